@@ -1,0 +1,226 @@
+"""Account services shared by the web layer and the CLI: users, sessions, login throttling."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from exam import security
+from exam.security import N_
+from exam.models import AuditLog, LoginAttempt, Role, User, UserSession
+from exam.settings import Settings
+from exam.timeutil import as_utc, utcnow
+
+log = logging.getLogger("exam.security")
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+ROLE_LABELS = {"admin": N_("admin"), "hr": N_("hr"), "trainer": N_("trainer"), "candidate": N_("candidate")}
+
+
+class AccountError(ValueError):
+    """A refused account operation; the message (an English msgid) says why."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+    def translated(self) -> str:
+        """The message in the current UI language."""
+        from exam.i18n import gettext
+
+        text = gettext(self.message)
+        return text % self.params if self.params else text
+
+    @classmethod
+    def from_policy(cls, exc: security.PasswordPolicyError) -> "AccountError":
+        """Wrap a password-policy refusal."""
+        return cls(exc.message, **exc.params)
+
+
+def audit(session: Session, actor: Optional[User], action: str, target_type: str = "", target_id: str = "",
+          before: dict | None = None, after: dict | None = None, comment: str = "") -> AuditLog:
+    """Add an audit entry to the session (committed with the change it records)."""
+    entry = AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
+                     target_id=str(target_id), before=before, after=after, comment=comment)
+    session.add(entry)
+    return entry
+
+
+def get_user(session: Session, username: str) -> Optional[User]:
+    """The user with this name (case-insensitive), if any."""
+    return session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+
+
+def create_user(session: Session, username: str, role: Role | str, password: Optional[str], *,
+                display_name: str = "", email: str | None = None, phone: str | None = None,
+                actor: Optional[User] = None) -> User:
+    """Create an account; candidates may have no password (they sign in by invitation)."""
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError(N_("The user name must be 2 to 64 letters, digits or . _ @ -."))
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise AccountError(N_("Unknown role %(role)s."), role=str(role)) from exc
+    if get_user(session, username):
+        raise AccountError(N_("The user name %(name)s is taken."), name=username)
+    if password is None and role != Role.candidate:
+        raise AccountError(N_("A password is required."))
+    password_hash = None
+    if password is not None:
+        try:
+            security.check_password_policy(password, username=username)
+        except security.PasswordPolicyError as exc:
+            raise AccountError.from_policy(exc) from exc
+        password_hash = security.hash_password(password)
+    user = User(username=username, role=role, display_name=display_name or username, email=email, phone=phone,
+                password_hash=password_hash, password_changed_at=utcnow() if password_hash else None)
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user.create", "user", str(user.id), after={"username": username, "role": role.value})
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: Optional[User] = None) -> None:
+    """Change a password (policy-checked) and end the user's other sessions."""
+    try:
+        security.check_password_policy(password, username=user.username)
+    except security.PasswordPolicyError as exc:
+        raise AccountError.from_policy(exc) from exc
+    user.password_hash = security.hash_password(password)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    revoke_sessions(session, user.id)
+    audit(session, actor, "user.password", "user", str(user.id))
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: Optional[User] = None) -> None:
+    """Disable or re-enable an account; disabling ends every session of that user."""
+    before = user.is_active
+    user.is_active = active
+    session.add(user)
+    if not active:
+        revoke_sessions(session, user.id)
+    audit(session, actor, "user.enable" if active else "user.disable", "user", str(user.id),
+          before={"is_active": before}, after={"is_active": active})
+
+
+def revoke_sessions(session: Session, user_id: Optional[int]) -> None:
+    """End every open session of a user."""
+    session.execute(
+        update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- login throttling -----------------------------------------------------------------
+
+
+def throttle_wait(session: Session, settings: Settings, username: str, ip: str, now: datetime | None = None) -> int:
+    """Seconds to wait before another login try for this account or address (0: go ahead)."""
+    now = now or utcnow()
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    waits = []
+    for column, value, allowed in (
+        (LoginAttempt.username, username.strip().lower(), settings.login_max_failures),
+        (LoginAttempt.ip, ip, settings.login_max_failures * 4),
+    ):
+        last_success = session.exec(
+            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True))  # type: ignore[attr-defined]
+        ).one()
+        start = max(since, as_utc(last_success)) if last_success else since
+        failures, last_failure = session.exec(
+            select(func.count(), func.max(LoginAttempt.at)).where(
+                column == value, LoginAttempt.success.is_(False), LoginAttempt.at > start  # type: ignore[attr-defined]
+            )
+        ).one()
+        if failures >= allowed and last_failure is not None:
+            delay = min(15 * 2 ** (failures - allowed), 15 * 60)  # 15 s, 30 s, 1 min ... capped at 15 min
+            remaining = (as_utc(last_failure) + timedelta(seconds=delay) - now).total_seconds()
+            waits.append(max(0, int(remaining + 0.999)))
+    return max(waits, default=0)
+
+
+def record_attempt(session: Session, username: str, ip: str, success: bool, reason: str = "") -> None:
+    """Store a login try; every failure is also logged."""
+    session.add(LoginAttempt(username=username.strip().lower()[:64], ip=ip[:64], success=success))
+    if not success:
+        log.warning("login failed user=%r ip=%s reason=%s", username[:64], ip, reason or "bad credentials")
+
+
+@dataclass
+class LoginResult:
+    """The outcome of a login try."""
+
+    user: Optional[User] = None
+    wait_seconds: int = 0
+    error: str = ""
+
+
+def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str) -> LoginResult:
+    """Check credentials with throttling; upgrade the stored hash when the parameters changed."""
+    wait = throttle_wait(session, settings, username, ip)
+    if wait:
+        record_attempt(session, username, ip, False, "throttled")
+        return LoginResult(wait_seconds=wait, error="throttled")
+    user = get_user(session, username)
+    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+    if not ok or user is None:
+        record_attempt(session, username, ip, False)
+        return LoginResult(error="invalid")
+    if not user.is_active:
+        record_attempt(session, username, ip, False, "disabled")
+        return LoginResult(error="disabled")
+    if new_hash:
+        user.password_hash = new_hash
+        session.add(user)
+    record_attempt(session, username, ip, True)
+    return LoginResult(user=user)
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def start_session(session: Session, settings: Settings, user: User, ip: str = "", user_agent: str = "") -> str:
+    """Open a new server-side session and return its cookie token."""
+    token = security.new_token()
+    now = utcnow()
+    session.add(UserSession(id=security.token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
+                            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+                            ip=ip[:64], user_agent=user_agent[:300]))
+    return token
+
+
+def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[Optional[UserSession], Optional[User]]:
+    """The live session and user for a cookie token; expired, revoked or disabled give (None, None)."""
+    if not token:
+        return None, None
+    record = session.get(UserSession, security.token_hash(token))
+    if record is None or record.revoked_at is not None:
+        return None, None
+    now = utcnow()
+    if now >= as_utc(record.expires_at) or now - as_utc(record.last_seen_at) > timedelta(minutes=settings.session_idle_minutes):
+        return None, None
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None, None
+    return record, user
+
+
+def touch_session(session: Session, record: UserSession) -> None:
+    """Move the idle clock forward (at most once a minute, to spare writes)."""
+    now = utcnow()
+    if now - as_utc(record.last_seen_at) > timedelta(seconds=60):
+        session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+        session.commit()
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Log out: revoke the session of this token."""
+    if token:
+        session.execute(update(UserSession).where(UserSession.id == security.token_hash(token)).values(revoked_at=utcnow()))

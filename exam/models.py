@@ -1,0 +1,287 @@
+"""SQLModel tables: accounts, sessions, banks, openings, attempts, review and audit."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from exam.timeutil import as_utc, utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every engine (SQLite returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        value = as_utc(value)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return as_utc(value) if value is not None else None
+
+
+def utc_field(*, nullable: bool = True, index: bool = False, default_now: bool = False) -> Any:
+    """A UTC datetime column."""
+    kwargs: dict[str, Any] = {"sa_type": UTCDateTime, "nullable": nullable, "index": index}
+    if default_now:
+        kwargs["default_factory"] = utcnow
+    else:
+        kwargs["default"] = None
+    return Field(**kwargs)
+
+
+def json_field(default_factory: Any = dict) -> Any:
+    """A JSON column; assign a new object to change it (in-place mutation is not saved)."""
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Role(str, enum.Enum):
+    """The four roles of the platform."""
+
+    admin = "admin"
+    hr = "hr"
+    trainer = "trainer"
+    candidate = "candidate"
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+class UserBase(SQLModel):
+    """Fields shared by user models."""
+
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(default="", max_length=120)
+    role: Role = Field(sa_type=Text)
+    email: Optional[str] = Field(default=None, max_length=254)
+    phone: Optional[str] = Field(default=None, max_length=32)
+    locale: Optional[str] = Field(default=None, max_length=10)
+
+
+class User(UserBase, table=True):
+    """An account."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    password_hash: Optional[str] = Field(default=None, max_length=255)
+    is_active: bool = True
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    password_changed_at: Optional[datetime] = utc_field()
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the cookie carries a token whose SHA-256 is the id."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    last_seen_at: datetime = utc_field(nullable=False, default_now=True)
+    expires_at: datetime = utc_field(nullable=False)
+    revoked_at: Optional[datetime] = utc_field()
+    ip: Optional[str] = Field(default=None, max_length=64)
+    user_agent: Optional[str] = Field(default=None, max_length=300)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login try, kept for throttling and the security log."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    ip: str = Field(max_length=64, index=True)
+    at: datetime = utc_field(nullable=False, default_now=True, index=True)
+    success: bool = False
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when, with the state before and after."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = utc_field(nullable=False, default_now=True, index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    action: str = Field(max_length=64, index=True)
+    target_type: str = Field(default="", max_length=64)
+    target_id: str = Field(default="", max_length=128, index=True)
+    before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    comment: str = Field(default="", sa_type=Text)
+
+
+# --- banks ------------------------------------------------------------------------------
+
+
+class Question(SQLModel, table=True):
+    """A question's identity and the metadata of its current version (for filtering)."""
+
+    id: str = Field(primary_key=True, max_length=120)
+    type: str = Field(max_length=32, index=True)
+    status: str = Field(default="active", max_length=16, index=True)
+    current_version: int = 1
+    title: str = Field(default="", sa_type=Text)
+    topics: str = Field(default="", max_length=500)  # " topic1 topic2 " for LIKE filters
+    difficulty: int = 1
+    stage: Optional[str] = Field(default=None, max_length=16)
+    updated_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class QuestionVersion(SQLModel, table=True):
+    """One immutable version of a question's full bank content."""
+
+    __table_args__ = (UniqueConstraint("question_id", "version"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", index=True, max_length=120)
+    version: int
+    content: dict = json_field()
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    note: str = Field(default="", sa_type=Text)
+
+
+class JobProfile(SQLModel, table=True):
+    """A job profile's identity and current version."""
+
+    id: str = Field(primary_key=True, max_length=120)
+    title: str = Field(default="", max_length=200)
+    status: str = Field(default="active", max_length=16)
+    current_version: int = 1
+    updated_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class JobProfileVersion(SQLModel, table=True):
+    """One immutable version of a job profile."""
+
+    __table_args__ = (UniqueConstraint("profile_id", "version"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    profile_id: str = Field(foreign_key="jobprofile.id", index=True, max_length=120)
+    version: int
+    content: dict = json_field()
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    note: str = Field(default="", sa_type=Text)
+
+
+class ScoredReply(SQLModel, table=True):
+    """A reply that a trainer scored by hand (0–10), for checking a rubric against people."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    question_id: str = Field(foreign_key="question.id", index=True, max_length=120)
+    text: str = Field(sa_type=Text)
+    human_score: float
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+# --- openings, invitations, attempts -----------------------------------------------------
+
+
+class Opening(SQLModel, table=True):
+    """A position HR is hiring for, examined with one job profile version."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    profile_id: str = Field(foreign_key="jobprofile.id", max_length=120)
+    profile_version: int
+    opens_at: datetime = utc_field(nullable=False)
+    closes_at: datetime = utc_field(nullable=False)
+    show_result: bool = False
+    retention_days: int = 180
+    status: str = Field(default="open", max_length=16)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-candidate link to one opening; the link carries a token whose hash is stored."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=120)
+    email: Optional[str] = Field(default=None, max_length=254)
+    phone: Optional[str] = Field(default=None, max_length=32)
+    extra_time_factor: float = 1.0
+    candidate_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    expires_at: datetime = utc_field(nullable=False)
+    notice_accepted_at: Optional[datetime] = utc_field()
+    revoked_at: Optional[datetime] = utc_field()
+
+
+class Attempt(SQLModel, table=True):
+    """One candidate's exam for one opening (at most one per candidate and opening)."""
+
+    __table_args__ = (
+        UniqueConstraint("opening_id", "candidate_id"),
+        Index("ix_attempt_opening_score", "opening_id", "hiring_score"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    candidate_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    invitation_id: Optional[int] = Field(default=None, foreign_key="invitation.id", ondelete="SET NULL")
+    status: str = Field(default="in_progress", max_length=16, index=True)
+    paper: dict = json_field()
+    started_at: datetime = utc_field(nullable=False, default_now=True)
+    deadline_at: datetime = utc_field(nullable=False)
+    submitted_at: Optional[datetime] = utc_field()
+    graded_at: Optional[datetime] = utc_field()
+    current_section: int = 0
+    results: dict = json_field()
+    hiring_score: Optional[float] = Field(default=None, index=True)
+    hard_requirements_met: Optional[bool] = None
+    band: Optional[str] = Field(default=None, max_length=32)
+    decision: Optional[str] = Field(default=None, max_length=16, index=True)
+    decision_note: str = Field(default="", sa_type=Text)
+    signal_count: int = 0
+
+
+class AttemptSection(SQLModel, table=True):
+    """The server-side clock of one section of an attempt."""
+
+    __table_args__ = (UniqueConstraint("attempt_id", "section_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    section_id: str = Field(max_length=64)
+    position: int = 0
+    started_at: Optional[datetime] = utc_field()
+    deadline_at: Optional[datetime] = utc_field()
+    submitted_at: Optional[datetime] = utc_field()
+
+
+class Answer(SQLModel, table=True):
+    """A candidate's answer to one question of a paper, with its grading."""
+
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    question_id: str = Field(max_length=120)
+    question_version_id: int = Field(foreign_key="questionversion.id")
+    section_id: str = Field(max_length=64)
+    position: int = 0
+    response: dict = json_field()
+    version: int = 0  # bumped on every save; stale writes are refused
+    flagged: bool = False
+    updated_at: datetime = utc_field(nullable=False, default_now=True)
+    score: Optional[float] = None
+    max_score: float = 1.0
+    result: dict = json_field()
+    overrides: dict = json_field()
+
+
+class IntegrityEvent(SQLModel, table=True):
+    """A timestamped integrity signal from the exam page or the server."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    at: datetime = utc_field(nullable=False, default_now=True)
+    kind: str = Field(max_length=32)
+    detail: dict = json_field()

@@ -1,0 +1,123 @@
+"""Dependencies shared by the routers: DB session, current user, role guards, CSRF."""
+from __future__ import annotations
+
+from typing import Annotated, Callable, Iterator
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from exam import accounts, security
+from exam.db import writer
+from exam.models import Role, User
+from exam.settings import Settings
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_COOKIE = "exam_session"
+CSRF_COOKIE = "exam_csrf"
+LOCALE_COOKIE = "exam_locale"
+
+
+class LoginRequired(Exception):
+    """Raised when a page needs a signed-in user (rendered as a 401 page)."""
+
+
+class CSRFError(Exception):
+    """Raised when a state-changing request lacks a valid CSRF token (rendered as 403)."""
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A DB session; state-changing requests take SQLite's write lock up front (BEGIN IMMEDIATE)."""
+    engine = request.app.state.engine
+    if request.method not in SAFE_METHODS:
+        engine = writer(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def client_ip(request: Request) -> str:
+    """The client address (X-Forwarded-For only when proxies are trusted)."""
+    settings: Settings = request.app.state.settings
+    if settings.trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse cross-site and token-less state changes (forms: csrf_token field; htmx/fetch: X-CSRF-Token)."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise CSRFError("cross-site request")
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        host = request.headers.get("x-forwarded-host") if request.app.state.settings.trusted_proxies else None
+        if urlsplit(origin).netloc != (host or request.headers.get("host", "")):
+            raise CSRFError("origin mismatch")
+    elif origin == "null":
+        raise CSRFError("opaque origin")
+    submitted = request.headers.get("x-csrf-token")
+    if not submitted:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            submitted = value if isinstance(value, str) else None
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not security.csrf_token_valid(request.app.state.secret_key, cookie, submitted):
+        raise CSRFError("missing or invalid CSRF token")
+
+
+def current_user_optional(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user, or None."""
+    if hasattr(request.state, "user_resolved"):
+        return request.state.user
+    record, user = accounts.resolve_session(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
+    if record is not None:
+        accounts.touch_session(session, record)
+    request.state.user = user
+    request.state.user_resolved = True
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
+    """The signed-in user; 401 otherwise."""
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(current_user_optional)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency allowing only these roles (403 for the others)."""
+    allowed = {r.value for r in roles}
+
+    def guard(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise HTTPException(status_code=403)
+        return user
+
+    return guard
+
+
+AdminUser = Annotated[User, Depends(require_role(Role.admin))]
+HRUser = Annotated[User, Depends(require_role(Role.hr))]
+TrainerUser = Annotated[User, Depends(require_role(Role.trainer))]
+ReviewerUser = Annotated[User, Depends(require_role(Role.hr, Role.trainer))]
+CandidateUser = Annotated[User, Depends(require_role(Role.candidate))]
+
+HOME_BY_ROLE = {"admin": "/admin", "hr": "/hr", "trainer": "/trainer", "candidate": "/candidate"}

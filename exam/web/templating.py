@@ -1,0 +1,61 @@
+"""The Jinja2 environment: templates/ folder, gettext, shared globals and filters."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from exam import i18n
+from exam.timeutil import as_utc
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a UTC datetime for display (UTC, labelled)."""
+    if value is None:
+        return "—"
+    return as_utc(value).strftime(fmt) + " UTC"
+
+
+def _is_htmx(request: Request) -> bool:
+    """Whether the request came from htmx (partial swap wanted)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def make_templates() -> Jinja2Templates:
+    """Build the template renderer with i18n installed."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
+                             extensions=["jinja2.ext.i18n"], trim_blocks=False)
+    templates = Jinja2Templates(env=env)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["get_locale"] = i18n.get_locale
+    env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+    env.globals["is_htmx"] = _is_htmx
+    env.filters["dt"] = _datetime
+    env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
+    return templates
+
+
+templates = make_templates()
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200, **kw: Any):
+    """Render a template with the request's user, CSRF token and locale in the context."""
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "htmx": _is_htmx(request),
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, **kw)
+
+
+def safe_join_lines(lines: list[str]) -> Markup:
+    """Join lines with <br> after escaping each."""
+    return Markup("<br>").join(lines)
