@@ -1,0 +1,104 @@
+"""`exam bank ...` commands: validate, import, export, schema."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlmodel import Session
+
+from exam.banks.loader import read_bank
+from exam.banks.problems import BankInvalid, Problem
+
+DEFAULT_PATHS = ("question_banks",)
+
+
+def _echo_problems(problems: list[Problem]) -> None:
+    """One ``path:line: message`` line per problem, then a count on stderr."""
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """A session on the (migrated) configured database that commits at the end or rolls everything back."""
+    from exam.db import engine_for, session_scope
+    from exam.migrate import upgrade
+    from exam.settings import Settings
+
+    engine = engine_for(Settings())
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@click.group(name="bank")
+def bank() -> None:
+    """Question banks and job profiles."""
+
+
+@bank.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate_command(paths: tuple[Path, ...]) -> None:
+    """Check bank files (default: question_banks); print every problem as path:line: message."""
+    loaded, problems = read_bank(paths or DEFAULT_PATHS)
+    if problems:
+        _echo_problems(problems)
+        raise SystemExit(1)
+    click.echo(f"ok: {len(loaded.questions)} questions, {len(loaded.profiles)} profiles in {len(loaded.files)} files")
+
+
+@bank.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--note", default="import", show_default=True, help="Note stored with new versions.")
+def import_command(paths: tuple[Path, ...], note: str) -> None:
+    """Validate, then load the bank into the database in one transaction (all or nothing)."""
+    from exam.banks.store import import_bank
+
+    loaded, problems = read_bank(paths or DEFAULT_PATHS)
+    try:
+        if problems:
+            raise BankInvalid(problems)
+        with database_session() as session:
+            report = import_bank(session, loaded, note=note)
+    except BankInvalid as exc:
+        _echo_problems(exc.problems)
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1) from None
+    click.echo(report.summary())
+
+
+@bank.command("export")
+@click.option("--out", "out", default="question_banks_export", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Directory to write into.")
+def export_command(out: Path) -> None:
+    """Write the database's current questions and profiles as YAML files under --out."""
+    from exam.banks.store import export_bank
+
+    with database_session() as session:
+        files = export_bank(session)
+    written = set()
+    for relpath, text in files.items():
+        target = out / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.add(target.resolve())
+    click.echo(f"wrote {len(files)} files to {out}")
+    others = [p for p in out.rglob("*") if p.suffix in (".yaml", ".yml") and p.resolve() not in written]
+    if others:
+        click.echo(f"note: {len(others)} other YAML files in {out} were left as they are; they may repeat "
+                   "exported ids (export into an empty directory to avoid that)", err=True)
+
+
+@bank.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of question files and profile files."""
+    from exam.banks.schema import json_schemas
+
+    click.echo(json.dumps(json_schemas(), ensure_ascii=False, indent=2))

@@ -1,0 +1,184 @@
+"""`exam grade ...` and `exam calibrate` commands (owned by the grading engine)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEFAULT_BANK_DIR = "question_banks"
+
+
+def _echo_json(data: Any) -> None:
+    """Print ``data`` as one line of UTF-8 JSON."""
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def _read_text(path: str) -> str:
+    """Read a UTF-8 text file (a BOM is allowed)."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+
+
+@click.group(name="grade")
+def grade() -> None:
+    """Grade an answer with the pure grading engines."""
+
+
+@grade.command("typing")
+@click.option("--reference-file", required=True, type=click.Path(exists=True, dir_okay=False), help="The passage.")
+@click.option("--typed-file", required=True, type=click.Path(exists=True, dir_okay=False), help="What was typed.")
+@click.option("--seconds", required=True, type=float, help="Time taken, in seconds (> 0).")
+def grade_typing_cmd(reference_file: str, typed_file: str, seconds: float) -> None:
+    """Print typed, attempted, errors, net_chars, net_cpm, gross_cpm and accuracy as JSON."""
+    from exam.grading.typing import grade_typing
+
+    if seconds <= 0:
+        raise click.BadParameter("must be positive", param_hint="--seconds")
+    result = grade_typing(_read_text(reference_file), _read_text(typed_file), seconds)
+    _echo_json(result.as_dict())
+
+
+@dataclass(frozen=True)
+class ReplyTask:
+    """What grading a reply needs from a bank's reply question."""
+
+    id: str
+    rubric: Any
+    facts: str
+    messages: list[str]
+    model_answers: list[str]
+
+
+def _load_reply_tasks(bank_dir: str) -> tuple[dict[str, ReplyTask], list[str]]:
+    """All valid reply questions of a bank directory by id, and the bank's problems as text."""
+    try:
+        from exam.banks.loader import read_bank
+    except ImportError:  # pragma: no cover - only before the bank loader exists
+        return _read_reply_tasks(bank_dir), []
+    bank, problems = read_bank([bank_dir])
+    tasks = {
+        qid: ReplyTask(qid, q.rubric, q.facts, list(q.messages), list(getattr(q, "model_answers", []) or []))
+        for qid, q in bank.questions.items()
+        if getattr(q, "type", None) == "reply"
+    }
+    return tasks, [f"{p.path}:{p.line}: {p.message}" for p in problems]
+
+
+def _require(tasks: dict[str, ReplyTask], problems: list[str], wanted: list[str], bank_dir: str) -> None:
+    """Fail with the bank's problems when a wanted reply question is missing or invalid."""
+    missing = [qid for qid in wanted if qid not in tasks]
+    if missing:
+        detail = "".join(f"\n  {p}" for p in problems[:20])
+        raise click.ClickException(f"no valid reply question in {bank_dir} for: {', '.join(missing)}{detail}")
+
+
+def _read_reply_tasks(bank_dir: str) -> dict[str, ReplyTask]:
+    """Minimal reader of reply questions from ``*.yaml`` (fallback when exam.banks.loader is missing)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from exam.grading.rubric import Rubric
+
+    root = Path(bank_dir)
+    if not root.is_dir():
+        raise click.ClickException(f"no bank directory {bank_dir}")
+    tasks: dict[str, ReplyTask] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise click.ClickException(f"{path}: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+            continue
+        for q in data["questions"]:
+            if not isinstance(q, dict) or q.get("type") != "reply":
+                continue
+            try:
+                rubric = Rubric.model_validate(q.get("rubric"))
+            except ValidationError as exc:
+                raise click.ClickException(f"{path}: {q.get('id')}: invalid rubric: {exc}") from exc
+            tasks[str(q["id"])] = ReplyTask(
+                id=str(q["id"]),
+                rubric=rubric,
+                facts=str(q.get("facts") or ""),
+                messages=[str(m) for m in q.get("messages") or []],
+                model_answers=[str(a) for a in q.get("model_answers") or []],
+            )
+    return tasks
+
+
+@grade.command("reply")
+@click.argument("question_id")
+@click.option("--text-file", required=True, type=click.Path(exists=True, dir_okay=False), help="The reply.")
+@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory.")
+def grade_reply_cmd(question_id: str, text_file: str, bank_dir: str) -> None:
+    """Print the rubric score (0-100) with per-criterion points and evidence as JSON."""
+    from exam.grading.rubric import grade_reply
+
+    tasks, problems = _load_reply_tasks(bank_dir)
+    _require(tasks, problems, [question_id], bank_dir)
+    task = tasks[question_id]
+    result = grade_reply(
+        task.rubric,
+        _read_text(text_file),
+        facts=task.facts,
+        messages=task.messages,
+        model_answers=task.model_answers,
+        question=question_id,
+    )
+    _echo_json(result.as_dict())
+
+
+def default_calibration_file() -> Path:
+    """The public scored replies shipped inside the package."""
+    return Path(str(resources.files("exam") / "data" / "calibration" / "replies.public.jsonl"))
+
+
+@click.command(name="calibrate")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory with the rubrics.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--details", is_flag=True, help="Also list every reply with both scores.")
+def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> None:
+    """Grade scored replies (default: the public set); print QWK, Spearman and MAE against the raters."""
+    from exam.grading.calibration import calibrate as calibrate_pairs
+    from exam.grading.calibration import load_scored_replies, to_scale10
+    from exam.grading.rubric import grade_reply
+
+    path = Path(file) if file else default_calibration_file()
+    try:
+        rows = load_scored_replies(path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+    tasks, problems = _load_reply_tasks(bank_dir)
+    _require(tasks, problems, sorted({r["scenario"] for r in rows}), bank_dir)
+    pairs: list[tuple[float, float, str]] = []
+    lines: list[dict[str, Any]] = []
+    for row in rows:
+        task = tasks[row["scenario"]]
+        result = grade_reply(task.rubric, row["text"], facts=task.facts, messages=task.messages,
+                             model_answers=task.model_answers)
+        pairs.append((result.score, float(row["score"]), row["scenario"]))
+        lines.append({"id": row.get("id"), "scenario": row["scenario"], "score": result.score,
+                      "predicted": to_scale10(result.score), "human": row["score"], "flags": result.flags})
+    report = calibrate_pairs(pairs)
+    if as_json:
+        out = {"file": str(path), **report.as_dict()}
+        if details:
+            out["replies"] = lines
+        _echo_json(out)
+        return
+    click.echo(f"{len(rows)} scored replies from {path}")
+    click.echo(report.table())
+    if details:
+        click.echo("")
+        for line in lines:
+            flags = ",".join(line["flags"])
+            click.echo(f"{line['id']!s:<8} {line['scenario']:<28} {line['score']:5.1f} -> {line['predicted']:>2}"
+                       f"  human {line['human']:>4}  {flags}")

@@ -1,0 +1,1 @@
+"""Question types, one module each, behind a registry (see exam.questions.registry)."""

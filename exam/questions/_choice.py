@@ -1,0 +1,84 @@
+"""Pieces shared by the option-based types (single_choice, multiple_choice)."""
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from exam.questions.base import GradeOutcome, Issue, QuestionBase, Text, duplicates
+
+OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$", max_length=16)]
+
+
+class ChoiceOption(BaseModel):
+    """One option of a choice question."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: OptionId
+    text: Text
+    correct: StrictBool = False
+
+
+class ChoiceQuestionBase(QuestionBase):
+    """A stem with 2 to 8 options, shuffled per candidate unless ``shuffle`` is false."""
+
+    stem: Text
+    options: Annotated[list[ChoiceOption], Field(min_length=2, max_length=8)]
+    shuffle: StrictBool = True
+
+    def check(self) -> list[Issue]:
+        """Unique option ids and texts."""
+        issues = super().check()
+        ids = [o.id for o in self.options]
+        for first, later in duplicates(ids):
+            issues.append(Issue(("options", later, "id"),
+                                f"has duplicate option id {ids[later]!r} (options {first + 1} and {later + 1})"))
+        texts = [" ".join(o.text.split()) for o in self.options]
+        for first, later in duplicates(texts):
+            issues.append(Issue(("options", later, "text"),
+                                f"has duplicate option text {texts[later]!r} (options {first + 1} and {later + 1})"))
+        return issues
+
+    def correct_ids(self) -> list[str]:
+        """Ids of the correct options, in bank order."""
+        return [o.id for o in self.options if o.correct]
+
+    def summary(self) -> str:
+        """The stem."""
+        return self.stem
+
+
+def prepare_options(question: ChoiceQuestionBase, rng: random.Random) -> dict[str, Any]:
+    """The option order of one candidate's paper."""
+    order = [o.id for o in question.options]
+    if question.shuffle:
+        rng.shuffle(order)
+    return {"order": order}
+
+
+def public_options(question: ChoiceQuestionBase, item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Options in the paper's order, without ``correct``."""
+    by_id = {o.id: o for o in question.options}
+    order = list(item.get("order") or [])
+    if sorted(order) != sorted(by_id):
+        order = [o.id for o in question.options]
+    return [{"id": oid, "text": by_id[oid].text} for oid in order]
+
+
+def check_option_id(question: ChoiceQuestionBase, value: Any) -> str:
+    """Return ``value`` as an option id of ``question``; ValueError otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(f"an option id must be a string, got {value!r}")
+    value = value.strip()
+    ids = [o.id for o in question.options]
+    if value not in ids:
+        raise ValueError(f"question {question.id!r} has no option {value!r} (options: {', '.join(ids)})")
+    return value
+
+
+
+def outcome(score: float, correct: Any, picked: Any) -> GradeOutcome:
+    """A 1-point outcome with the key and the pick as evidence."""
+    return GradeOutcome(score=float(score), max_score=1.0, detail={"correct": correct, "picked": picked})

@@ -1,0 +1,56 @@
+"""Multiple-choice questions: one or more correct options, all-or-nothing or partial scoring."""
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from exam.questions import _choice
+from exam.questions.base import GradeOutcome, Issue, QuestionType, form_values
+from exam.questions.registry import register
+
+
+class MultipleChoiceQuestion(_choice.ChoiceQuestionBase):
+    """A choice question with at least one correct option."""
+
+    type: Literal["multiple_choice"]
+    scoring: Literal["all_or_nothing", "partial"] = "all_or_nothing"
+
+    def check(self) -> list[Issue]:
+        """At least one correct option."""
+        issues = super().check()
+        if not self.correct_ids():
+            issues.append(Issue(("options",), "has no correct option; at least one is required"))
+        return issues
+
+
+class MultipleChoice(QuestionType):
+    """The multiple_choice question type."""
+
+    name = "multiple_choice"
+    model = MultipleChoiceQuestion
+    template = "candidate/questions/_multiple_choice.html"
+    label = "多选题"
+
+    def public_view(self, question: MultipleChoiceQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
+        """Stem and options in the paper's order, without the key."""
+        return {"type": self.name, "stem": question.stem, "options": _choice.public_options(question, item)}
+
+    def prepare_item(self, question: MultipleChoiceQuestion, rng: random.Random) -> dict[str, Any]:
+        """The option order."""
+        return _choice.prepare_options(question, rng)
+
+    def read_answer(self, question: MultipleChoiceQuestion, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"choices": [option ids in bank order]}`` from the repeated ``choices`` field."""
+        picked = {_choice.check_option_id(question, v) for v in form_values(data, "choices") if v != ""}
+        return {"choices": [o.id for o in question.options if o.id in picked]}
+
+    def grade(self, question: MultipleChoiceQuestion, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
+        """All-or-nothing or partial credit, out of 1 point."""
+        from exam.grading import choice
+
+        correct, picked = question.correct_ids(), list(response.get("choices") or [])
+        return _choice.outcome(choice.grade_multiple(correct, picked, question.scoring), correct, picked)
+
+
+register(MultipleChoice())

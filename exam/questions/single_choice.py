@@ -1,0 +1,59 @@
+"""Single-choice questions: exactly one correct option."""
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from exam.questions import _choice
+from exam.questions.base import GradeOutcome, Issue, QuestionType, form_value
+from exam.questions.registry import register
+
+
+class SingleChoiceQuestion(_choice.ChoiceQuestionBase):
+    """A choice question with exactly one correct option."""
+
+    type: Literal["single_choice"]
+
+    def check(self) -> list[Issue]:
+        """Exactly one correct option."""
+        issues = super().check()
+        correct = self.correct_ids()
+        if len(correct) != 1:
+            found = f"{len(correct)} correct options ({', '.join(correct)})" if correct else "no correct option"
+            issues.append(Issue(("options",), f"has {found}; exactly one is required"))
+        return issues
+
+
+class SingleChoice(QuestionType):
+    """The single_choice question type."""
+
+    name = "single_choice"
+    model = SingleChoiceQuestion
+    template = "candidate/questions/_single_choice.html"
+    label = "单选题"
+
+    def public_view(self, question: SingleChoiceQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
+        """Stem and options in the paper's order, without the key."""
+        return {"type": self.name, "stem": question.stem, "options": _choice.public_options(question, item)}
+
+    def prepare_item(self, question: SingleChoiceQuestion, rng: random.Random) -> dict[str, Any]:
+        """The option order."""
+        return _choice.prepare_options(question, rng)
+
+    def read_answer(self, question: SingleChoiceQuestion, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"choice": option id | None}`` from the ``choice`` field."""
+        value = form_value(data, "choice")
+        if value in (None, ""):
+            return {"choice": None}
+        return {"choice": _choice.check_option_id(question, value)}
+
+    def grade(self, question: SingleChoiceQuestion, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
+        """1 point for the correct option, else 0."""
+        from exam.grading import choice
+
+        correct, picked = question.correct_ids()[0], response.get("choice")
+        return _choice.outcome(choice.grade_single(correct, picked), correct, picked)
+
+
+register(SingleChoice())
