@@ -123,7 +123,7 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             "note": "“不可以”",
         },
         {"pattern": "re:(改|给|退|换|便宜|少|帮|做|发|优惠|打折|降)不(了|上)", "category": "refusal", "note": "“…不了”式拒绝"},
-        {"pattern": "re:不会(给|退|换|便宜|打折|赔|改|同意|降价)", "category": "refusal", "note": "“不会…”式拒绝"},
+        {"pattern": "re:不会(给(您|你)?)?(退|换|便宜|打折|赔|改价|同意|降价|优惠|包邮)", "category": "refusal", "note": "“不会…”式拒绝"},
         {"pattern": "re:(我|我们|这个)(也)?不(知道|清楚)", "category": "refusal", "note": "“不知道/不清楚”推脱"},
         {"pattern": "re:^\\s*不知道", "category": "refusal", "note": "“不知道”"},
         # "But" right after praise.
@@ -157,7 +157,7 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             "note": "绝对化用语“百分百”",
         },
         {
-            "pattern": r"re:肯定(有效|会|能|没问题|满意|好用|变|可以|到|行|合适|不会有)",
+            "pattern": r"re:肯定(有效|没问题|满意|好用|变|合适|行|不会有问题|能(变|到|见效|用好)|会(变|满意|喜欢|有效|见效|到|好))",
             "category": "promise",
             "unless": [r"re:(不|没)[^,。!?]{0,2}肯定"],
             "note": "绝对化承诺“肯定…”",

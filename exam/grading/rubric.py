@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Annotated, Any, Final, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exam.grading.lexicon import PHRASE_SETS, TABOO_FLAGS, TABOO_SETS
 from exam.grading.text import NormText, cjk_ratio, compile_phrase, content_chars, content_positions, ngrams, ngrams_cached
@@ -66,7 +66,23 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
 _MAX_EVIDENCE_PER_CONCEPT = 3
 _ID = r"^[a-z0-9_.-]+$"
 
-Concept = Union[str, list[str]]
+
+
+def _valid_phrase(phrase: str) -> str:
+    """A phrase must be non-empty and, when ``re:``, a valid regular expression that cannot match nothing."""
+    if not phrase or phrase == "re:":
+        raise ValueError("empty phrase")
+    try:
+        pattern = compile_phrase(phrase)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {phrase[3:]!r}: {exc}") from None
+    if pattern.fullmatch(""):
+        raise ValueError(f"phrase {phrase!r} matches the empty text")
+    return phrase
+
+
+Phrase = Annotated[str, AfterValidator(_valid_phrase)]
+Concept = Union[Phrase, list[Phrase]]
 
 
 # --------------------------------------------------------------------------- results
@@ -224,6 +240,7 @@ class _Detector(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    kind: str
     note: str | None = Field(default=None, description="shown with this detector's evidence")
 
 
@@ -237,7 +254,7 @@ def _check_set(name: str | None, known: Mapping[str, object], what: str) -> str 
 class PhrasesDetector(_Detector):
     """Phrase concepts (a library ``set`` and/or inline ``phrases``) matched any / all / at least n."""
 
-    kind: Literal["phrases"] = "phrases"
+    kind: Literal["phrases"]
     set: str | None = None
     phrases: list[Concept] = Field(default_factory=list)
     mode: Literal["any", "all", "at_least"] = "any"
@@ -308,7 +325,7 @@ class PhrasesDetector(_Detector):
 class PositionDetector(PhrasesDetector):
     """Phrases that must appear near the start or the end (e.g. a greeting, a polite closing)."""
 
-    kind: Literal["position"] = "position"  # type: ignore[assignment]
+    kind: Literal["position"]  # type: ignore[assignment]
     at: Literal["start", "end"] = "end"
     within: int = Field(default=30, ge=1)
 
@@ -326,16 +343,16 @@ class TabooEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pattern: str
+    pattern: Phrase
     category: str = "refusal"
-    unless: list[str] = Field(default_factory=list)
+    unless: list[Phrase] = Field(default_factory=list)
     note: str | None = None
 
 
 class TabooDetector(_Detector):
     """Taboo language found in context: each hit costs ``penalty``; a clean reply earns ``points``."""
 
-    kind: Literal["taboo"] = "taboo"
+    kind: Literal["taboo"]
     set: str | None = "taboo"
     entries: list[TabooEntry] = Field(default_factory=list)
     categories: list[str] | None = None
@@ -392,7 +409,7 @@ class FactItem(BaseModel):
 
     id: str = Field(pattern=_ID)
     label: str
-    any: list[str] = Field(min_length=1)
+    any: list[Phrase] = Field(min_length=1)
     points: float = Field(gt=0)
     generic: bool = False  # a step any scenario may mention: earns points, does not show substance
 
@@ -400,7 +417,7 @@ class FactItem(BaseModel):
 class FactsDetector(_Detector):
     """Scenario facts and steps: each item found earns its points; too few raise ``flag`` / ``thin_flag``."""
 
-    kind: Literal["facts"] = "facts"
+    kind: Literal["facts"]
     items: list[FactItem] = Field(min_length=1)
     min_hits: int = Field(default=1, ge=0)
     flag: str = "no_substance"
@@ -450,14 +467,14 @@ class ClaimItem(BaseModel):
 
     id: str = Field(pattern=_ID)
     label: str
-    any: list[str] = Field(min_length=1)
-    unless: list[str] = Field(default_factory=list)
+    any: list[Phrase] = Field(min_length=1)
+    unless: list[Phrase] = Field(default_factory=list)
 
 
 class ForbiddenDetector(_Detector):
     """Forbidden claims (invented discounts, guarantees, leaking data): raise ``flag``, cost ``penalty``."""
 
-    kind: Literal["forbidden"] = "forbidden"
+    kind: Literal["forbidden"]
     items: list[ClaimItem] = Field(min_length=1)
     points: float = 0.0
     min_chars: int = Field(default=12, ge=0)
@@ -511,7 +528,7 @@ def _scenario_terms(facts: str, messages: tuple[str, ...]) -> frozenset[str]:
 class RelevanceDetector(_Detector):
     """Overlap with the customer's message and the scenario facts; too little raises ``off_topic``."""
 
-    kind: Literal["relevance"] = "relevance"
+    kind: Literal["relevance"]
     points: float
     terms: list[Concept] = Field(default_factory=list)
     use_scenario: bool = True
@@ -547,7 +564,7 @@ def _dice(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
 class SimilarityDetector(_Detector):
     """Character n-gram similarity (Dice) to the closest model answer, mapped linearly floor..ceil."""
 
-    kind: Literal["similarity"] = "similarity"
+    kind: Literal["similarity"]
     points: float
     n: int = Field(default=2, ge=1, le=4)
     floor: float = Field(default=0.1, ge=0, le=1)
@@ -574,7 +591,7 @@ class SimilarityDetector(_Detector):
 class LengthDetector(_Detector):
     """Length bounds in content characters: ``points`` inside ``[min, max]``, else ``penalty`` is subtracted."""
 
-    kind: Literal["length"] = "length"
+    kind: Literal["length"]
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=1)
     points: float = 0.0

@@ -1,0 +1,187 @@
+"""The reply tasks in question_banks/replies: scenario contract, rubric sanity, and replies in many styles.
+
+The replies below were written for these tests (none is from the calibration set); each has a score
+range a supervisor following tests/data/calibration/SCORING_GUIDE.md would agree with, not an exact value.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exam.grading.rubric import ReplyResult, Rubric, grade_reply
+
+ROOT = Path(__file__).parents[2]
+REPLIES_DIR = ROOT / "question_banks" / "replies"
+SCENARIOS = json.loads((ROOT / "tests" / "data" / "calibration" / "scenarios.json").read_text("utf-8"))
+SEEDS = {p.name for p in (ROOT / "tests" / "data" / "seeds").iterdir()}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A reply question as the grader sees it."""
+
+    raw: dict
+    rubric: Rubric
+
+
+@lru_cache(maxsize=1)
+def tasks() -> dict[str, Task]:
+    """Every reply question in question_banks/replies, by id."""
+    out: dict[str, Task] = {}
+    for path in sorted(REPLIES_DIR.glob("*.yaml")):
+        for q in yaml.safe_load(path.read_text("utf-8"))["questions"]:
+            assert q["id"] not in out, f"duplicate id {q['id']}"
+            out[q["id"]] = Task(q, Rubric.model_validate(q["rubric"]))
+    return out
+
+
+def grade(qid: str, text: str) -> ReplyResult:
+    """Grade ``text`` as a reply to question ``qid``."""
+    t = tasks()[qid]
+    return grade_reply(t.rubric, text, facts=t.raw["facts"], messages=t.raw["messages"],
+                       model_answers=t.raw.get("model_answers", []))
+
+
+# --------------------------------------------------------------------------- content contract
+
+
+def test_calibration_scenarios_are_in_the_bank_verbatim() -> None:
+    for s in SCENARIOS:
+        q = tasks()[s["id"]].raw
+        assert q["type"] == "reply"
+        assert q["stage"] == s["stage"]
+        assert q["customer_type"] == s["customer_type"]
+        assert q["facts"] == s["facts"]
+        assert q["messages"] == [s["customer"]]
+
+
+def test_at_least_six_more_scenarios_grounded_in_seeds() -> None:
+    calibration_ids = {s["id"] for s in SCENARIOS}
+    extra = set(tasks()) - calibration_ids
+    assert len(extra) >= 6
+    for t in tasks().values():
+        q = t.raw
+        assert q["source"]["seed"] in SEEDS and q["source"]["section"]
+        assert q["topics"] and 1 <= q["difficulty"] <= 5 and q["explanation"]
+        assert 1 <= len(q["model_answers"]) <= 2
+        assert sum(c.max for c in t.rubric.criteria) == 100
+
+
+def test_bank_validator_accepts_the_reply_files() -> None:
+    loader = pytest.importorskip("exam.banks.loader")
+    bank, problems = loader.read_bank([REPLIES_DIR])
+    assert problems == []
+    assert set(tasks()) <= set(bank.questions)
+
+
+@pytest.mark.parametrize("qid", sorted(tasks()))
+def test_model_answers_score_high(qid: str) -> None:
+    for answer in tasks()[qid].raw["model_answers"]:
+        result = grade(qid, answer)
+        assert result.score >= 75, (result.score, result.flags)
+        assert result.flags == []
+
+
+@pytest.mark.parametrize("qid", sorted(tasks()))
+def test_generic_replies_score_low_everywhere(qid: str) -> None:
+    stuffing = ("亲,您好!非常感谢您的咨询,您的心情我们非常理解,我们一直以顾客满意为宗旨,"
+                "会用心为您服务的哦~有任何问题随时联系我们,祝您生活愉快,购物开心!")
+    assert grade(qid, stuffing).score <= 25
+    assert grade(qid, "Dear customer, thank you for your message. We will handle it as soon as possible.").score <= 10
+    assert grade(qid, "嗯").score <= 10
+    assert grade(qid, "").score == 0
+
+
+def test_a_reply_to_another_scenario_scores_low() -> None:
+    good_payment = tasks()["reply.payment.trouble"].raw["model_answers"][0]
+    good_privacy = tasks()["reply.privacy.request"].raw["model_answers"][0]
+    for qid in ("reply.bargain.koala", "reply.logistics.delay", "reply.shipping.free", "reply.doubt.owl"):
+        assert grade(qid, good_payment).score <= 25
+        assert grade(qid, good_privacy).score <= 25
+
+
+# --------------------------------------------------------------------------- replies in different styles
+
+STYLE_CASES = [
+    # bargaining, tiger: concise agreement + value
+    ("reply.bargain.tiger", 70, 100, "您说得没错,199 不算便宜。不过这件是全棉面料,大厂代工,做工很扎实,品质对得起这个价。店里价格统一,两件的话可以打 9 折,您看需要就好。"),
+    ("reply.bargain.tiger", 40, 70, "亲,这款衬衣是全棉的,大厂代工,质量很好,价格是统一的哦,两件可以打9折。"),
+    ("reply.bargain.tiger", 20, 50, "亲,不能便宜哦,我们都是统一价的,谢谢。"),
+    ("reply.bargain.tiger", 0, 15, "亲,给您便宜20元吧,179元拍下我给您改价。"),
+    ("reply.bargain.peacock", 70, 100, "哈哈亲真有眼光,这个颜色特别衬肤色~价格是全店统一的,不好单独打折哦,不过我可以送您一个小礼物,袜子或手帕您挑一个;收藏店铺还有老顾客优惠券可以领😊"),
+    ("reply.bargain.peacock", 40, 70, "亲,价格是统一的哦,这款质量很好的。收藏店铺的话老顾客有优惠券可以用~"),
+    ("reply.bargain.peacock", 0, 25, "价格统一,不打折。"),
+    ("reply.bargain.koala", 65, 100, "亲,理解您的想法~这款好评率98%,很多买家说上身效果好。如果预算有限,我建议您看看同系列129元的基础款;两件搭配买能打9折,挺划算的。您看看哪款合适?"),
+    ("reply.bargain.koala", 0, 25, "亲,我们的快递一般三天就能到,您放心下单吧!"),
+    ("reply.doubt.owl", 70, 100, "理解您的担心。图片都是实拍的,不过显示器不同可能有轻微色差,这个要先跟您说明。衣服是全棉的,大厂代工,做工严格。收到不满意可以7天无理由退换,退货运费险也包含了,您可以放心。"),
+    ("reply.doubt.owl", 40, 70, "亲,我们是实物拍摄的,可能会有一点点色差哦,支持7天无理由退换的,您放心。"),
+    ("reply.doubt.owl", 0, 20, "亲,放心吧,我们的衣服绝对没有色差,质量百分百好,肯定好看!"),
+    # after-sale
+    ("reply.aftersale.damaged", 75, 100, "真的非常抱歉,让您收到裂了的盖子,心情肯定不好。麻烦您拍一下裂痕的照片发给我,我马上帮您处理,补发新杯子或者退款都可以,来回运费都由我们承担。有任何问题直接找我。"),
+    ("reply.aftersale.damaged", 40, 70, "亲,不好意思,请拍照给我,我们给您补发。"),
+    ("reply.aftersale.damaged", 0, 25, "这个是快递摔的吧,跟我们没关系,你去找快递。"),
+    ("reply.aftersale.damaged", 0, 15, "亲,给您赔偿100元红包,麻烦给个好评哦。"),
+    ("reply.logistics.delay", 65, 100, "您好,抱歉让您着急了!我查了一下,您的包裹5天前已经从中通发出,目前在中转站停留了两天,所以慢了。我马上联系中通催一下,有消息第一时间通知您。"),
+    ("reply.logistics.delay", 35, 65, "亲,包裹已经发了,在中转站,过两天应该就到了,请耐心等待哦。"),
+    ("reply.logistics.delay", 10, 40, "亲,快递的事我们也控制不了哦,已经发货了,您耐心等等吧。"),
+    ("reply.logistics.delay", 0, 10, "发了,等着吧。"),
+    # in-sale
+    ("reply.payment.trouble", 65, 100, "亲,别着急~请问付款时有什么提示吗?可以截图发我看看。可能是银行卡限额或者余额不足,您可以换花呗或者银行卡快捷支付试试,也可以找朋友代付。付好了跟我说,我马上给您安排发货😊"),
+    ("reply.payment.trouble", 25, 60, "亲,可以换花呗或者银行卡试试哦。"),
+    ("reply.payment.trouble", 0, 20, "那我也没办法,你换个手机试试。"),
+    ("reply.privacy.request", 65, 100, "亲,抱歉哦,顾客的电话和地址都属于个人隐私,店铺规定不得泄露,您的信息我们也一样会保密的。您如果想拼单,可以在小区群里问问邻居哦。"),
+    ("reply.privacy.request", 40, 70, "亲,不好意思,其他顾客的信息是保密的,我们不能提供哦,请您理解。"),
+    ("reply.privacy.request", 0, 10, "好的,我查一下,她的电话是13812345678,地址是幸福小区3栋。"),
+    ("reply.privacy.request", 0, 20, "亲,好的呢,稍等我帮您问问店长~"),
+    # principles
+    ("reply.shipping.free", 60, 100, "亲,理解您的想法~我们满299包邮,您还差39元,店里有款45元的配套腰带好评很多,凑上就包邮了,您看看?"),
+    ("reply.shipping.free", 0, 15, "好的亲,这次破例给您包邮了,您直接付款就行~"),
+    ("reply.shipping.free", 10, 40, "别家是别家,我们就是满299包邮,不够就付运费。"),
+    ("reply.guarantee.effect", 65, 100, "亲,理解您想要效果的心情~不过我们不敢跟您保证一个月一定变白,因为每个人肤质不同,效果因人而异,一般坚持用4周左右能看到改善。未拆封的话7天内可以无理由退货,您可以放心试试。"),
+    ("reply.guarantee.effect", 40, 70, "亲,效果是因人而异的哦,一般坚持用4周左右会有改善的。"),
+    ("reply.guarantee.effect", 0, 10, "可以保证的亲,一个月绝对变白,不白全额退款!"),
+    ("reply.guarantee.effect", 10, 45, "亲,我们的产品效果很好的,一定会让您满意的,放心买吧。"),
+    # polite filler with a single relevant step is a thin answer
+    ("reply.logistics.delay", 5, 30, "亲,非常抱歉让您久等了,我帮您查一下物流哦,请您耐心等待,祝您生活愉快!"),
+    ("reply.aftersale.damaged", 20, 45, "亲,非常抱歉给您带来不好的体验,我们会尽快为您处理的,请您拍照发给我哦,祝您生活愉快!"),
+    ("reply.guarantee.effect", 20, 50, "亲,理解您的顾虑,效果因人而异的哦,您可以放心试试~"),
+    ("reply.privacy.request", 30, 65, "亲,这个是客户的隐私哦,请您理解,有其他问题随时问我~"),
+    # the extra scenarios
+    ("reply.insale.urge_payment", 65, 100, "亲,看到您拍下了这条连衣裙,是尺码或者颜色还有顾虑吗?可以告诉我帮您参考。这款好评很多,支持7天无理由退换还有运费险,收到不合适也不吃亏。今天16点前付款当天就发货哦,您不着急,考虑好了跟我说一声~"),
+    ("reply.insale.urge_payment", 0, 15, "快点付款吧,明天就涨价了,最后一件了!"),
+    ("reply.insale.change_address", 65, 100, "亲,您的订单还没发货,可以改的。麻烦您把公司地址、收件人和电话发给我,我核对后马上帮您修改,并备注周末不要派送。改好了告诉您~"),
+    ("reply.insale.change_address", 0, 25, "改不了,你自己重新拍一单吧。"),
+    ("reply.aftersale.bad_review", 65, 100, "您好,真的很抱歉,新衣服洗一次就缩水,换谁都会失望,也怪我们没把冷水手洗的要求提醒到位。麻烦您拍一下缩水后的照片给我,确认后给您退换,运费我们承担。评价是您的真实感受,我们不强求,只想先把问题解决好。"),
+    ("reply.aftersale.bad_review", 0, 15, "亲,您把差评删了,我们给您返现20元红包哦~"),
+    ("reply.aftersale.bad_review", 0, 25, "衣服要冷水手洗的,您自己洗错了吧,不是质量问题。"),
+    ("reply.aftersale.exchange", 65, 100, "亲,不好意思让您穿着不舒服!可以换的,43码有货。您在订单里申请换货,把鞋子装回鞋盒寄回来,保持不影响二次销售就行,运费险已经包含了。我们收到后第一时间给您寄新鞋~"),
+    ("reply.aftersale.exchange", 0, 15, "可以换,运费你自己出。"),
+    ("reply.presale.owl_material", 65, 100, "您好,逐条回答您:含绒量90%白鸭绒,充绒量180克,蓬松度600+;零下十度以下的话这款偏薄,建议选我们的厚款;有第三方检测报告,详情页可以查看。支持7天无理由退换,有问题随时问我。"),
+    ("reply.presale.owl_material", 0, 15, "亲,绝对暖和,零下二十度都没问题,放心买!"),
+    ("reply.presale.peacock_chat", 65, 100, "哇谢谢亲喜欢!您眼光真好~参加闺蜜婚礼穿一点都不素,香槟色很温柔,搭个珍珠项链就很出彩,还不会抢新娘风头。现在下单送珍珠发夹,收藏店铺还能领10元券哦😊您平时穿什么尺码呀?"),
+    ("reply.presale.peacock_chat", 0, 15, "有M码。"),
+    ("reply.aftersale.attitude_complaint", 65, 100, "您好,真的非常抱歉,昨天让您等了那么久,回复也不够热情,这是我们没做好。我已经把情况反馈给主管,会认真改进。您昨天问的台灯保修一年,质量问题可以免费换新。另外送您一张5元无门槛券表示歉意,您还有什么需要直接找我。"),
+    ("reply.aftersale.attitude_complaint", 0, 15, "昨天人太多了,很忙,回复慢很正常,请您理解。"),
+]
+
+
+@pytest.mark.parametrize("qid,lo,hi,text", STYLE_CASES, ids=[f"{c[0][6:]}-{i}" for i, c in enumerate(STYLE_CASES)])
+def test_replies_in_different_styles_land_in_sensible_ranges(qid: str, lo: int, hi: int, text: str) -> None:
+    result = grade(qid, text)
+    assert lo <= result.score <= hi, (result.score, result.flags,
+                                      [(c.id, c.points) for c in result.criteria])
+
+
+def test_better_replies_outrank_worse_ones_per_scenario() -> None:
+    by_q: dict[str, list[tuple[int, float]]] = {}
+    for qid, lo, hi, text in STYLE_CASES:
+        by_q.setdefault(qid, []).append(((lo + hi) // 2, grade(qid, text).score))
+    for qid, pairs in by_q.items():
+        pairs.sort()
+        scores = [s for _, s in pairs]
+        assert scores[-1] == max(scores), qid

@@ -1,0 +1,333 @@
+"""Rubric engine: model validation, every detector kind (with the taboo traps), caps and overrides."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from exam.grading.rubric import Rubric, grade_reply, recompute_score
+
+
+def rubric_of(*detectors: dict[str, Any], max_points: float = 100, **extra: Any) -> Rubric:
+    """A one-criterion rubric (padded to 100 points with an empty criterion when needed)."""
+    criteria: list[dict[str, Any]] = [{"id": "c", "label": "C", "max": max_points, "detectors": list(detectors)}]
+    if max_points < 100:
+        criteria.append({"id": "pad", "label": "Pad", "max": 100 - max_points,
+                         "detectors": [{"kind": "length", "max": 1, "points": 0}]})
+    return Rubric.model_validate({"criteria": criteria, **extra})
+
+
+def points(rubric: Rubric, text: str, **kw: Any) -> float:
+    """Points of the first criterion."""
+    return grade_reply(rubric, text, **kw).criteria[0].points
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_criteria_must_add_up_to_100() -> None:
+    with pytest.raises(ValidationError, match="add up to 100"):
+        Rubric.model_validate({"criteria": [{"id": "a", "label": "A", "max": 60,
+                                             "detectors": [{"kind": "length", "min": 1, "points": 1}]}]})
+
+
+def test_criterion_ids_unique() -> None:
+    crit = {"id": "a", "label": "A", "max": 50, "detectors": [{"kind": "length", "min": 1, "points": 1}]}
+    with pytest.raises(ValidationError, match="duplicate criterion ids: a"):
+        Rubric.model_validate({"criteria": [crit, crit]})
+
+
+def test_unknown_fields_and_kinds_rejected() -> None:
+    with pytest.raises(ValidationError):
+        rubric_of({"kind": "phrases", "phrases": ["x"], "points": 1, "bogus": 1})
+    with pytest.raises(ValidationError):
+        rubric_of({"kind": "telepathy", "points": 1})
+    with pytest.raises(ValidationError, match="unknown phrase set"):
+        rubric_of({"kind": "phrases", "set": "no_such_set", "points": 1})
+    with pytest.raises(ValidationError, match="give a library"):
+        rubric_of({"kind": "phrases", "points": 1})
+    with pytest.raises(ValidationError, match="unknown taboo set"):
+        rubric_of({"kind": "taboo", "set": "nope"})
+
+
+def test_phrases_are_validated() -> None:
+    with pytest.raises(ValidationError, match="invalid regular expression"):
+        rubric_of({"kind": "phrases", "phrases": ["re:(unclosed"], "points": 1})
+    with pytest.raises(ValidationError, match="matches the empty text"):
+        rubric_of({"kind": "facts", "items": [{"id": "a", "label": "A", "any": ["re:x*"], "points": 1}]})
+    with pytest.raises(ValidationError, match="empty phrase"):
+        rubric_of({"kind": "taboo", "entries": [{"pattern": ""}]})
+
+
+def test_json_schema_is_available() -> None:
+    schema = Rubric.model_json_schema()
+    assert "criteria" in schema["properties"]
+
+
+# --------------------------------------------------------------------------- phrases / position
+
+
+def test_phrases_modes_and_partial() -> None:
+    concepts = [["谢谢", "感谢"], "抱歉", "欢迎"]
+    any_r = rubric_of({"kind": "phrases", "phrases": concepts, "points": 10}, max_points=10)
+    all_r = rubric_of({"kind": "phrases", "phrases": concepts, "mode": "all", "points": 10}, max_points=10)
+    two_r = rubric_of({"kind": "phrases", "phrases": concepts, "mode": "at_least", "n": 2, "points": 10,
+                       "partial": True}, max_points=10)
+    text = "感谢您的耐心,抱歉久等"
+    assert points(any_r, text) == 10
+    assert points(all_r, text) == 0
+    assert points(two_r, text) == 10
+    assert points(two_r, "感谢感谢谢谢") == 5  # synonyms of one concept count once
+
+
+def test_phrases_evidence_points_at_raw_text() -> None:
+    r = rubric_of({"kind": "phrases", "phrases": ["欢迎光临"], "points": 5}, max_points=5)
+    text = "亲，\n欢迎光临!"
+    ev = grade_reply(r, text).criteria[0].evidence[0]
+    assert (ev.kind, ev.text) == ("phrase", "欢迎光临")
+    assert text[ev.start:ev.end] == "欢迎光临"
+
+
+def test_regex_phrases_run_on_normalised_text() -> None:
+    r = rubric_of({"kind": "phrases", "phrases": [r"re:满\s*299"], "points": 5}, max_points=5)
+    ev = grade_reply(r, "我们是满２９９包邮").criteria[0].evidence[0]  # full-width digits
+    assert ev.text == "满２９９"
+
+
+def test_negative_phrase_points_and_flag() -> None:
+    r = rubric_of({"kind": "phrases", "set": "respect", "points": 10},
+                  {"kind": "phrases", "set": "sloppy", "points": -4, "flag": "sloppy"}, max_points=10)
+    res = grade_reply(r, "亲 您好 这个 有货的")
+    assert res.criteria[0].points == 6
+    assert "sloppy" in res.flags
+
+
+def test_position_start_and_end() -> None:
+    r = rubric_of({"kind": "position", "phrases": ["您好"], "at": "start", "within": 6, "points": 3},
+                  {"kind": "position", "set": "closing", "at": "end", "within": 12, "points": 4}, max_points=7)
+    assert points(r, "您好,衬衣还有货,满299包邮,有问题随时联系我。") == 7
+    # greeting too late, closing too early
+    assert points(r, "衬衣还有货的亲,您好,有问题随时联系我,满299元包邮哦,今天下单明天发货。") == 0
+
+
+# --------------------------------------------------------------------------- taboo
+
+
+TABOO = {"kind": "taboo", "points": 10, "penalty": 4, "min_chars": 0}
+
+
+@pytest.mark.parametrize("text", [
+    "我们一定不能让您失望,马上给您处理。",
+    "这个效果我们不敢跟您保证,因为肤质不同。",
+    "如果还是不行,可以找人代付。",
+    "不会拿“保证变白”来忽悠您。",
+    "收到裂的盖子肯定很扫兴。",
+    "效果不一定一样,因人而异。",
+    "不同屏幕肯定会有一点色差,这个先跟您说明。",
+    "我们不会给您添麻烦的,放心。",
+    "100%全棉面料,透气舒服。",
+])
+def test_taboo_context_exceptions(text: str) -> None:
+    r = rubric_of(TABOO, max_points=10)
+    res = grade_reply(r, text)
+    assert res.criteria[0].points == 10, res.criteria[0].evidence
+    assert "taboo" not in res.flags and "absolute_promise" not in res.flags
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("亲,这个不能便宜哦。", "taboo"),
+    ("没办法,统一价。", "taboo"),
+    ("折扣给不了啦。", "taboo"),
+    ("我们不会给您便宜的。", "taboo"),
+    ("放心,肯定有效。", "absolute_promise"),
+    ("我们保证您一个月变白。", "absolute_promise"),
+    ("百分百有效,绝对满意。", "absolute_promise"),
+    ("凑单冲鸭,yyds!", "slang"),
+    ("跟我们这边没有关系。", "blame"),
+    ("您可以自己打快递电话问一下。", "shirk"),
+    ("你谁啊?凭什么给你。", "rude"),
+])
+def test_taboo_hits(text: str, flag: str) -> None:
+    res = grade_reply(rubric_of(TABOO, max_points=10), text)
+    assert res.criteria[0].points <= 6
+    assert flag in res.flags
+    assert any(e.kind == "taboo" for e in res.criteria[0].evidence)
+
+
+def test_taboo_categories_filter_and_inline_entries() -> None:
+    only_rude = rubric_of({"kind": "taboo", "categories": ["rude"], "penalty": 5, "points": 5, "min_chars": 0},
+                          max_points=5)
+    assert points(only_rude, "没办法。") == 5
+    custom = rubric_of({"kind": "taboo", "set": None, "points": 5, "penalty": 5, "min_chars": 0,
+                        "entries": [{"pattern": "亲爱滴", "category": "slang", "unless": ["亲爱滴们"]}]},
+                       max_points=5)
+    assert points(custom, "亲爱滴,在的") == 0
+    assert points(custom, "亲爱滴们,在的") == 5
+
+
+def test_taboo_clean_points_need_a_real_reply() -> None:
+    r = rubric_of({"kind": "taboo", "points": 10, "min_chars": 12}, max_points=10)
+    assert points(r, "嗯") == 0
+    assert points(r, "您好,这款衬衣是全棉的,做工很好。") == 10
+
+
+# --------------------------------------------------------------------------- facts / forbidden
+
+
+FACTS = {"kind": "facts", "min_hits": 1, "min_points": 6, "items": [
+    {"id": "threshold", "label": "满 299 包邮", "any": ["re:299"], "points": 5},
+    {"id": "belt", "label": "配套腰带", "any": ["腰带", "配套"], "points": 5},
+]}
+
+
+def test_facts_points_evidence_and_missing() -> None:
+    res = grade_reply(rubric_of(FACTS, max_points=10), "满299包邮,加一条腰带就够了")
+    c = res.criteria[0]
+    assert c.points == 10
+    assert [e.note for e in c.evidence if e.kind == "fact"] == ["满 299 包邮", "配套腰带"]
+    res = grade_reply(rubric_of(FACTS, max_points=10), "满299包邮哦")
+    assert res.criteria[0].points == 5
+    assert [e.note for e in res.criteria[0].evidence if e.kind == "missing"] == ["配套腰带"]
+    assert "thin_answer" in res.flags
+
+
+def test_facts_none_found_flags_no_substance() -> None:
+    res = grade_reply(rubric_of(FACTS, max_points=10), "亲,非常感谢您的支持,祝您购物愉快!")
+    assert res.criteria[0].points == 0
+    assert "no_substance" in res.flags
+    assert res.score <= 20
+
+
+def test_forbidden_claims_with_negation() -> None:
+    det = {"kind": "forbidden", "points": 10, "min_chars": 0, "items": [{
+        "id": "guarantee", "label": "保证美白效果", "any": ["re:保证[^,。]{0,6}变白"],
+        "unless": ["re:(不|没|无法)[^,。]{0,4}保证"]}]}
+    r = rubric_of(det, max_points=10)
+    bad = grade_reply(r, "我们保证您一个月变白")
+    assert bad.criteria[0].points == 0 and "forbidden_claim" in bad.flags and bad.score <= 10
+    assert bad.criteria[0].evidence[0].kind == "claim"
+    good = grade_reply(r, "我们不敢保证一个月就变白")
+    assert good.criteria[0].points == 10 and "forbidden_claim" not in good.flags
+
+
+def test_forbidden_custom_flag_and_cap_override() -> None:
+    det = {"kind": "forbidden", "flag": "privacy_leak", "points": 10, "min_chars": 0,
+           "items": [{"id": "phone", "label": "手机号", "any": [r"re:1[3-9][0-9]{9}"]}]}
+    r = rubric_of(det, {"kind": "length", "min": 1, "points": 90}, caps={"privacy_leak": 5})
+    res = grade_reply(r, "她的电话是13812345678")
+    assert res.flags == ["privacy_leak"] and res.score == 5
+
+
+# --------------------------------------------------------------------------- relevance / similarity / length
+
+
+FACTS_TEXT = "订单 5 天前发货,中通快递;物流显示在中转站滞留 2 天。"
+MESSAGE = ["我的快递怎么还没到?"]
+
+
+def test_relevance_rewards_scenario_terms() -> None:
+    r = rubric_of({"kind": "relevance", "points": 10, "target": 3}, max_points=10)
+    on = grade_reply(r, "包裹在中通的中转站滞留了两天,我马上催快递", facts=FACTS_TEXT, messages=MESSAGE)
+    assert on.criteria[0].points == 10 and "off_topic" not in on.flags
+    assert all(e.kind == "term" for e in on.criteria[0].evidence)
+
+
+def test_relevance_flags_another_scenario() -> None:
+    r = rubric_of({"kind": "relevance", "points": 10, "target": 3}, max_points=10)
+    off = grade_reply(r, "这款衬衣是全棉的,大厂代工,两件九折", facts=FACTS_TEXT, messages=MESSAGE)
+    assert off.criteria[0].points == 0
+    assert "off_topic" in off.flags and off.score <= 10
+
+
+def test_relevance_listed_terms() -> None:
+    r = rubric_of({"kind": "relevance", "points": 4, "target": 2, "use_scenario": False,
+                   "terms": [["物流", "快递"], "催"]}, max_points=4)
+    assert points(r, "我帮您催一下快递") == 4
+
+
+def test_similarity_to_model_answers() -> None:
+    r = rubric_of({"kind": "similarity", "points": 10, "floor": 0.1, "ceil": 0.6}, max_points=10)
+    model = ["包裹在中转站滞留了两天,我马上联系中通催件,有进展第一时间告诉您。"]
+    near = points(r, "包裹在中转站滞留两天了,我马上联系中通催件。", model_answers=model)
+    far = points(r, "这款衬衣是全棉的,大厂代工。", model_answers=model)
+    assert near > 5 > far
+    assert points(r, "任何回复", model_answers=[]) == 0
+
+
+def test_length_bounds() -> None:
+    r = rubric_of({"kind": "length", "min": 5, "max": 10, "points": 4, "penalty": 2}, max_points=4)
+    assert points(r, "您好,有货的亲") == 4
+    assert points(r, "有") == 0
+    with pytest.raises(ValidationError):
+        rubric_of({"kind": "length", "points": 1})
+
+
+# --------------------------------------------------------------------------- guards, totals, overrides
+
+
+def test_guards_empty_english_short() -> None:
+    r = rubric_of({"kind": "length", "min": 1, "points": 100})
+    assert grade_reply(r, "   ").score == 0
+    assert grade_reply(r, "   ").flags == ["empty"]
+    eng = grade_reply(r, "Sorry, we cannot give a discount, the price is fixed for everyone.")
+    assert "wrong_language" in eng.flags and eng.score <= 10
+    short = grade_reply(r, "不打折")
+    assert "too_short" in short.flags and short.score <= 20
+
+
+def test_criterion_points_are_clamped() -> None:
+    r = rubric_of({"kind": "phrases", "phrases": ["您"], "points": 30},
+                  {"kind": "phrases", "phrases": ["你"], "points": -50}, max_points=20)
+    assert points(r, "您好您好您好") == 20
+    assert points(r, "你好") == 0
+
+
+def test_recompute_with_overrides_drops_that_criterions_caps() -> None:
+    rubric = Rubric.model_validate({"criteria": [
+        {"id": "solve", "label": "解决问题", "max": 60, "detectors": [
+            {"kind": "phrases", "phrases": ["299"], "points": 60}]},
+        {"id": "honesty", "label": "原则", "max": 40, "detectors": [
+            {"kind": "forbidden", "points": 40, "min_chars": 0,
+             "items": [{"id": "free", "label": "破例包邮", "any": ["给您包邮"]}]}]},
+    ]})
+    res = grade_reply(rubric, "满299才包邮,这次给您包邮吧")
+    assert res.score == 10  # forbidden_claim caps the total
+    d = res.as_dict()
+    assert recompute_score(d["criteria"], caps=d["caps"]) == res.score
+    # a trainer judges the honesty criterion by hand: its cap goes, the override counts
+    assert recompute_score(d["criteria"], {"honesty": 30}, d["caps"]) == 90
+    with pytest.raises(ValueError):
+        recompute_score(d["criteria"], {"honesty": 41}, d["caps"])
+    with pytest.raises(ValueError):
+        recompute_score(d["criteria"], {"nope": 1}, d["caps"])
+
+
+def test_guard_caps_stay_unless_asked() -> None:
+    criteria = [{"id": "a", "points": 80, "max": 100}]
+    caps = [{"flag": "too_short", "max": 20, "criterion": None}]
+    assert recompute_score(criteria, {"a": 90}, caps) == 20
+    assert recompute_score(criteria, {"a": 90}, caps, keep_guard_caps=False) == 90
+
+
+def test_as_dict_contract() -> None:
+    r = rubric_of({"kind": "phrases", "set": "courtesy", "points": 10})
+    d = grade_reply(r, "您好,谢谢您", question="reply.x").as_dict()
+    assert d["question"] == "reply.x"
+    assert set(d) >= {"question", "score", "criteria", "flags"}
+    c = d["criteria"][0]
+    assert set(c) >= {"id", "label", "points", "max", "evidence"}
+    assert set(c["evidence"][0]) == {"kind", "text", "start", "end", "note"}
+
+
+def test_shared_lexicon_phrases_are_valid() -> None:
+    from exam.grading.lexicon import PHRASE_SETS, TABOO_FLAGS, TABOO_SETS
+    from exam.grading.rubric import TabooEntry, _valid_phrase
+
+    for concepts in PHRASE_SETS.values():
+        for concept in concepts:
+            for phrase in [concept] if isinstance(concept, str) else concept:
+                _valid_phrase(phrase)
+    for entries in TABOO_SETS.values():
+        for entry in entries:
+            assert TabooEntry.model_validate(entry).category in TABOO_FLAGS
