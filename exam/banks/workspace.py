@@ -476,6 +476,62 @@ def calibration(session: Session, question_id: str | None = None) -> tuple[list[
     return rows, report
 
 
+MAX_SCORED_LINES = 5000
+
+
+def read_scored_jsonl(session: Session, name: str, raw: bytes) -> tuple[list[tuple[str, str, float]], list[Problem]]:
+    """Scored replies from JSON Lines (``scenario`` or ``question``, ``text``, ``score`` 0–10), or the problems.
+
+    The format of calibration/replies.public.jsonl; every line must name a stored reply question.
+    """
+    import json
+
+    try:
+        text = decode(raw)
+    except DecodeFailed as exc:
+        return [], [Problem(name, exc.line, str(exc))]
+    rows: list[tuple[str, str, float]] = []
+    problems: list[Problem] = []
+    kinds: dict[str, str | None] = {}
+    lines = text.splitlines()
+    if len(lines) > MAX_SCORED_LINES:
+        return [], [Problem(name, MAX_SCORED_LINES + 1, f"more than {MAX_SCORED_LINES} lines")]
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            problems.append(Problem(name, number, f"not valid JSON: {exc}"))
+            continue
+        if not isinstance(item, dict):
+            problems.append(Problem(name, number, "each line must be a JSON object"))
+            continue
+        qid = item.get("question", item.get("scenario"))
+        reply, score = item.get("text"), item.get("score")
+        if not isinstance(qid, str) or not qid:
+            problems.append(Problem(name, number, "missing 'scenario' (or 'question'): the reply question's id"))
+            continue
+        if qid not in kinds:
+            row = session.get(Question, qid)
+            kinds[qid] = row.type if row is not None else None
+        if kinds[qid] is None:
+            problems.append(Problem(name, number, f"no question {qid!r} in the bank"))
+        elif kinds[qid] != "reply":
+            problems.append(Problem(name, number, f"question {qid!r} is a {kinds[qid]} question, not a reply task"))
+        if not isinstance(reply, str) or not reply.strip():
+            problems.append(Problem(name, number, "missing 'text': the reply"))
+        elif len(reply) > 5000:
+            problems.append(Problem(name, number, "'text' is longer than 5000 characters"))
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 10:
+            problems.append(Problem(name, number, f"'score' must be a number from 0 to 10 (got {score!r})"))
+        if not problems or problems[-1].line != number:
+            rows.append((qid, str(reply), float(score)))  # type: ignore[arg-type]
+    if not rows and not problems:
+        problems.append(Problem(name, 1, "no scored replies in the file"))
+    return rows, problems
+
+
 def metric(value: float | None, digits: int = 3) -> str:
     """A figure for tables: NaN and None as an em dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
