@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
 
     for module in (auth, admin, hr, trainer, candidate):
         app.include_router(module.router)
+    from exam.web import hr_review; app.include_router(hr_review.router)  # noqa: E702  (issue 6: ranking, reports)
     return app
 
 

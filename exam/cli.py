@@ -221,6 +221,9 @@ def _register_subcommands() -> None:
 
     main.add_command(bank)
     main.add_command(grade)
+    from exam.commands.purge import purge  # issue 6: retention
+
+    main.add_command(purge)
     try:
         from exam.commands.grade import calibrate
     except ImportError:

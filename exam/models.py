@@ -223,6 +223,7 @@ class Attempt(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("opening_id", "candidate_id"),
         Index("ix_attempt_opening_score", "opening_id", "hiring_score"),
+        Index("ix_attempt_opening_rank", "opening_id", "hard_requirements_met", "hiring_score"),  # ranking order
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")

@@ -1,0 +1,655 @@
+"""What the HR pages show about a candidate: labels, plain-words explanations, report and comparison data.
+
+The hiring arithmetic lives in :mod:`exam.hiring.score` (pure); this module turns a stored
+attempt into display data in the current UI language (gettext), for the report, the ranking,
+the compare page and the exports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from exam.hiring.score import CriterionScore, HiringResult, RequirementCheck, compute_hiring, input_kind
+from exam.hiring.svg import line_chart_svg, speed_series
+from exam.i18n import gettext as _
+from exam.models import (
+    Answer,
+    Attempt,
+    AttemptSection,
+    AuditLog,
+    IntegrityEvent,
+    Invitation,
+    Opening,
+    QuestionVersion,
+    User,
+)
+from exam.security import N_
+from exam.timeutil import as_utc
+
+DECISION_LABELS = {"shortlist": N_("Shortlist"), "hold": N_("Hold"), "reject": N_("Reject"), "hire": N_("Hire")}
+STATUS_LABELS = {"in_progress": N_("Taking the exam"), "submitted": N_("Submitted"), "graded": N_("Graded"),
+                 "expired": N_("Expired"), "abandoned": N_("Abandoned")}
+SIGNAL_LABELS = {
+    "paste": N_("Pasted text"), "copy": N_("Copied text"), "cut": N_("Cut text"),
+    "tab_hidden": N_("Left the exam tab"), "visibility_hidden": N_("Left the exam tab"), "hidden": N_("Left the exam tab"),
+    "window_blur": N_("Exam window lost focus"), "blur": N_("Exam window lost focus"),
+    "fullscreen_exit": N_("Left full screen"), "context_menu": N_("Opened the context menu"),
+    "devtools": N_("Developer tools opened"), "multiple_sessions": N_("Exam open in another window"),
+    "second_tab": N_("Exam open in another window"), "ip_change": N_("Network address changed"),
+    "late_answer": N_("Answer arrived after the time limit"), "fast_typing": N_("Implausibly fast typing"),
+    "focus_lost": N_("Exam window lost focus"), "resize": N_("Window resized"), "drop": N_("Dropped text"),
+    "shortcut": N_("Blocked keyboard shortcut"), "offline": N_("Went offline"),
+}
+TOPIC_LABELS = {
+    "qualities": N_("basic qualities"), "principles": N_("communication principles"),
+    "language": N_("taboo language and standard phrases"), "standard_phrases": N_("standard phrases"),
+    "customer_types": N_("customer types"), "presale_flow": N_("pre-sale flow"), "insale": N_("in-sale handling"),
+    "aftersale": N_("after-sale handling"), "bargaining": N_("price objections"),
+    "platform_rules": N_("platform rules"), "kpi": N_("service KPIs"), "privacy": N_("customer privacy"),
+    "quality_improvement": N_("service quality improvement"),
+}
+AUDIT_LABELS = {"review.override": N_("Mark overridden"), "review.override_removed": N_("Override removed"),
+                "review.decision": N_("Decision"), "candidate.export": N_("Data exported"),
+                "ranking.export": N_("Ranking exported")}
+GOOD_EVIDENCE = {"phrase", "position", "fact", "term"}
+BAD_EVIDENCE = {"taboo", "claim"}
+
+
+def decision_label(value: Optional[str]) -> str:
+    """A decision in the UI language ("—" when none)."""
+    return _(DECISION_LABELS[value]) if value in DECISION_LABELS else "—"
+
+
+def status_label(value: Optional[str]) -> str:
+    """An attempt status in the UI language."""
+    return _(STATUS_LABELS[value]) if value in STATUS_LABELS else (value or "—")
+
+
+def signal_label(kind: str) -> str:
+    """An integrity signal kind in the UI language (the exam engine's labels first)."""
+    try:
+        from exam.exam_engine.attempts import SIGNAL_KINDS as ENGINE_KINDS
+    except ImportError:  # pragma: no cover - the exam engine is optional for this module
+        ENGINE_KINDS = {}
+    if kind in ENGINE_KINDS:
+        return _(ENGINE_KINDS[kind])
+    return _(SIGNAL_LABELS[kind]) if kind in SIGNAL_LABELS else kind
+
+
+def topic_label(topic: str) -> str:
+    """A bank topic in the UI language."""
+    return _(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
+
+
+def format_value(name: str, value: Optional[float]) -> str:
+    """An input value with its unit: "72.5 字/分钟", "96.4%", "80%"."""
+    if value is None:
+        return "—"
+    kind = input_kind(name)
+    if kind == "cpm":
+        return _("%(n)s chars/min") % {"n": _num(value)}
+    if kind == "ratio":
+        return f"{_num(value * 100)}%"
+    return f"{_num(value)}%"
+
+
+class Labels:
+    """Input labels for one attempt: section titles from the profile, rubric criterion labels from results."""
+
+    def __init__(self, profile: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> None:
+        self.sections = {s["id"]: s.get("title") or s["id"] for s in profile.get("sections") or []}
+        self.criteria: dict[str, str] = {}
+        for sid, section in ((results or {}).get("sections") or {}).items():
+            for cid, c in (section.get("criteria") or {}).items():
+                self.criteria.setdefault(f"{sid}.{cid}", c.get("label") or cid)
+
+    def section(self, sid: str) -> str:
+        """A section's title."""
+        return self.sections.get(sid, sid)
+
+    def input(self, name: str) -> str:
+        """What an input measures, in words."""
+        parts = name.split(".")
+        if len(parts) < 2:
+            return name
+        sid, metric = parts[0], parts[1]
+        section = self.section(sid)
+        if metric == "net_cpm":
+            return _("Net typing speed")
+        if metric == "gross_cpm":
+            return _("Gross typing speed")
+        if metric == "accuracy":
+            return _("Typing accuracy")
+        if metric == "percent":
+            return _("Score rate of %(section)s") % {"section": section}
+        if metric == "topic" and len(parts) == 3:
+            return _("%(section)s, topic %(topic)s") % {"section": section, "topic": topic_label(parts[2])}
+        if metric == "criterion" and len(parts) == 3:
+            label = self.criteria.get(f"{sid}.{parts[2]}", parts[2])
+            return _("%(section)s, rubric criterion %(criterion)s") % {"section": section, "criterion": label}
+        return name
+
+
+def explain_criterion(c: CriterionScore, labels: Labels, total_weight: float) -> str:
+    """One criterion's points and contribution in plain words."""
+    what = labels.input(c.input)
+    if c.missing:
+        head = _("There is no result for %(what)s, so this criterion scores 0 points.") % {"what": what}
+    elif c.scale is not None:
+        head = _("%(what)s is %(value)s. On this criterion's scale %(zero)s gives 0 points and %(full)s gives 100 "
+                 "points, so it earns %(points)s points.") % {
+            "what": what, "value": format_value(c.input, c.value),
+            "zero": format_value(c.input, c.scale["zero"]), "full": format_value(c.input, c.scale["full"]),
+            "points": _num(c.points)}
+    else:
+        head = _("%(what)s is %(value)s, which counts directly as %(points)s points.") % {
+            "what": what, "value": format_value(c.input, c.value), "points": _num(c.points)}
+    if c.clamped == "low":
+        head += " " + _("(Below the 0-point mark, so 0 points.)")
+    elif c.clamped == "high":
+        head += " " + _("(Above the full-marks mark, so 100 points.)")
+    tail = _("Weight %(weight)s of %(total)s (%(share)s%%): %(points)s × %(share)s%% = %(contribution)s points of "
+             "the hiring score.") % {"weight": _num(c.weight), "total": _num(total_weight),
+                                     "share": _num(c.share * 100), "points": _num(c.points),
+                                     "contribution": _num(c.contribution)}
+    return head + " " + tail
+
+
+def explain_requirement(r: RequirementCheck, labels: Labels) -> str:
+    """One hard requirement's outcome in plain words."""
+    what = labels.input(r.input)
+    if r.missing:
+        return _("There is no result for %(what)s, so the requirement (at least %(min)s) is not met.") % {
+            "what": what, "min": format_value(r.input, r.min)}
+    if r.met:
+        return _("%(what)s is %(value)s, at least %(min)s: met.") % {
+            "what": what, "value": format_value(r.input, r.value), "min": format_value(r.input, r.min)}
+    return _("%(what)s is %(value)s, below the required %(min)s: not met, which rules the candidate out.") % {
+        "what": what, "value": format_value(r.input, r.value), "min": format_value(r.input, r.min)}
+
+
+def explain_score(h: HiringResult) -> str:
+    """How the total and the band come about, in plain words."""
+    text = _("The hiring score is the weighted average of the criteria's points: the contributions add up to "
+             "%(score)s of 100.") % {"score": _num(h.score)}
+    if h.knocked_out:
+        text += " " + _("A hard requirement is not met, so the recommendation is %(band)s whatever the score "
+                        "(the score alone would give %(by_score)s).") % {"band": h.band, "by_score": h.band_by_score}
+    else:
+        text += " " + _("Every hard requirement is met; a score of %(score)s falls in the band %(band)s.") % {
+            "score": _num(h.score), "band": h.band}
+    return text
+
+
+def hiring_of(attempt: Attempt, profile: Mapping[str, Any]) -> Optional[HiringResult]:
+    """The stored hiring result, or one computed from the stored inputs (None before grading)."""
+    results = attempt.results or {}
+    if results.get("hiring"):
+        try:
+            return HiringResult.from_dict(results["hiring"])
+        except (TypeError, ValueError, KeyError):
+            pass
+    if results.get("inputs") and profile:
+        return compute_hiring(profile, results["inputs"])
+    return None
+
+
+def criterion_points(attempt: Attempt) -> dict[str, float]:
+    """{criterion id: points} of a ranked attempt (for the ranking's columns)."""
+    hiring = (attempt.results or {}).get("hiring") or {}
+    return {c["id"]: c.get("points") for c in hiring.get("criteria") or [] if "id" in c}
+
+
+# --- highlighting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a reply: plain text, or a highlighted match with its kind and note."""
+
+    text: str
+    kind: Optional[str] = None
+    note: str = ""
+    criterion: str = ""
+
+    @property
+    def tone(self) -> str:
+        """"good", "bad" or ""."""
+        if self.kind in BAD_EVIDENCE:
+            return "bad"
+        if self.kind in GOOD_EVIDENCE:
+            return "good"
+        return ""
+
+
+def highlight(text: str, criteria: Iterable[Mapping[str, Any]]) -> list[Segment]:
+    """The reply split into plain and highlighted segments from the evidence spans (bad matches win overlaps)."""
+    spans: list[tuple[int, int, str, str, str]] = []
+    for c in criteria:
+        for e in c.get("evidence") or []:
+            start, end = e.get("start"), e.get("end")
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+                spans.append((start, end, e.get("kind") or "", e.get("note") or "", c.get("label") or ""))
+    spans.sort(key=lambda s: (0 if s[2] in BAD_EVIDENCE else 1, s[0], -(s[1] - s[0])))
+    taken: list[tuple[int, int, str, str, str]] = []
+    for span in spans:
+        if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):
+            taken.append(span)
+    taken.sort()
+    out: list[Segment] = []
+    pos = 0
+    for start, end, kind, note, label in taken:
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        out.append(Segment(text[start:end], kind, note, label))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerView:
+    """One answer as the report shows it."""
+
+    answer: Answer
+    type: str
+    content: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SectionView:
+    """One section of the paper with its figures and answers."""
+
+    id: str
+    title: str
+    figures: dict[str, Any]
+    answers: list[AnswerView]
+    started_at: Optional[datetime] = None
+    submitted_at: Optional[datetime] = None
+
+
+@dataclass
+class Report:
+    """Everything the candidate report page shows."""
+
+    attempt: Attempt
+    opening: Opening
+    profile: dict[str, Any]
+    name: str
+    email: Optional[str]
+    phone: Optional[str]
+    hiring: Optional[HiringResult]
+    labels: Labels
+    criteria: list[dict[str, Any]]
+    requirements: list[dict[str, Any]]
+    sections: list[SectionView]
+    events: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+    rank: Optional[int] = None
+    percentile: Optional[float] = None
+    scored_total: int = 0
+    overridden: int = 0
+
+
+def person(session: Session, attempt: Attempt) -> tuple[str, Optional[str], Optional[str]]:
+    """(name, e-mail, phone) of an attempt's candidate."""
+    inv = session.get(Invitation, attempt.invitation_id) if attempt.invitation_id else None
+    user = session.get(User, attempt.candidate_id)
+    name = (inv.name if inv else None) or (user.display_name if user else None) or (user.username if user else "")
+    email = (inv.email if inv else None) or (user.email if user else None)
+    phone = (inv.phone if inv else None) or (user.phone if user else None)
+    return name or "", email, phone
+
+
+def explanation_rows(hiring: HiringResult, labels: Labels) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of the "how the score is made" and "hard requirements" tables."""
+    criteria = [{
+        "c": c, "input_label": labels.input(c.input), "value": format_value(c.input, c.value),
+        "scale": (f"{format_value(c.input, c.scale['zero'])} → 0 · {format_value(c.input, c.scale['full'])} → 100"
+                  if c.scale else _("percentage as points")),
+        "text": explain_criterion(c, labels, hiring.total_weight),
+    } for c in hiring.criteria]
+    requirements = [{
+        "r": r, "input_label": labels.input(r.input), "value": format_value(r.input, r.value),
+        "min": format_value(r.input, r.min), "text": explain_requirement(r, labels),
+    } for r in hiring.requirements]
+    return criteria, requirements
+
+
+def _picked(response: Mapping[str, Any]) -> list[str]:
+    for key in ("choices", "choice", "picks", "picked"):
+        value = response.get(key)
+        if value is None:
+            continue
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    return []
+
+
+def _choice_view(answer: Answer, content: Mapping[str, Any]) -> dict[str, Any]:
+    response = answer.response or {}
+    if content.get("type") == "true_false":
+        picked = response.get("answer")
+        truth = content.get("answer")
+        options = [{"id": "true", "text": _("True"), "correct": truth is True, "picked": picked is True},
+                   {"id": "false", "text": _("False"), "correct": truth is False, "picked": picked is False}]
+    else:
+        chosen = set(_picked(response))
+        options = [{"id": o.get("id"), "text": o.get("text"), "correct": bool(o.get("correct")),
+                    "picked": o.get("id") in chosen} for o in content.get("options") or []]
+    maximum = answer.max_score or 1.0
+    score = answer.score or 0.0
+    outcome = "right" if score >= maximum - 1e-9 else ("partial" if score > 0 else "wrong")
+    answered = any(o["picked"] for o in options)
+    return {"options": options, "outcome": outcome if answered or outcome != "wrong" else "unanswered"}
+
+
+def _typing_view(answer: Answer, content: Mapping[str, Any], minimum: Optional[float]) -> dict[str, Any]:
+    figures = dict(answer.result or {})
+    response = answer.response or {}
+    samples = response.get("samples") or figures.get("samples") or []
+    points = speed_series(samples) if samples else []
+    curve = None
+    if points:
+        reference = (minimum, _("required %(n)s") % {"n": _num(minimum)}) if minimum else None
+        avg = figures.get("gross_cpm")
+        average = (float(avg), _("average %(n)s") % {"n": _num(float(avg))}) if avg else None
+        curve = line_chart_svg(points, title=_("Typing speed over the test"),
+                               desc=_("Characters per minute in 10-second steps; the dashed line is the required "
+                                      "speed."),
+                               x_label=_("seconds"), y_label=_("chars/min"), reference=reference, average=average,
+                               chart_id=f"curve-{answer.id}")
+    return {"figures": figures, "curve": curve, "points": points, "typed": response.get("text") or "",
+            "passage": content.get("passage") or ""}
+
+
+def _reply_view(answer: Answer, content: Mapping[str, Any]) -> dict[str, Any]:
+    result = answer.result or {}
+    overrides = answer.overrides or {}
+    text = (answer.response or {}).get("text") or ""
+    rows = []
+    for c in result.get("criteria") or []:
+        overridden = c["id"] in overrides
+        rows.append({
+            "id": c["id"], "label": c.get("label") or c["id"], "auto": c.get("points") or 0.0,
+            "points": float(overrides[c["id"]]) if overridden else float(c.get("points") or 0.0),
+            "max": c.get("max") or 0.0, "overridden": overridden,
+            "evidence": [e for e in c.get("evidence") or []],
+        })
+    return {"text": text, "segments": highlight(text, result.get("criteria") or []), "criteria": rows,
+            "flags": result.get("flags") or [], "caps": result.get("caps") or [],
+            "score": answer.score, "auto_score": result.get("score"), "overridden": bool(overrides)}
+
+
+def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any]) -> Report:
+    """The candidate report of one attempt."""
+    from exam.hiring.ranking import ranks_and_percentiles
+
+    opening = session.get(Opening, attempt.opening_id)
+    assert opening is not None
+    name, email, phone = person(session, attempt)
+    results = attempt.results or {}
+    labels = Labels(profile, results)
+    hiring = hiring_of(attempt, profile)
+    criteria, requirements = explanation_rows(hiring, labels) if hiring else ([], [])
+    minimum = next((r["min"] for r in profile.get("hard_requirements") or []
+                    if str(r.get("input", "")).endswith(".net_cpm")), None)
+
+    answers = session.exec(select(Answer).where(Answer.attempt_id == attempt.id)
+                           .order_by(col(Answer.position))).all()
+    versions = {v.id: v for v in session.exec(select(QuestionVersion).where(
+        col(QuestionVersion.id).in_({a.question_version_id for a in answers} or {-1}))).all()}
+    clocks = {s.section_id: s for s in session.exec(select(AttemptSection).where(
+        AttemptSection.attempt_id == attempt.id)).all()}
+    paper_sections = [(s.get("id"), s.get("title")) for s in (attempt.paper or {}).get("sections") or []]
+    known = {sid for sid, _t in paper_sections}
+    for a in answers:
+        if a.section_id not in known:
+            paper_sections.append((a.section_id, labels.section(a.section_id)))
+            known.add(a.section_id)
+    sections: list[SectionView] = []
+    for sid, title in paper_sections:
+        views = []
+        for a in answers:
+            if a.section_id != sid:
+                continue
+            version = versions.get(a.question_version_id)
+            content = dict(version.content) if version else {}
+            qtype = content.get("type") or ""
+            view = AnswerView(answer=a, type=qtype, content=content)
+            if qtype == "typing":
+                view.data = _typing_view(a, content, minimum)
+            elif qtype == "reply":
+                view.data = _reply_view(a, content)
+            elif qtype in ("single_choice", "multiple_choice", "true_false"):
+                view.data = _choice_view(a, content)
+            views.append(view)
+        clock = clocks.get(sid)
+        sections.append(SectionView(id=sid, title=title or labels.section(sid),
+                                    figures=dict((results.get("sections") or {}).get(sid) or {}), answers=views,
+                                    started_at=clock.started_at if clock else None,
+                                    submitted_at=clock.submitted_at if clock else None))
+
+    start = as_utc(attempt.started_at)
+    events = []
+    for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id)
+                          .order_by(col(IntegrityEvent.at))).all():
+        offset = (as_utc(e.at) - start).total_seconds()
+        events.append({"event": e, "label": signal_label(e.kind), "offset": offset,
+                       "clock": f"{int(offset // 60):02d}:{int(offset % 60):02d}" if offset >= 0 else "—",
+                       "detail": {k: v for k, v in (e.detail or {}).items()}})
+    entries = session.exec(select(AuditLog).where(AuditLog.target_type == "attempt",
+                                                  AuditLog.target_id == str(attempt.id))
+                           .order_by(col(AuditLog.id).desc())).all()
+    actors = {u.id: u for u in session.exec(select(User).where(
+        col(User.id).in_({e.actor_id for e in entries if e.actor_id} or {-1}))).all()}
+    audit = [{"entry": e, "actor": (actors[e.actor_id].display_name or actors[e.actor_id].username)
+              if e.actor_id in actors else _("system"),
+              "label": _(AUDIT_LABELS[e.action]) if e.action in AUDIT_LABELS else e.action} for e in entries]
+    ranks = ranks_and_percentiles(session, attempt.opening_id, [attempt.id]) if attempt.id else {}
+    rank, percentile = ranks.get(attempt.id, (None, None)) if attempt.id else (None, None)  # type: ignore[arg-type]
+    scored_total = session.exec(select(func.count(col(Attempt.id))).where(  # type: ignore[call-overload]
+        col(Attempt.opening_id) == attempt.opening_id, col(Attempt.hiring_score).is_not(None))).one()
+    overridden = sum(len(a.overrides or {}) for a in answers)
+    return Report(attempt=attempt, opening=opening, profile=dict(profile), name=name, email=email, phone=phone,
+                  hiring=hiring, labels=labels, criteria=criteria, requirements=requirements, sections=sections,
+                  events=events, audit=audit, rank=rank, percentile=percentile, scored_total=int(scored_total),
+                  overridden=overridden)
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+def comparable_inputs(profile: Mapping[str, Any], attempts: Sequence[Attempt]) -> list[str]:
+    """Inputs worth comparing, in paper order: each section's rate, typing figures, then topics of
+    knowledge sections (not of typing or reply sections, where topics say little) and rubric criteria."""
+    order = [s["id"] for s in profile.get("sections") or []]
+    present: dict[str, dict[str, Any]] = {}
+    for attempt in attempts:
+        for sid, sec in ((attempt.results or {}).get("sections") or {}).items():
+            entry = present.setdefault(sid, {"typing": False, "reply": False, "topics": [], "criteria": []})
+            entry["typing"] = entry["typing"] or sec.get("net_cpm") is not None
+            entry["reply"] = entry["reply"] or bool(sec.get("criteria"))
+            for t in sec.get("topics") or {}:
+                if t not in entry["topics"]:
+                    entry["topics"].append(t)
+            for c in sec.get("criteria") or {}:
+                if c not in entry["criteria"]:
+                    entry["criteria"].append(c)
+    names: list[str] = []
+    for sid in order + sorted(set(present) - set(order)):
+        entry = present.get(sid)
+        if entry is None:
+            continue
+        names.append(f"{sid}.percent")
+        if entry["typing"]:
+            names += [f"{sid}.net_cpm", f"{sid}.gross_cpm", f"{sid}.accuracy"]
+        if not entry["typing"] and not entry["reply"]:
+            names += [f"{sid}.topic.{t}" for t in sorted(entry["topics"])]
+        names += [f"{sid}.criterion.{c}" for c in entry["criteria"]]
+    return names
+
+
+
+@dataclass
+class CompareRow:
+    """One line of the comparison: a label and one cell per candidate; ``best`` marks the highest values."""
+
+    label: str
+    cells: list[str]
+    values: list[Optional[float]] = field(default_factory=list)
+    kind: str = ""
+    group: str = ""
+
+    @property
+    def best(self) -> set[int]:
+        """Indexes of the best (highest) numeric values, when they differ."""
+        nums = [v for v in self.values if v is not None]
+        if len(nums) < 2 or max(nums) == min(nums):
+            return set()
+        top = max(nums)
+        return {i for i, v in enumerate(self.values) if v == top}
+
+
+def compare_rows(items: Sequence[tuple[Attempt, str, Optional[HiringResult], Optional[int], Optional[float]]],
+                 profile: Mapping[str, Any]) -> list[CompareRow]:
+    """The comparison table: hiring, criteria, requirements, sections, topics, reply criteria, signals, decision."""
+    labels = Labels(profile, {})
+    for attempt, *_rest in items:
+        more = Labels(profile, attempt.results or {})
+        labels.criteria.update(more.criteria)
+    rows: list[CompareRow] = []
+    g_score = _("Hiring score")
+
+    def add(label: str, cells: list[str], values: list[Optional[float]] | None = None, group: str = "",
+            kind: str = "") -> None:
+        rows.append(CompareRow(label, cells, values or [], kind, group))
+
+    add(_("Hiring score"), [_num(h.score) if h else "—" for _a, _n, h, _r, _p in items],
+        [h.score if h else None for _a, _n, h, _r, _p in items], g_score, "score")
+    add(_("Recommendation"), [h.band if h else "—" for _a, _n, h, _r, _p in items], group=g_score)
+    add(_("Hard requirements"), [(_("met") if h.hard_requirements_met else _("not met")) if h else "—"
+                                 for _a, _n, h, _r, _p in items], group=g_score, kind="requirements")
+    add(_("Rank"), [str(r) if r else "—" for _a, _n, _h, r, _p in items], group=g_score)
+    add(_("Percentile"), [f"{_num(p)}" if p is not None else "—" for _a, _n, _h, _r, p in items],
+        [p for _a, _n, _h, _r, p in items], g_score)
+    g_crit = _("Criteria (points · contribution)")
+    for c in profile.get("criteria") or []:
+        cells, values = [], []
+        for _a, _n, h, _r, _p in items:
+            found = next((x for x in (h.criteria if h else []) if x.id == c["id"]), None)
+            if found is None:
+                cells.append("—")
+                values.append(None)
+            else:
+                cells.append(f"{format_value(found.input, found.value)} → {_num(found.points)} · "
+                             f"+{_num(found.contribution)}")
+                values.append(found.points)
+        add(f"{c.get('label') or c['id']} ({_('weight')} {_num(float(c.get('weight') or 0))})", cells, values, g_crit)
+    g_req = _("Hard requirements")
+    for index, r in enumerate(profile.get("hard_requirements") or []):
+        cells, values = [], []
+        for _a, _n, h, _r, _p in items:
+            found = h.requirements[index] if h and index < len(h.requirements) else None
+            if found is None:
+                cells.append("—")
+                values.append(None)
+            else:
+                cells.append(("✓ " if found.met else "✗ ") + format_value(found.input, found.value))
+                values.append(found.value)
+        add(r.get("label") or r["input"], cells, values, g_req, "requirement")
+    g_inputs = _("Section results")
+    names = comparable_inputs(profile, [a for a, *_rest in items])
+    for name in names:
+        vals = [((a.results or {}).get("inputs") or {}).get(name) for a, *_rest in items]
+        add(labels.input(name), [format_value(name, v) for v in vals],
+            [float(v) if v is not None else None for v in vals], g_inputs)
+    g_other = _("Review")
+    add(_("Integrity signals"), [str(a.signal_count) for a, *_rest in items], group=g_other, kind="signals")
+    add(_("Decision"), [decision_label(a.decision) for a, *_rest in items], group=g_other)
+    add(_("Status"), [status_label(a.status) for a, *_rest in items], group=g_other)
+    return rows
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _unit(name: str) -> str:
+    return _("chars/min") if input_kind(name) == "cpm" else "%"
+
+
+def _export_value(name: str, value: Optional[float]) -> Optional[float]:
+    if value is None:
+        return None
+    return round(value * 100, 2) if input_kind(name) == "ratio" else round(value, 2)
+
+
+def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
+    """Headers and rows of the ranking export (every criterion: value, points, contribution; every requirement)."""
+    criteria = list(profile.get("criteria") or [])
+    requirements = list(profile.get("hard_requirements") or [])
+    headers = [_("Rank"), _("Candidate"), _("E-mail"), _("Status"), _("Hiring score"), _("Recommendation"),
+               _("Hard requirements met"), _("Requirements not met")]
+    for c in criteria:
+        label = c.get("label") or c["id"]
+        headers += [f"{label} · {_('value')} ({_unit(c['input'])})", f"{label} · {_('points')}",
+                    f"{label} · {_('contribution')}"]
+    for r in requirements:
+        headers.append(f"{r.get('label') or r['input']} ({_unit(r['input'])})")
+    headers += [_("Percentile"), _("Integrity signals"), _("Overridden by a reviewer"), _("Decision"),
+                _("Decision note"), _("Submitted (UTC)"), _("Attempt ID")]
+
+    def gen() -> Iterable[list[Any]]:
+        for row in rows:
+            a = row.attempt
+            hiring = (a.results or {}).get("hiring") or {}
+            crit = {c.get("id"): c for c in hiring.get("criteria") or []}
+            reqs = hiring.get("hard_requirements") or []
+            met = a.hard_requirements_met
+            out: list[Any] = [row.rank, row.name, row.email or "", status_label(a.status), a.hiring_score,
+                              a.band or "", "" if met is None else (_("yes") if met else _("no")),
+                              "; ".join(r.get("label") or r.get("input") for r in reqs if not r.get("met"))]
+            for c in criteria:
+                found = crit.get(c["id"]) or {}
+                out += [_export_value(c["input"], found.get("value")), found.get("points"),
+                        found.get("contribution")]
+            for index, r in enumerate(requirements):
+                found = reqs[index] if index < len(reqs) else {}
+                out.append(_export_value(r["input"], found.get("value")))
+            out += [row.percentile, a.signal_count, _("yes") if row.overridden else _("no"),
+                    decision_label(a.decision) if a.decision else "", a.decision_note or "",
+                    as_utc(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None, a.id]
+            yield out
+
+    return headers, gen()
+
+
+def num(value: Any) -> str:
+    """A number for display: 80.0 -> "80", 72.35 -> "72.4" (half up via format), None -> "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return _num(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def band_index(label: Optional[str], bands: Sequence[Mapping[str, Any]]) -> int:
+    """The position of a band from the top (0 = best), for colouring; -1 when unknown."""
+    ordered = sorted(bands, key=lambda b: -float(b.get("min", 0)))
+    for index, band in enumerate(ordered):
+        if band.get("label") == label:
+            return index
+    return -1

@@ -1,0 +1,208 @@
+"""Human review: overriding a reply criterion's points and deciding on candidates, always audited.
+
+``Answer.overrides`` maps rubric criterion ids to the points a reviewer gave (``{"courtesy": 12.0}``);
+the grader's :func:`exam.grading.rubric.recompute_score` turns them into the reply's total. After a
+change the attempt is regraded at once (``regrade``), so its hiring score, band and rank follow.
+Each change writes an :class:`~exam.models.AuditLog` entry on the attempt (``target_type="attempt"``)
+with who, when, the state before and after, and the reviewer's comment.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable
+
+from sqlmodel import Session, select
+
+from exam.accounts import audit
+from exam.hiring.inputs import GradedAnswer, effective_reply_score, inputs_of, reply_section
+from exam.hiring.ranking import DECISIONS
+from exam.hiring.score import attempt_fields, compute_hiring, round1
+from exam.models import Answer, Attempt, JobProfileVersion, Opening, User
+from exam.security import N_
+
+log = logging.getLogger("exam.hiring")
+
+__all__ = [
+    "DECISIONS",
+    "ReviewError",
+    "bulk_decide",
+    "decide",
+    "effective_points",
+    "override_criterion",
+    "profile_of",
+    "regrade",
+]
+
+MAX_COMMENT = 2000
+
+
+class ReviewError(ValueError):
+    """A refused review action; ``message`` is an English msgid."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+    def translated(self) -> str:
+        """The message in the current UI language."""
+        from exam.i18n import gettext
+
+        text = gettext(self.message)
+        return text % self.params if self.params else text
+
+
+def _comment(comment: str | None) -> str:
+    text = " ".join((comment or "").split())
+    if not text:
+        raise ReviewError(N_("Write a comment that says why."))
+    if len(text) > MAX_COMMENT:
+        raise ReviewError(N_("The comment is too long (at most %(n)s characters)."), n=MAX_COMMENT)
+    return text
+
+
+def profile_of(session: Session, opening: Opening) -> dict[str, Any]:
+    """The pinned job profile content of an opening (empty when missing)."""
+    row = session.exec(select(JobProfileVersion).where(JobProfileVersion.profile_id == opening.profile_id,
+                                                       JobProfileVersion.version == opening.profile_version)).first()
+    return dict(row.content) if row is not None else {}
+
+
+def effective_points(answer: Answer) -> dict[str, float]:
+    """A reply's points per criterion, overrides applied."""
+    overrides = answer.overrides or {}
+    return {c["id"]: float(overrides.get(c["id"], c.get("points") or 0.0))
+            for c in (answer.result or {}).get("criteria") or []}
+
+
+def regrade(session: Session, attempt: Attempt) -> None:
+    """Recompute the attempt's results and hiring score from its answers (overrides included).
+
+    Uses the exam engine's ``regrade_attempt`` when it is installed; otherwise recomputes the
+    reply sections here (the only figures a review changes) and the hiring score.
+    """
+    try:
+        from exam.exam_engine.results import regrade_attempt  # type: ignore[import-not-found]
+    except ImportError:
+        regrade_attempt = None
+    if regrade_attempt is not None:
+        regrade_attempt(session, attempt)
+        session.add(attempt)
+        session.flush()
+        return
+    _fallback_regrade(session, attempt)
+
+
+def _fallback_regrade(session: Session, attempt: Attempt) -> None:
+    answers = session.exec(select(Answer).where(Answer.attempt_id == attempt.id)).all()
+    results = dict(attempt.results or {})
+    sections = {k: dict(v) for k, v in (results.get("sections") or {}).items()}
+    reply_ids = {a.section_id for a in answers if (a.result or {}).get("criteria") is not None}
+    for sid in reply_ids:
+        graded = []
+        for a in answers:
+            if a.section_id != sid or not (a.result or {}).get("criteria"):
+                continue
+            graded.append(GradedAnswer(score=a.score or 0.0, max_score=a.max_score, result=a.result,
+                                       overrides=a.overrides or {}))
+        sections[sid] = {**sections.get(sid, {}), **reply_section(graded)}
+    inputs = {**(results.get("inputs") or {}), **inputs_of({sid: sections[sid] for sid in reply_ids})}
+    opening = session.get(Opening, attempt.opening_id)
+    profile = profile_of(session, opening) if opening else {}
+    hiring = compute_hiring(profile, inputs)
+    results.update(sections=sections, inputs=inputs, hiring=hiring.as_dict())
+    attempt.results = results  # reassign: JSON columns do not track in-place changes
+    for name, value in attempt_fields(hiring).items():
+        setattr(attempt, name, value)
+    session.add(attempt)
+    session.flush()
+
+
+def _snapshot(attempt: Attempt) -> dict[str, Any]:
+    return {"hiring_score": attempt.hiring_score, "band": attempt.band,
+            "hard_requirements_met": attempt.hard_requirements_met}
+
+
+def override_criterion(session: Session, actor: User, answer: Answer, criterion_id: str, points: float | None,
+                       comment: str) -> Attempt:
+    """Set (or, with ``points=None``, remove) a reviewer's points for one rubric criterion of a reply.
+
+    Refused without a comment, for a non-reply answer, an unknown criterion or points outside 0..max.
+    The answer's score and the attempt's results, hiring score, band and rank follow at once.
+    """
+    text = _comment(comment)
+    criteria = {c["id"]: c for c in (answer.result or {}).get("criteria") or []}
+    if not criteria:
+        raise ReviewError(N_("Only reply answers have rubric criteria to override."))
+    criterion = criteria.get(criterion_id)
+    if criterion is None:
+        raise ReviewError(N_("This reply has no criterion %(id)s."), id=criterion_id[:64])
+    maximum = float(criterion.get("max") or 0.0)
+    if points is not None:
+        if points != points or not 0 <= points <= maximum:
+            raise ReviewError(N_("Points must be between 0 and %(max)s."), max=f"{maximum:g}")
+        points = round1(points)
+    attempt = session.get(Attempt, answer.attempt_id)
+    if attempt is None:
+        raise ReviewError(N_("The attempt no longer exists."))
+    old_overrides = dict(answer.overrides or {})
+    auto = float(criterion.get("points") or 0.0)
+    before_points = float(old_overrides.get(criterion_id, auto))
+    if points is None and criterion_id not in old_overrides:
+        raise ReviewError(N_("This mark is not overridden."))
+    before = {"answer_id": answer.id, "question_id": answer.question_id, "criterion": criterion_id,
+              "points": before_points, "overridden": criterion_id in old_overrides, "answer_score": answer.score,
+              **_snapshot(attempt)}
+    new_overrides = dict(old_overrides)
+    if points is None:
+        new_overrides.pop(criterion_id, None)
+    else:
+        new_overrides[criterion_id] = points
+    answer.overrides = new_overrides  # reassign: JSON columns do not track in-place changes
+    total = effective_reply_score(answer.result or {}, new_overrides)
+    answer.score = round(total * float(answer.max_score or 100.0) / 100.0, 4)
+    session.add(answer)
+    session.flush()
+    regrade(session, attempt)
+    after = {"answer_id": answer.id, "question_id": answer.question_id, "criterion": criterion_id,
+             "points": points if points is not None else auto, "overridden": points is not None,
+             "automatic_points": auto, "answer_score": answer.score, **_snapshot(attempt)}
+    audit(session, actor, "review.override" if points is not None else "review.override_removed", "attempt",
+          str(attempt.id), before=before, after=after, comment=text)
+    return attempt
+
+
+def _check_decision(decision: str) -> str | None:
+    decision = (decision or "").strip()
+    if decision in ("", "none"):
+        return None
+    if decision not in DECISIONS:
+        raise ReviewError(N_("Unknown decision %(d)s."), d=decision[:32])
+    return decision
+
+
+def decide(session: Session, actor: User, attempt: Attempt, decision: str, note: str) -> bool:
+    """Record a decision (shortlist, hold, reject, hire; empty clears it) with a required note.
+
+    Returns whether anything changed (the same decision with the same note is a no-op).
+    """
+    value = _check_decision(decision)
+    text = _comment(note)
+    if attempt.decision == value and attempt.decision_note == text:
+        return False
+    before = {"decision": attempt.decision, "note": attempt.decision_note, **_snapshot(attempt)}
+    attempt.decision = value
+    attempt.decision_note = text
+    session.add(attempt)
+    audit(session, actor, "review.decision", "attempt", str(attempt.id), before=before,
+          after={"decision": value, "note": text, **_snapshot(attempt)}, comment=text)
+    return True
+
+
+def bulk_decide(session: Session, actor: User, attempts: Iterable[Attempt], decision: str, note: str) -> int:
+    """The same decision and note for several attempts (each audited); returns how many changed."""
+    value = _check_decision(decision)
+    _comment(note)
+    changed = 0
+    for attempt in attempts:
+        changed += decide(session, actor, attempt, value or "", note)
+    return changed
