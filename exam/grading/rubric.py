@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -16,21 +17,34 @@ from typing import Annotated, Any, Final, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from exam.grading.lexicon import PHRASE_SETS, TABOO_FLAGS, TABOO_SETS
+from exam.grading.lexicon import (
+    FACT_SETS,
+    PHRASE_SETS,
+    PRIVACY_DATA,
+    PRIVACY_OFFER,
+    PRIVACY_OWN,
+    PRIVACY_THIRD_PARTY,
+    TABOO_FLAGS,
+    TABOO_SETS,
+)
 from exam.grading.text import NormText, cjk_ratio, compile_phrase, content_chars, content_positions, ngrams, ngrams_cached
 
 __all__ = [
     "DEFAULT_CAPS",
+    "DERIVED_FLAGS",
     "AppliedCap",
+    "ContradictionDetector",
     "Criterion",
     "CriterionResult",
     "Detector",
     "Evidence",
+    "FactSlot",
     "FactsDetector",
     "ForbiddenDetector",
     "LengthDetector",
     "PhrasesDetector",
     "PositionDetector",
+    "PrivacyDetector",
     "RelevanceDetector",
     "ReplyResult",
     "Rubric",
@@ -48,19 +62,33 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "wrong_language": 10,
     "rude": 10,
     "privacy_leak": 10,
-    "forbidden_claim": 10,
+    "forbidden_claim": 15,
     "off_topic": 10,
+    "shirk_no_solution": 12,
+    "wrong_facts": 15,
     "no_substance": 20,
     "too_short": 20,
-    "shirk": 20,
-    # 3-4: one serious flaw (blame, an absolute guarantee), heavy slang, hardly answers the question.
+    # 3-4: one serious flaw (blame, shirking, an absolute guarantee, a wrong fact), heavy slang,
+    # hardly answers the question, long filler.
     "slang": 35,
     "thin_answer": 40,
+    "filler": 40,
     "blame": 40,
-    "absolute_promise": 45,
+    "shirk": 40,
+    "wrong_fact": 40,
+    "absolute_promise": 40,
     # 5-6: one notable flaw (a taboo word), a sloppy, unpunctuated chat style.
     "sloppy": 50,
     "taboo": 65,
+}
+
+# Derived flags: raised when one of the first flags and one of the second are both raised.
+# Shirking or blaming with no solution at all is a refusal to help (guide 0-2), not one flaw.
+DERIVED_FLAGS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
+    "shirk_no_solution": (
+        frozenset({"shirk", "blame"}),
+        frozenset({"no_substance", "thin_answer", "filler", "off_topic"}),
+    ),
 }
 
 _MAX_EVIDENCE_PER_CONCEPT = 3
@@ -173,6 +201,7 @@ class _Context:
     messages: tuple[str, ...]
     model_answers: tuple[str, ...]
     length: int
+    found: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict)  # concept -> spans
 
     @cached_property
     def grams(self) -> set[str]:
@@ -192,6 +221,7 @@ class _Outcome:
     points: float = 0.0
     evidence: list[Evidence] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    core_hits: int = 0  # scenario facts found (facts detectors): the reply is about this scenario
 
 
 def _evidence(ctx: _Context, kind: str, start: int, end: int, note: str) -> Evidence:
@@ -219,12 +249,15 @@ def _as_tuple(concept: Concept) -> tuple[str, ...]:
 
 def _find(ctx: _Context, concept: Concept, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """Spans (normalised offsets) where ``concept`` matches entirely inside ``[lo, hi)``."""
+    key = _as_tuple(concept)
+    spans = ctx.found.get(key)
+    if spans is None:
+        spans = [m.span() for m in _concept_regex(key).finditer(ctx.text.norm) if m.end() > m.start()]
+        ctx.found[key] = spans
+    if lo == 0 and hi is None:
+        return list(spans)
     hi = len(ctx.text.norm) if hi is None else hi
-    spans = []
-    for m in _concept_regex(_as_tuple(concept)).finditer(ctx.text.norm):
-        if m.end() > m.start() and m.start() >= lo and m.end() <= hi:
-            spans.append((m.start(), m.end()))
-    return spans
+    return [sp for sp in spans if sp[0] >= lo and sp[1] <= hi]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -377,10 +410,14 @@ class TabooDetector(_Detector):
         return entries
 
     def evaluate(self, ctx: _Context) -> _Outcome:
-        """Find taboo hits not excused by an overlapping ``unless`` match."""
+        """Find taboo hits not excused by an overlapping ``unless`` match.
+
+        "但是" right after praise followed, in the same sentence, by a flat refusal is one flaw
+        (the pattern the guide names), so the refusal after it is reported but not charged again.
+        """
         evidence: list[Evidence] = []
         flags: list[str] = []
-        hits = 0
+        found: list[tuple[tuple[int, int], TabooEntry]] = []
         for entry in self.all_entries:
             spans = _find(ctx, entry.pattern)
             if not spans:
@@ -389,17 +426,36 @@ class TabooDetector(_Detector):
             for span in spans:
                 if any(_overlaps(span, ex) for ex in excused):
                     continue
+                found.append((span, entry))
+        buts = [sp for sp, e in found if e.category == "but"]
+        hits = 0
+        for span, entry in sorted(found, key=lambda f: f[0]):
+            note = entry.note or entry.category
+            if entry.category == "refusal" and any(_same_sentence_after(ctx, b, span, 14) for b in buts):
+                note += "(紧跟在“但是”之后,与之算作一处)"
+            else:
                 hits += 1
-                note = entry.note or entry.category
-                evidence.append(_evidence(ctx, "taboo", span[0], span[1], note))
-                flag = TABOO_FLAGS.get(entry.category, entry.category)
-                if flag not in flags:
-                    flags.append(flag)
+            evidence.append(_evidence(ctx, "taboo", span[0], span[1], note))
+            flag = TABOO_FLAGS.get(entry.category, entry.category)
+            if flag not in flags:
+                flags.append(flag)
         penalty = hits * self.penalty
         if self.max_penalty is not None:
             penalty = min(penalty, self.max_penalty)
         base = self.points if ctx.length >= self.min_chars else 0.0
         return _Outcome(points=base - penalty, evidence=evidence, flags=flags)
+
+
+_SENTENCE_END = re.compile(r"[。!?\n]")
+
+
+def _same_sentence_after(ctx: _Context, first: tuple[int, int], second: tuple[int, int], gap: int) -> bool:
+    """True when ``second`` starts after ``first`` ends (or overlaps its end), within ``gap`` characters
+    and with no sentence end between them."""
+    if second[0] < first[0] or second[0] - first[1] > gap:
+        return False
+    between = ctx.text.norm[first[1]:second[0]]
+    return not _SENTENCE_END.search(between)
 
 
 class FactItem(BaseModel):
@@ -415,7 +471,12 @@ class FactItem(BaseModel):
 
 
 class FactsDetector(_Detector):
-    """Scenario facts and steps: each item found earns its points; too few raise ``flag`` / ``thin_flag``."""
+    """Scenario facts and steps: each item found earns its points; too few raise ``flag`` / ``thin_flag``.
+
+    Density: in a reply of at least ``filler_chars`` content characters, the share of characters in
+    clauses that carry a fact, a step (library ``next_step``) or a number of the facts must reach
+    ``min_density``; a long reply that is mostly filler raises ``filler_flag``.
+    """
 
     kind: Literal["facts"]
     items: list[FactItem] = Field(min_length=1)
@@ -424,6 +485,9 @@ class FactsDetector(_Detector):
     min_points: float = Field(default=0.0, ge=0)
     thin_flag: str = "thin_answer"
     max_points: float | None = Field(default=None, gt=0)
+    filler_chars: int = Field(default=60, ge=1)
+    min_density: float = Field(default=0.3, ge=0, le=1)
+    filler_flag: str = "filler"
 
     @model_validator(mode="after")
     def _unique(self) -> FactsDetector:
@@ -438,6 +502,7 @@ class FactsDetector(_Detector):
         points = core_points = 0.0
         core_hits = 0
         evidence: list[Evidence] = []
+        substance: list[tuple[int, int]] = []
         for item in self.items:
             spans = _find(ctx, item.any)
             if spans:
@@ -447,6 +512,7 @@ class FactsDetector(_Detector):
                     core_points += item.points
                 s, e = spans[0]
                 evidence.append(_evidence(ctx, "fact", s, e, item.label))
+                substance.extend(spans)
             else:
                 evidence.append(Evidence("missing", "", None, None, item.label))
         if self.max_points is not None:
@@ -457,7 +523,38 @@ class FactsDetector(_Detector):
             flags = [self.thin_flag]
         else:
             flags = []
-        return _Outcome(points=points, evidence=evidence, flags=flags)
+        if self.min_density > 0 and ctx.length >= self.filler_chars:
+            density = _density(ctx, substance)
+            if density < self.min_density:
+                flags.append(self.filler_flag)
+                evidence.append(Evidence("density", "", None, None,
+                                         f"only {density:.0%} of the reply carries facts or steps"))
+        return _Outcome(points=points, evidence=evidence, flags=flags, core_hits=core_hits)
+
+
+_CLAUSE = re.compile(r"[^,。!?;~…\n:]+")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+@lru_cache(maxsize=512)
+def _fact_numbers(facts: str) -> frozenset[str]:
+    """The numbers written in the scenario facts."""
+    return frozenset(_NUMBER.findall(unicodedata.normalize("NFKC", facts)))
+
+
+def _density(ctx: _Context, substance: list[tuple[int, int]]) -> float:
+    """Share of content characters in clauses that hold a fact, a concrete step or a number of the facts."""
+    spans = list(substance)
+    spans.extend(_find(ctx, PHRASE_SETS["next_step"][0]))
+    numbers = _fact_numbers(ctx.facts)
+    spans.extend(m.span() for m in _NUMBER.finditer(ctx.text.norm) if m.group() in numbers)
+    total = useful = 0
+    for m in _CLAUSE.finditer(ctx.text.norm):
+        n = content_chars(m.group())
+        total += n
+        if n and any(a < m.end() and m.start() < b for a, b in spans):
+            useful += n
+    return useful / total if total else 0.0
 
 
 class ClaimItem(BaseModel):
@@ -498,6 +595,307 @@ class ForbiddenDetector(_Detector):
             return _Outcome(points=-self.penalty * made, evidence=evidence, flags=[self.flag])
         base = self.points if ctx.length >= self.min_chars else 0.0
         return _Outcome(points=base)
+
+
+# --------------------------------------------------------------------------- fact check
+
+
+_CN_DIGITS: Final[dict[str, int]] = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                                     "八": 8, "九": 9}
+
+# Units a slot may use; units of one family convert (durations in days, weights in grams).
+_UNIT_FAMILIES: Final[dict[str, dict[str, float]]] = {
+    "duration": {"小时": 1 / 24, "天": 1, "日": 1, "周": 7, "星期": 7, "个星期": 7, "礼拜": 7, "个礼拜": 7,
+                 "月": 30, "个月": 30, "个多月": 30, "年": 365},
+    "money": {"元": 1, "块": 1, "块钱": 1},
+    "weight": {"克": 1, "g": 1, "斤": 500, "公斤": 1000, "千克": 1000, "kg": 1000},
+    "percent": {"%": 1},
+    "discount": {"折": 1},
+    "size": {"码": 1},
+    "count": {"件": 1},
+    "seconds": {"秒": 1, "分钟": 60},
+}
+_UNIT_OF: Final[dict[str, tuple[str, float]]] = {
+    u: (fam, mult) for fam, units in _UNIT_FAMILIES.items() for u, mult in units.items()
+}
+# A number: Arabic, or Chinese numerals (not the 一 of 一般, 一下, 统一 ...), not an approximation (30多, 十几).
+_NUM_RE: Final[str] = (
+    r"(?<![0-9.])(?P<num>[0-9]+(?:\.[0-9]+)?(?![0-9])"
+    r"|(?<![统唯万专第单])[零一二两三四五六七八九十百半]+(?![般下点样起直定共些切旦会边道致律向丢齐同])(?![零一二两三四五六七八九十百半]))"
+    r"(?![多几来余])"
+)
+
+
+def _unit_alternation(unit: str | None) -> str:
+    """Regex alternation of the units of ``unit``'s family (longest first)."""
+    if unit is None:
+        return ""
+    fam = _UNIT_OF.get(unit, (None, 1.0))[0]
+    units = list(_UNIT_FAMILIES[fam]) if fam else [unit]
+    return "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+
+
+def _parse_number(text: str) -> float | None:
+    """An Arabic or Chinese number (``十五``, ``一百二十九``, ``半``), or None."""
+    if text[0].isdigit():
+        return float(text)
+    if text == "半":
+        return 0.5
+    total, cur = 0.0, 0.0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        elif ch == "半":
+            cur += 0.5
+        else:
+            return None
+    return total + cur
+
+
+# The lower end of a range ("3-5 天", "三到五天") just before a number.
+_RANGE_LOW: Final[re.Pattern[str]] = re.compile(
+    r"(?P<num>[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百半]+)\s*(?:个)?(?:天|日|周|月)?\s*(?:-|~|到|至)\s*$"
+)
+# A contradiction is excused when the reply denies it ("不是顺丰", "并非涤纶").
+_DENIED_BEFORE: Final[re.Pattern[str]] = re.compile(r"(不是|并非|而非|并不是|不含|没有用|不用|不会用|而不是)[^,。!?]{0,4}$")
+
+
+class FactSlot(BaseModel):
+    """One fact of the scenario that a reply can get wrong: the right value and how a wrong one shows.
+
+    A slot states the fact in one or more ways: ``wrong`` phrases that contradict it outright; a
+    shared ``set`` (rival values such as other couriers or fabrics, or claims such as "the buyer pays
+    the shipping"); and/or a ``value`` with ``patterns`` in which ``{n}`` stands for a number (taken
+    in the slot's ``unit``) and ``{q}`` for a number with a unit of the same kind (天/周/个月 ...,
+    converted), so "一周就能见效" contradicts "4 周左右可见改善" (``direction: less``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    label: str
+    right: list[Phrase] = Field(default_factory=list)
+    wrong: list[Phrase] = Field(default_factory=list)
+    set: str | None = None
+    value: float | list[float] | None = None
+    unit: str | None = None
+    patterns: list[str] = Field(default_factory=list)
+    direction: Literal["differs", "less", "more"] = "differs"
+    tolerance: float = Field(default=0.0, ge=0)
+    unless: list[Phrase] = Field(default_factory=list)
+    critical: bool = False  # the fact the customer asked about: getting it wrong alone raises ``many_flag``
+
+    @field_validator("set")
+    @classmethod
+    def _known_set(cls, v: str | None) -> str | None:
+        """The set must be one of the library's fact sets."""
+        return _check_set(v, FACT_SETS, "fact")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, v: str | None) -> str | None:
+        """The unit must be one the number parser knows."""
+        if v is not None and v not in _UNIT_OF:
+            raise ValueError(f"unknown unit {v!r}; known: {', '.join(sorted(_UNIT_OF))}")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self) -> FactSlot:
+        """A slot says how a wrong value shows; numeric patterns need a value and a placeholder."""
+        if not (self.wrong or self.set or self.patterns):
+            raise ValueError("give `wrong` phrases, a `set` or numeric `patterns`")
+        if self.patterns and self.value is None:
+            raise ValueError("numeric `patterns` need a `value`")
+        if self.value is not None and not self.patterns:
+            raise ValueError("a `value` needs `patterns` with {n} or {q}")
+        for pat in self.patterns:
+            if pat.count("{n}") + pat.count("{q}") != 1:
+                raise ValueError(f"pattern {pat!r} needs exactly one {{n}} or {{q}} placeholder")
+            if "{q}" in pat and self.unit is None:
+                raise ValueError("{q} needs the slot's `unit`")
+            try:
+                rx = re.compile(self._expand(pat))
+            except re.error as exc:
+                raise ValueError(f"invalid pattern {pat!r}: {exc}") from None
+            if rx.fullmatch(""):
+                raise ValueError(f"pattern {pat!r} matches the empty text")
+        if self.set and "rivals" in FACT_SETS[self.set] and not self.right:
+            raise ValueError(f"set {self.set!r} lists rival values: give the `right` ones")
+        return self
+
+    def _expand(self, pattern: str) -> str:
+        """Replace ``{n}`` / ``{q}`` by the number regex (``{q}`` with a unit of the slot's kind)."""
+        units = _unit_alternation(self.unit)
+        n = _NUM_RE + (rf"\s*(?P<unit>{units})?" if units else "")
+        q = _NUM_RE + rf"\s*(?P<unit>{units})"
+        body = pattern[3:] if pattern.startswith("re:") else pattern
+        return body.replace("{n}", n, 1).replace("{q}", q, 1)
+
+    @cached_property
+    def compiled(self) -> list[re.Pattern[str]]:
+        """The numeric patterns, compiled."""
+        return [re.compile(self._expand(p)) for p in self.patterns]
+
+    @cached_property
+    def wrong_concept(self) -> tuple[str, ...]:
+        """Contradicting phrases: ``wrong`` plus the set's claims or its rivals not matching ``right``."""
+        phrases = list(self.wrong)
+        if self.set:
+            entry = FACT_SETS[self.set]
+            for claim in entry.get("claims", []):
+                phrases.extend(_as_tuple(claim))
+            rights = [r[3:] if r.startswith("re:") else r for r in self.right]
+            for rival in entry.get("rivals", []):
+                rx = _concept_regex(_as_tuple(rival))
+                if not any(rx.search(unicodedata.normalize("NFKC", r).lower()) for r in rights):
+                    phrases.extend(_as_tuple(rival))
+        return tuple(phrases)
+
+    @cached_property
+    def excuses(self) -> tuple[str, ...]:
+        """Phrases whose match overlapping a contradiction excuses it."""
+        extra = list(FACT_SETS[self.set].get("unless", [])) if self.set else []
+        return tuple(self.unless) + tuple(self.right) + tuple(p for c in extra for p in _as_tuple(c))
+
+    def _stated_wrong(self, match: re.Match[str], norm: str) -> bool:
+        """Whether the number in ``match`` contradicts the slot's value (both ends of a range "3-5 天")."""
+        number = _parse_number(match.group("num"))
+        if number is None:
+            return False
+        low = _RANGE_LOW.search(norm[max(0, match.start("num") - 8):match.start("num")])
+        if low is not None:
+            first = _parse_number(low.group("num"))
+            if first is not None and not self._wrong_number(first, match.groupdict().get("unit")):
+                return False
+        return self._wrong_number(number, match.groupdict().get("unit"))
+
+    def _wrong_number(self, number: float, unit: str | None) -> bool:
+        """Whether ``number`` (in ``unit``, else the slot's unit) contradicts the slot's value."""
+        if unit and self.unit:
+            fam, mult = _UNIT_OF[unit]
+            slot_fam, slot_mult = _UNIT_OF[self.unit]
+            if fam != slot_fam:
+                return False
+            number = number * mult / slot_mult
+        values = self.value if isinstance(self.value, list) else [self.value]
+        tol = self.tolerance + 1e-9
+        if self.direction == "less":
+            return number < min(values) - tol  # type: ignore[type-var]
+        if self.direction == "more":
+            return number > max(values) + tol  # type: ignore[type-var]
+        return all(abs(number - v) > tol for v in values)  # type: ignore[operator]
+
+    def find(self, ctx: _Context) -> list[tuple[int, int]]:
+        """Spans of the reply (normalised offsets) that contradict this fact."""
+        spans: list[tuple[int, int]] = []
+        if self.wrong_concept:
+            spans.extend(_find(ctx, list(self.wrong_concept)))
+        for rx in self.compiled:
+            for m in rx.finditer(ctx.text.norm):
+                if m.end() > m.start() and self._stated_wrong(m, ctx.text.norm):
+                    spans.append(m.span())
+        if not spans:
+            return []
+        excused = [sp for u in self.excuses for sp in _find(ctx, u)]
+        norm = ctx.text.norm
+        return [
+            sp for sp in spans
+            if not any(_overlaps(sp, ex) for ex in excused) and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10):sp[0]])
+        ]
+
+
+class ContradictionDetector(_Detector):
+    """Fact check: a reply stating something that contradicts the scenario's facts (a wrong carrier, a
+    wrong number of days, the buyer paying the shipping the shop pays) raises ``flag`` and costs
+    ``penalty`` per fact it gets wrong; ``many`` or more wrong facts also raise ``many_flag``."""
+
+    kind: Literal["contradiction"]
+    slots: list[FactSlot] = Field(min_length=1)
+    penalty: float = Field(default=5.0, ge=0)
+    points: float = 0.0
+    min_chars: int = Field(default=12, ge=0)
+    flag: str = "wrong_fact"
+    many: int = Field(default=2, ge=1)
+    many_flag: str = "wrong_facts"
+
+    @model_validator(mode="after")
+    def _unique(self) -> ContradictionDetector:
+        """Slot ids are unique."""
+        ids = [s.id for s in self.slots]
+        if len(ids) != len(set(ids)):
+            raise ValueError("fact slot ids must be unique")
+        return self
+
+    def evaluate(self, ctx: _Context) -> _Outcome:
+        """Report each fact the reply gets wrong (first contradicting span each)."""
+        evidence: list[Evidence] = []
+        wrong = 0
+        critical = False
+        for slot in self.slots:
+            spans = slot.find(ctx)
+            if spans:
+                wrong += 1
+                critical = critical or slot.critical
+                s, e = min(spans)
+                evidence.append(_evidence(ctx, "contradiction", s, e, f"与事实不符:{slot.label}"))
+        if not wrong:
+            base = self.points if ctx.length >= self.min_chars else 0.0
+            return _Outcome(points=base)
+        flags = [self.flag] + ([self.many_flag] if wrong >= self.many or critical else [])
+        return _Outcome(points=-self.penalty * wrong, evidence=evidence, flags=flags)
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+_PII: Final[dict[str, re.Pattern[str]]] = {k: re.compile(v) for k, v in PRIVACY_DATA.items()}
+_THIRD: Final[re.Pattern[str]] = re.compile(PRIVACY_THIRD_PARTY)
+_OWN_BEFORE: Final[re.Pattern[str]] = re.compile(f"(?:{PRIVACY_OWN})[^,。!?]{{0,8}}$")
+_OFFER: Final[re.Pattern[str]] = re.compile(PRIVACY_OFFER)
+_REFUSED_BEFORE: Final[re.Pattern[str]] = re.compile(r"(不|没|无法|不能|不得|不会|不可以|不方便|别)[^,。!?]{0,6}$")
+_SENTENCE: Final[re.Pattern[str]] = re.compile(r"[^。!?\n]+")
+
+
+class PrivacyDetector(_Detector):
+    """Another person's data given out: a phone number (also masked, 138xxxx5678), an address detail
+    or a name, in a sentence about someone else (她, 对方, 那位买家) or answering a customer who asks
+    about someone else; or an offer to pass such data on. The customer's own data read back
+    (您的电话…) is no leak. Raises ``flag``."""
+
+    kind: Literal["privacy"]
+    points: float = 0.0
+    min_chars: int = Field(default=12, ge=0)
+    penalty: float = Field(default=0.0, ge=0)
+    flag: str = "privacy_leak"
+
+    def evaluate(self, ctx: _Context) -> _Outcome:
+        """Find personal data of a third party in the reply."""
+        norm = ctx.text.norm
+        leaks: list[tuple[int, int, str]] = []
+        asked_about_other = any(_THIRD.search(m) for m in ctx.messages)
+        for sent in _SENTENCE.finditer(norm):
+            third = asked_about_other or bool(_THIRD.search(sent.group()))
+            if not third:
+                continue
+            for kind, rx in _PII.items():
+                for m in rx.finditer(norm, sent.start(), sent.end()):
+                    if not _OWN_BEFORE.search(norm[max(0, m.start() - 12):m.start()]):
+                        leaks.append((m.start(), m.end(), kind))
+        for m in _OFFER.finditer(norm):
+            if not _REFUSED_BEFORE.search(norm[max(0, m.start() - 8):m.start()]):
+                leaks.append((m.start(), m.end(), "offer"))
+        if not leaks:
+            base = self.points if ctx.length >= self.min_chars else 0.0
+            return _Outcome(points=base)
+        labels = {"phone": "泄露他人电话", "address": "泄露他人地址", "name": "泄露他人姓名", "offer": "答应提供他人信息"}
+        evidence = [_evidence(ctx, "privacy", s, e, self.note or labels[k]) for s, e, k in sorted(leaks)[:5]]
+        return _Outcome(points=-self.penalty, evidence=evidence, flags=[self.flag])
 
 
 # Characters and words too generic to show that a reply is about the scenario.
@@ -624,6 +1022,8 @@ Detector = Annotated[
         RelevanceDetector,
         SimilarityDetector,
         LengthDetector,
+        ContradictionDetector,
+        PrivacyDetector,
     ],
     Field(discriminator="kind"),
 ]
@@ -720,6 +1120,13 @@ def grade_reply(
         model_answers=tuple(model_answers),
         length=length,
     )
+    outcomes: list[tuple[Criterion, list[_Outcome]]] = [
+        (crit, [det.evaluate(ctx) for det in crit.detectors]) for crit in rubric.criteria
+    ]
+    # A reply that states a fact of this scenario is about it, whatever its wording: no off_topic.
+    about_scenario = any(out.core_hits > 0 for _, outs in outcomes for out in outs)
+    dropped = {"off_topic"} if about_scenario else set()
+
     results: list[CriterionResult] = []
     flags: list[str] = []
     caps: list[AppliedCap] = []
@@ -734,20 +1141,27 @@ def grade_reply(
 
     for flag in _guard_flags(rubric, norm.norm, length):
         raise_flag(flag, None)
-    for crit in rubric.criteria:
+    origin: dict[str, str] = {}
+    for crit, outs in outcomes:
         total = 0.0
         evidence: list[Evidence] = []
         crit_flags: list[str] = []
-        for det in crit.detectors:
-            out = det.evaluate(ctx)
+        for out in outs:
             total += out.points
             evidence.extend(out.evidence)
             for flag in out.flags:
+                if flag in dropped:
+                    continue
                 if flag not in crit_flags:
                     crit_flags.append(flag)
+                origin.setdefault(flag, crit.id)
                 raise_flag(flag, crit.id)
         points = _round1(min(crit.max, max(0.0, total)))
         results.append(CriterionResult(crit.id, crit.label, points, crit.max, evidence, crit_flags))
+    for derived, (first, second) in DERIVED_FLAGS.items():
+        a = [f for f in flags if f in first]
+        if a and any(f in second for f in flags):
+            raise_flag(derived, origin.get(a[0]))
     score = recompute_score(results, caps=caps)
     return ReplyResult(score=score, criteria=results, flags=flags, caps=caps, question=question)
 

@@ -21,6 +21,7 @@ from exam.grading.calibration import (
 
 ROOT = Path(__file__).parents[2]
 PUBLIC = ROOT / "tests" / "data" / "calibration" / "replies.public.jsonl"
+HOLDOUT = ROOT / "tests" / "data" / "calibration" / "replies.holdout.jsonl"
 
 
 def test_qwk_perfect_and_chance() -> None:
@@ -80,6 +81,17 @@ def test_public_set_meets_the_agreement_targets() -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["overall"]["n"] == 60
+    assert report["overall"]["qwk"] >= 0.80
+    assert report["overall"]["spearman"] >= 0.85
+    assert len(report["groups"]) == 10
+
+
+def test_holdout_set_meets_the_agreement_targets() -> None:
+    """The 80 replies an independent rater scored without seeing the grader meet the same targets."""
+    result = CliRunner().invoke(calibrate_cmd, [str(HOLDOUT), "--json", "--bank-dir", str(ROOT / "question_banks")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["overall"]["n"] == 80
     assert report["overall"]["qwk"] >= 0.80
     assert report["overall"]["spearman"] >= 0.85
     assert len(report["groups"]) == 10

@@ -185,3 +185,75 @@ def test_better_replies_outrank_worse_ones_per_scenario() -> None:
         pairs.sort()
         scores = [s for _, s in pairs]
         assert scores[-1] == max(scores), qid
+
+
+# --------------------------------------------------------------------------- the general weaknesses the holdout rater found
+# New replies (written for these tests, none from the calibration sets), a few per failure class,
+# with the range the scoring guide puts them in.
+
+FAILURE_CASES = [
+    # 1. wrong facts: one wrong fact is a serious flaw (3-4); several, or the key one, break a principle (1-2)
+    ("wrong_fact", "reply.logistics.delay", 0, 20, "亲,抱歉让您久等了!您的包裹是圆通发的,3天前已经发出,我这边帮您催一下,有消息马上告诉您。"),
+    ("wrong_fact", "reply.doubt.owl", 25, 45, "您好,理解您的顾虑~这件衣服是涤纶面料,很挺括。图片是实拍,不同屏幕可能有轻微色差,支持7天无理由退换,运费险已包含,您可以放心。"),
+    ("wrong_fact", "reply.aftersale.damaged", 25, 45, "真的很抱歉!麻烦您拍张照片发给我,确认后马上给您补发一个新杯子,寄回来的运费您自己承担一下哦。"),
+    ("wrong_fact", "reply.shipping.free", 0, 20, "亲,理解您的心情~我们店满199就包邮啦,您这单已经够了,直接拍就行!"),
+    ("wrong_fact", "reply.guarantee.effect", 0, 20, "亲,理解您的心情~效果因人而异,一般两周左右就能看到明显改善,未拆封支持7天无理由退货哦。"),
+    ("wrong_fact", "reply.guarantee.effect", 0, 20, "亲,效果因人而异,一般坚持4周左右能看到改善,拆封用过不满意也可以退哦。"),
+    ("wrong_fact", "reply.payment.trouble", 25, 45, "亲别着急,可能是银行卡限额了,您可以试试微信支付或者花呗,付好了跟我说一声~"),
+    # ... and the right facts, said in other words, are not contradictions
+    ("right_fact", "reply.logistics.delay", 60, 100, "亲,真抱歉让您久等了!包裹不是顺丰,是中通5天前发出的,现在在中转站滞留了2天,所以比正常3天慢了。我马上联系中通催件,如果您急用,我也可以给您改发顺丰补发一个,有进展第一时间告诉您。"),
+    ("right_fact", "reply.guarantee.effect", 60, 100, "亲,理解您想看到效果的心情。效果因人而异,一般坚持使用4周左右能看到改善,有的顾客一个月左右看到变化。没拆封的话7天内可以无理由退货,您可以放心考虑~"),
+    ("right_fact", "reply.aftersale.damaged", 65, 100, "真的对不起,让您收到裂的盖子!麻烦您拍张照片发我,我马上给您补发或者退款89元,您来选,来回运费不用您承担,都由我们出。有问题随时找我。"),
+    # 2. shirking / blaming with no solution: 0-2
+    ("shirk", "reply.logistics.delay", 0, 15, "亲,物流的问题您直接找中通去问吧,我们这边也管不了哦。"),
+    ("shirk", "reply.aftersale.damaged", 0, 15, "杯子是快递弄坏的,您去找快递公司理赔吧。"),
+    ("shirk", "reply.payment.trouble", 0, 15, "付款失败是支付宝那边的事,和我们店无关。"),
+    ("shirk", "reply.shipping.free", 0, 15, "满299才包邮,觉得贵您可以去别家买。"),
+    ("shirk", "reply.aftersale.damaged", 0, 15, "这个不归我们管,发货前都检查过的,您问快递去。"),
+    # ... an extra suggestion on top of the agent's own step is not shirking
+    ("no_shirk", "reply.logistics.delay", 60, 100, "亲,非常抱歉让您久等!包裹5天前由中通发出,在中转站滞留了2天,我马上联系中通催件,您也可以自己打中通电话问问进度,有消息我第一时间告诉您。"),
+    # 3. another person's data given out: 0-1
+    ("privacy", "reply.privacy.request", 0, 10, "亲,那位买家姓张,住在阳光小区5号楼,您可以去找她一起拼单~"),
+    ("privacy", "reply.privacy.request", 0, 10, "可以的亲,手机号我发您:13987654321,您直接打给她。"),
+    ("privacy", "reply.privacy.request", 0, 10, "亲,她是张女士,就住您隔壁那栋,您在小区里问问就能找到~"),
+    ("privacy", "reply.privacy.request", 0, 10, "信息不能给您哦,不过她电话尾号是5678,您可以在业主群里找找。"),
+    ("privacy", "reply.insale.urge_payment", 0, 10, "亲,同款昨天刘女士也买了,电话139****2468,您可以问问她穿着怎么样~"),
+    # ... reading back the customer's own data is no leak
+    ("own_data", "reply.insale.change_address", 60, 100, "亲,订单还没发货,可以改的。新地址是阳光小区5号楼302室,电话138****5678,收件人王先生,对吗?我核对后马上帮您修改,并备注周末不要派送。"),
+    # 4. long filler with few facts and no next step: poor (at most 4)
+    ("filler", "reply.logistics.delay", 15, 40, "亲亲~非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直坚持用心做好每一件产品,每一位顾客都是我们的家人,您的包裹在中转站,我们也特别希望它能快点到您的手上,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!"),
+    ("filler", "reply.payment.trouble", 15, 40, "亲亲您好呀~欢迎光临小店!我们家的宝贝都是精心挑选的,很多老顾客都回购了呢,店里最近上新了好多好看的款式,有空可以多逛逛哦~付款的话您用花呗试试吧,我们客服一直都在,祝您生活愉快,天天开心!"),
+    ("filler", "reply.guarantee.effect", 10, 40, "亲,您好呀,非常感谢您对我们店铺的关注和喜爱!我们这款精华是店里的明星产品,包装精美,用起来很舒服,很多小姐姐都很喜欢,我们店铺也开了好多年了,一直诚信经营,口碑很好的,效果因人而异哦,您可以放心购买,祝您越来越美!"),
+    # 5. short, polite replies that state the rule in question answer the message (about 4)
+    ("rule", "reply.bargain.tiger", 30, 55, "亲,我们家是统一价,不议价的哦,谢谢您的理解~"),
+    ("rule", "reply.bargain.peacock", 30, 55, "亲,这款是统一价哦,不单独打折,质量很不错的,谢谢理解~"),
+    ("rule", "reply.shipping.free", 30, 55, "亲,我们店满299元才包邮的,谢谢理解哦~"),
+    ("rule", "reply.bargain.koala", 35, 65, "亲,这款好评率98%,质量很好的,谢谢支持~"),
+    # 6. 但是 right after praise followed by a flat refusal: one notable flaw (3-4), not 0-2
+    ("but", "reply.bargain.tiger", 30, 50, "亲,您眼光真好,这款特别受欢迎,但是价格不能便宜哦,我们是统一价的。"),
+    ("but", "reply.shipping.free", 30, 50, "亲,您买得真多,太感谢了,但是不能包邮哦,我们满299才包邮。"),
+    ("but", "reply.bargain.peacock", 30, 50, "谢谢亲的喜欢,这款颜色确实好看,但是价格不能打折哦。"),
+]
+
+
+@pytest.mark.parametrize("cls,qid,lo,hi,text", FAILURE_CASES,
+                         ids=[f"{c[0]}-{c[1][6:]}-{i}" for i, c in enumerate(FAILURE_CASES)])
+def test_general_weaknesses_land_in_the_guides_band(cls: str, qid: str, lo: int, hi: int, text: str) -> None:
+    result = grade(qid, text)
+    assert lo <= result.score <= hi, (result.score, result.flags, [(c.id, c.points) for c in result.criteria])
+    expected = {"wrong_fact": "wrong_fact", "shirk": "shirk_no_solution", "privacy": "privacy_leak",
+                "filler": "filler"}.get(cls)
+    if expected:
+        assert expected in result.flags
+    if cls in ("right_fact", "no_shirk", "own_data"):
+        assert not {"wrong_fact", "shirk", "privacy_leak"} & set(result.flags)
+    if cls in ("rule", "but"):
+        assert not {"off_topic", "no_substance"} & set(result.flags)
+
+
+def test_every_reply_task_checks_facts_and_privacy() -> None:
+    for qid, t in tasks().items():
+        kinds = {d.kind for c in t.rubric.criteria for d in c.detectors}
+        assert "privacy" in kinds, qid
+        if qid != "reply.privacy.request":
+            assert "contradiction" in kinds, qid

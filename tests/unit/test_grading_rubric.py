@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from exam.grading.rubric import Rubric, grade_reply, recompute_score
+from exam.grading.rubric import DEFAULT_CAPS, Rubric, grade_reply, recompute_score
 
 
 def rubric_of(*detectors: dict[str, Any], max_points: float = 100, **extra: Any) -> Rubric:
@@ -292,7 +292,7 @@ def test_recompute_with_overrides_drops_that_criterions_caps() -> None:
              "items": [{"id": "free", "label": "破例包邮", "any": ["给您包邮"]}]}]},
     ]})
     res = grade_reply(rubric, "满299才包邮,这次给您包邮吧")
-    assert res.score == 10  # forbidden_claim caps the total
+    assert res.score == DEFAULT_CAPS["forbidden_claim"] == 15  # forbidden_claim caps the total
     d = res.as_dict()
     assert recompute_score(d["criteria"], caps=d["caps"]) == res.score
     # a trainer judges the honesty criterion by hand: its cap goes, the override counts
@@ -331,3 +331,198 @@ def test_shared_lexicon_phrases_are_valid() -> None:
     for entries in TABOO_SETS.values():
         for entry in entries:
             assert TabooEntry.model_validate(entry).category in TABOO_FLAGS
+
+
+# --------------------------------------------------------------------------- fact check (contradiction)
+
+
+def two_criteria(det: dict[str, Any]) -> Rubric:
+    """Criterion ``c`` (10 points) holds ``det``; criterion ``rest`` gives any reply 90 points, so caps show."""
+    return Rubric.model_validate({"criteria": [
+        {"id": "c", "label": "C", "max": 10, "detectors": [det]},
+        {"id": "rest", "label": "Rest", "max": 90, "detectors": [{"kind": "length", "min": 1, "points": 90}]},
+    ]})
+
+
+def contra(*slots: dict[str, Any], **extra: Any) -> Rubric:
+    """A rubric whose first criterion is a contradiction detector (clean sheet 10 points)."""
+    return two_criteria({"kind": "contradiction", "points": 10, "min_chars": 0, "slots": list(slots), **extra})
+
+
+COURIER = {"id": "courier", "label": "中通快递", "set": "couriers", "right": ["中通"]}
+SHIPPED = {"id": "shipped", "label": "5 天前发货", "value": 5, "unit": "天",
+           "patterns": ["{n}天前[^,。!?]{0,8}(发|寄)"],
+           "wrong": ["re:(昨天|今天)[^,。!?]{0,3}(才|刚)?(发|寄)(货|出|的|了)"]}
+EFFECT = {"id": "effect", "label": "4 周左右可见改善", "value": 4, "unit": "周", "direction": "less",
+          "patterns": ["{q}[^,。!?]{0,10}(见效|改善|变白)"]}
+
+
+@pytest.mark.parametrize("text", [
+    "您的包裹是中通发的,5天前就发出了。",
+    "不是顺丰,是中通5天前发出的。",
+    "如果急用,我可以给您改发顺丰补发一个。",
+    "包裹五天前从中通发出,正常3-5天到。",
+])
+def test_contradiction_accepts_right_facts(text: str) -> None:
+    res = grade_reply(contra(COURIER, SHIPPED), text)
+    assert "wrong_fact" not in res.flags, res.criteria[0].evidence
+    assert res.criteria[0].points == 10
+
+
+def test_contradiction_rival_value_and_wrong_number() -> None:
+    res = grade_reply(contra(COURIER, SHIPPED), "您的包裹是顺丰发的,3天前已经发出。")
+    assert res.flags == ["wrong_fact", "wrong_facts"]
+    ev = [e for e in res.criteria[0].evidence if e.kind == "contradiction"]
+    assert [e.text for e in ev] == ["顺丰", "3天前已经发"]
+    assert all(e.note.startswith("与事实不符") for e in ev)
+    assert res.criteria[0].points == 0 and res.score == DEFAULT_CAPS["wrong_facts"]
+    one = grade_reply(contra(COURIER, SHIPPED), "您的包裹是韵达快递,5天前就发出了。")
+    assert one.flags == ["wrong_fact"] and one.criteria[0].points == 0  # no clean sheet, minus the penalty
+    assert one.score == DEFAULT_CAPS["wrong_fact"]
+
+
+def test_contradiction_wrong_phrase_and_critical_slot() -> None:
+    res = grade_reply(contra(COURIER, dict(SHIPPED, critical=True)), "亲,您的订单昨天刚发出,请耐心等待。")
+    assert res.flags == ["wrong_fact", "wrong_facts"]
+
+
+def test_contradiction_units_convert_and_direction() -> None:
+    r = contra(EFFECT)
+    for text in ("一周就能见效", "用7天就能看到改善", "两周左右就能看到明显改善", "半个月就能变白"):
+        assert "wrong_fact" in grade_reply(r, "亲," + text + "。").flags, text
+    for text in ("坚持用4周左右可见改善", "一个月左右能看到改善", "坚持28天会有改善", "第二周开始会见效果更好"):
+        assert "wrong_fact" not in grade_reply(r, "亲," + text + "。").flags, text
+
+
+def test_contradiction_claim_sets_with_excuses() -> None:
+    r = contra({"id": "shipping", "label": "店铺承担来回运费", "set": "buyer_pays_shipping"})
+    assert "wrong_fact" in grade_reply(r, "确认后给您补发,寄回的运费需要您先垫付哦。").flags
+    assert "wrong_fact" in grade_reply(r, "退货要您自己承担运费。").flags
+    assert "wrong_fact" not in grade_reply(r, "来回运费都由我们承担,不用您出运费。").flags
+    assert "wrong_fact" not in grade_reply(r, "运费您先垫付,我们收到后马上给您报销。").flags
+    fabric = contra({"id": "fabric", "label": "全棉", "set": "fabrics", "right": ["全棉"]})
+    assert "wrong_fact" in grade_reply(fabric, "衣服是涤棉混纺的。").flags
+    assert "wrong_fact" not in grade_reply(fabric, "纯棉面料,不含涤纶,比化纤透气。").flags
+
+
+def test_contradiction_slots_are_validated() -> None:
+    with pytest.raises(ValidationError, match="give `wrong` phrases"):
+        contra({"id": "a", "label": "A"})
+    with pytest.raises(ValidationError, match="need a `value`"):
+        contra({"id": "a", "label": "A", "patterns": ["{n}天"]})
+    with pytest.raises(ValidationError, match="exactly one"):
+        contra({"id": "a", "label": "A", "value": 3, "patterns": ["天"]})
+    with pytest.raises(ValidationError, match="needs the slot's `unit`"):
+        contra({"id": "a", "label": "A", "value": 3, "patterns": ["{q}到"]})
+    with pytest.raises(ValidationError, match="unknown unit"):
+        contra({"id": "a", "label": "A", "value": 3, "unit": "光年", "patterns": ["{n}到"]})
+    with pytest.raises(ValidationError, match="unknown fact set"):
+        contra({"id": "a", "label": "A", "set": "planets"})
+    with pytest.raises(ValidationError, match="give the `right` ones"):
+        contra({"id": "a", "label": "A", "set": "couriers"})
+    with pytest.raises(ValidationError, match="unique"):
+        contra(COURIER, COURIER)
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+PRIVACY = two_criteria({"kind": "privacy", "points": 10, "min_chars": 0})
+
+
+@pytest.mark.parametrize("text", [
+    "好的,她叫王女士,电话138xxxx5678,住3栋2单元。",
+    "那位买家姓李,住在阳光花园,您去问问。",
+    "对方的手机号是13912345678。",
+    "可以的,我这就发给您她的电话。",
+])
+def test_privacy_leaks_are_flagged(text: str) -> None:
+    res = grade_reply(PRIVACY, text)
+    assert "privacy_leak" in res.flags and res.score <= 10
+    assert any(e.kind == "privacy" for e in res.criteria[0].evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "其他顾客的电话和地址属于隐私,我们不能发给您她的电话,您的信息我们也同样保密。",
+    "您的新地址是幸福小区5号楼302室,电话13812345678,对吗?",
+    "那位买家叫什么我们不能透露,您和她住同一栋楼的话可以在楼道群里问问。",
+])
+def test_privacy_no_false_alarms(text: str) -> None:
+    res = grade_reply(PRIVACY, text)
+    assert "privacy_leak" not in res.flags, res.criteria[0].evidence
+
+
+def test_privacy_when_the_customer_asks_about_someone_else() -> None:
+    text = "电话13812345678,您直接联系吧。"
+    assert "privacy_leak" not in grade_reply(PRIVACY, text, messages=["帮我改一下收货电话"]).flags
+    assert "privacy_leak" in grade_reply(PRIVACY, text, messages=["把那个人的电话发我"]).flags
+
+
+# --------------------------------------------------------------------------- density, off-topic, derived flags
+
+
+DENSE_FACTS = {"kind": "facts", "min_hits": 1, "items": [
+    {"id": "station", "label": "中转站滞留", "any": ["re:中转站|滞留"], "points": 5},
+    {"id": "chase", "label": "催件", "any": ["re:催"], "points": 5}]}
+
+
+def test_long_filler_is_flagged_by_density() -> None:
+    r = rubric_of(DENSE_FACTS, max_points=10)
+    filler = ("亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,每一位顾客都是我们的家人,"
+              "您的包裹在中转站,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!")
+    res = grade_reply(r, filler, facts="包裹在中转站滞留 2 天")
+    assert "filler" in res.flags and res.score <= DEFAULT_CAPS["filler"]
+    assert any(e.kind == "density" for e in res.criteria[0].evidence)
+    dense = ("亲,真抱歉让您久等了,换作是我也会着急的。我查了一下,包裹在中转站滞留了2天,我马上联系快递催件,"
+             "有进展第一时间告诉您,您别担心,有问题随时找我。")
+    assert "filler" not in grade_reply(r, dense, facts="包裹在中转站滞留 2 天").flags
+    off = rubric_of(dict(DENSE_FACTS, min_density=0), max_points=10)
+    assert "filler" not in grade_reply(off, filler).flags
+
+
+def test_stating_a_scenario_fact_is_not_off_topic() -> None:
+    r = rubric_of({"kind": "facts", "items": [
+        {"id": "fixed", "label": "统一价", "any": ["re:统一价|不议价"], "points": 5}]},
+        {"kind": "relevance", "points": 5, "target": 3}, max_points=10)
+    facts, msg = "衬衣 199 元,店铺统一价不议价", ["能不能打个折?"]
+    on = grade_reply(r, "亲,我们是统一价的,质量很好,谢谢理解。", facts=facts, messages=msg)
+    assert "off_topic" not in on.flags
+    off = grade_reply(r, "亲,您的快递在路上了,请耐心等待。", facts=facts, messages=msg)
+    assert "off_topic" in off.flags
+
+
+def test_shirking_without_a_solution_is_capped_low() -> None:
+    r = rubric_of(dict(DENSE_FACTS, min_points=10), {"kind": "taboo", "categories": ["blame", "shirk"], "penalty": 0},
+                  {"kind": "length", "min": 1, "points": 90})
+    alone = grade_reply(r, "包裹在中转站滞留了,我马上帮您催一下,您也可以自己打电话问问快递。")
+    assert "shirk" not in alone.flags and alone.score == 100
+    helped = grade_reply(r, "包裹在中转站滞留了,我马上帮您催一下,物流的事您也可以找快递去问。")
+    assert helped.flags == []
+    shirk = grade_reply(r, "包裹在中转站,物流的事找快递去,我们管不了。")
+    assert {"shirk", "thin_answer", "shirk_no_solution"} <= set(shirk.flags)
+    assert shirk.score == DEFAULT_CAPS["shirk_no_solution"]
+    assert [c.criterion for c in shirk.caps if c.flag == "shirk_no_solution"] == ["c"]
+
+
+def test_but_after_praise_with_a_refusal_counts_once() -> None:
+    r = rubric_of(TABOO, max_points=10)
+    res = grade_reply(r, "您眼光真好,但是价格不能便宜哦。")
+    assert res.criteria[0].points == 6  # one flaw, not two
+    assert len([e for e in res.criteria[0].evidence if e.kind == "taboo"]) == 2
+    two = grade_reply(r, "您眼光真好,但是价格不能便宜。包邮也不行。")
+    assert two.criteria[0].points == 2
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("物流的事找中通去,我们管不了。", "shirk"),
+    ("您去找快递理赔吧。", "shirk"),
+    ("别家包邮您去别家买。", "shirk"),
+    ("这不归我管。", "shirk"),
+    ("付款不成功跟我们店没关系。", "blame"),
+    ("肯定是快递摔坏的。", "blame"),
+    ("嫌贵就别买。", "rude"),
+    ("199已经很便宜了。", "argue"),
+    ("宝子太会挑了,冲就完事了!", "slang"),
+])
+def test_more_taboo_hits(text: str, flag: str) -> None:
+    assert flag in grade_reply(rubric_of(TABOO, max_points=10), text).flags

@@ -1,0 +1,622 @@
+"""Attempts: start and resume, the server-side clocks, saving answers with a version counter,
+section and exam submission, and integrity signals.
+
+Every function takes the current time explicitly (``now``) so that the rules are testable; callers
+run state changes in a write transaction (BEGIN IMMEDIATE on SQLite) and the attempt row is locked
+``FOR UPDATE`` (PostgreSQL) before its state changes.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from exam.exam_engine import papers
+from exam.exam_engine.openings import window_state
+from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, Opening, User
+from exam.questions.registry import get_type
+from exam.security import N_
+from exam.timeutil import as_utc, utcnow
+
+log = logging.getLogger("exam.attempts")
+
+# Integrity event kinds HR sees as signals (others, e.g. session_start, are context only).
+SIGNAL_KINDS = {
+    "paste": N_("Paste attempt"),
+    "drop": N_("Drop attempt"),
+    "copy": N_("Copy attempt"),
+    "cut": N_("Cut attempt"),
+    "tab_hidden": N_("Left the exam tab"),
+    "window_blur": N_("Left the exam window"),
+    "second_session": N_("Second session or device"),
+    "no_keystrokes": N_("Characters arrived without keystrokes"),
+    "impossible_rhythm": N_("Impossible typing rhythm"),
+}
+CLIENT_KINDS = {"paste", "drop", "copy", "cut", "tab_hidden", "window_blur"}
+MAX_EVENTS_PER_ATTEMPT = 3000
+MAX_EVENTS_PER_BATCH = 50
+MAX_SAMPLES = 600
+RHYTHM_MIN_CHARS = 20  # a save adding at least this many characters ...
+RHYTHM_MAX_RATE = 8.0  # ... faster than this many characters per second is not human typing
+
+
+class ExamError(Exception):
+    """A refused candidate action: HTTP-like ``status``, a short ``code`` and an English msgid."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+    def translated(self) -> str:
+        """The message in the current UI language."""
+        from exam.i18n import gettext
+
+        return gettext(self.message)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def lock_attempt(session: Session, attempt_id: int, *, candidate_id: int | None = None,
+                 shared: bool = False) -> Optional[Attempt]:
+    """Re-read an attempt with a row lock (FOR UPDATE, or FOR SHARE when ``shared``)."""
+    stmt = select(Attempt).where(Attempt.id == attempt_id)
+    if candidate_id is not None:
+        stmt = stmt.where(Attempt.candidate_id == candidate_id)
+    stmt = stmt.with_for_update(read=shared).execution_options(populate_existing=True)
+    return session.exec(stmt).first()
+
+
+def sections_of(session: Session, attempt: Attempt) -> list[AttemptSection]:
+    """The attempt's section clocks in paper order."""
+    return list(session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id)
+                             .order_by(AttemptSection.position)).all())  # type: ignore[arg-type]
+
+
+def answers_of(session: Session, attempt: Attempt) -> list[Answer]:
+    """The attempt's answers in paper order."""
+    return list(session.exec(select(Answer).where(Answer.attempt_id == attempt.id)
+                             .order_by(Answer.position)).all())  # type: ignore[arg-type]
+
+
+def item_at(attempt: Attempt, position: int) -> Optional[papers.PaperItem]:
+    """The paper item at a global position."""
+    for entry in papers.iter_items(attempt.paper):
+        if entry.position == position:
+            return entry
+    return None
+
+
+def factor_of(session: Session, attempt: Attempt) -> float:
+    """The candidate's extra-time factor."""
+    invitation = session.get(Invitation, attempt.invitation_id) if attempt.invitation_id else None
+    return float(invitation.extra_time_factor) if invitation else 1.0
+
+
+# --- starting -------------------------------------------------------------------------------------
+
+
+def accept_notice(session: Session, invitation: Invitation, now: datetime | None = None) -> None:
+    """Record that the candidate accepted the data notice."""
+    if invitation.notice_accepted_at is None:
+        invitation.notice_accepted_at = now or utcnow()
+        session.add(invitation)
+
+
+def can_start(invitation: Invitation, opening: Opening, now: datetime) -> Optional[ExamError]:
+    """Why an exam cannot start now (None when it can)."""
+    if invitation.revoked_at is not None:
+        return ExamError(410, "revoked", N_("This invitation has been withdrawn."))
+    state = window_state(opening, now)
+    if state == "upcoming":
+        return ExamError(409, "upcoming", N_("The exam window has not opened yet."))
+    if state == "closed" or now >= as_utc(invitation.expires_at):
+        return ExamError(410, "expired", N_("The exam window has closed; the invitation has expired."))
+    if invitation.notice_accepted_at is None:
+        return ExamError(409, "notice", N_("Please read and accept the data notice first."))
+    return None
+
+
+def start_attempt(session: Session, invitation: Invitation, candidate: User, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start the exam (or return the one already started: one attempt per candidate and opening).
+
+    The paper is drawn and stored now, answers are created empty, the first section's clock starts.
+    """
+    now = now or utcnow()
+    existing = session.exec(select(Attempt).where(Attempt.opening_id == invitation.opening_id,
+                                                  Attempt.candidate_id == candidate.id)).first()
+    if existing is not None:
+        return existing
+    opening = session.get(Opening, invitation.opening_id)
+    assert opening is not None
+    problem = can_start(invitation, opening, now)
+    if problem is not None:
+        raise problem
+    paper = papers.build_paper(session, opening, rng)
+    factor = float(invitation.extra_time_factor or 1.0)
+    deadline = now + timedelta(seconds=papers.total_time_limit(paper) * factor)
+    attempt = Attempt(opening_id=opening.id, candidate_id=candidate.id, invitation_id=invitation.id,  # type: ignore[arg-type]
+                      paper=paper, started_at=now, deadline_at=deadline, current_section=0)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        # Another request started it a moment ago: the database constraint keeps one attempt.
+        existing = session.exec(select(Attempt).where(Attempt.opening_id == invitation.opening_id,
+                                                      Attempt.candidate_id == candidate.id)).first()
+        if existing is None:
+            raise
+        return existing
+    for position, section in enumerate(paper["sections"]):
+        session.add(AttemptSection(attempt_id=attempt.id, section_id=section["id"], position=position))  # type: ignore[arg-type]
+    for entry in papers.iter_items(paper):
+        item = entry.item
+        session.add(Answer(attempt_id=attempt.id, question_id=item["question_id"],  # type: ignore[arg-type]
+                           question_version_id=item["version_id"], section_id=entry.section_id,
+                           position=entry.position, response={}, version=0, updated_at=now))
+    session.flush()
+    _start_section(session, attempt, 0, now, factor)
+    return attempt
+
+
+def _start_section(session: Session, attempt: Attempt, index: int, now: datetime, factor: float) -> AttemptSection:
+    """Start the clock of section ``index``: start + limit x factor, never past the exam deadline."""
+    section = session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id,
+                                                        AttemptSection.position == index)).one()
+    limit = int(attempt.paper["sections"][index].get("time_limit") or 0)
+    section.started_at = now
+    section.deadline_at = min(now + timedelta(seconds=limit * factor), as_utc(attempt.deadline_at))
+    session.add(section)
+    attempt.current_section = index
+    session.add(attempt)
+    session.flush()
+    return section
+
+
+# --- the clock ----------------------------------------------------------------------------------------
+
+
+def grace(settings: Any) -> timedelta:
+    """The stated grace after a deadline during which answers are still accepted (network latency)."""
+    return timedelta(seconds=int(getattr(settings, "answer_grace_seconds", 15)))
+
+
+def current(session: Session, attempt: Attempt) -> Optional[AttemptSection]:
+    """The running section (None when the attempt is over)."""
+    if attempt.status != "in_progress":
+        return None
+    return session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id,
+                                                     AttemptSection.position == attempt.current_section)).first()
+
+
+def needs_sync(session: Session, attempt: Attempt, settings: Any, now: datetime) -> bool:
+    """Whether a deadline has passed (beyond the grace) that the stored state does not reflect yet."""
+    if attempt.status != "in_progress":
+        return False
+    if now > as_utc(attempt.deadline_at) + grace(settings):
+        return True
+    section = current(session, attempt)
+    return bool(section and section.deadline_at and now > as_utc(section.deadline_at) + grace(settings))
+
+
+def sync(session: Session, attempt: Attempt, settings: Any, now: datetime | None = None) -> bool:
+    """Apply passed deadlines: close expired sections (the next one starts now) or the whole attempt.
+
+    Returns True when the attempt was finished by this call. Call with the attempt locked.
+    """
+    now = now or utcnow()
+    if attempt.status != "in_progress":
+        return False
+    g = grace(settings)
+    if now > as_utc(attempt.deadline_at) + g:
+        finish(session, attempt, now=as_utc(attempt.deadline_at), reason="deadline")
+        return True
+    section = current(session, attempt)
+    if section and section.deadline_at and now > as_utc(section.deadline_at) + g:
+        return close_section(session, attempt, section, now=now, closed_at=as_utc(section.deadline_at),
+                             factor=factor_of(session, attempt))
+    return False
+
+
+def close_section(session: Session, attempt: Attempt, section: AttemptSection, *, now: datetime,
+                  closed_at: datetime | None = None, factor: float | None = None) -> bool:
+    """Close a section and start the next (or finish the attempt after the last). True when finished."""
+    section.submitted_at = closed_at or now
+    session.add(section)
+    nxt = attempt.current_section + 1
+    if nxt >= len(attempt.paper.get("sections") or []):
+        finish(session, attempt, now=closed_at or now, reason="submitted")
+        return True
+    if now >= as_utc(attempt.deadline_at):
+        finish(session, attempt, now=as_utc(attempt.deadline_at), reason="deadline")
+        return True
+    _start_section(session, attempt, nxt, now, factor if factor is not None else factor_of(session, attempt))
+    return False
+
+
+def submit_section(session: Session, attempt: Attempt, section_id: str, settings: Any,
+                   now: datetime | None = None) -> bool:
+    """The candidate submits the running section (or its timer ran out). Harmless when repeated.
+
+    Returns True when the attempt is finished.
+    """
+    now = now or utcnow()
+    if attempt.status != "in_progress":
+        return True
+    if sync(session, attempt, settings, now):
+        return True
+    section = current(session, attempt)
+    if section is None or section.section_id != section_id:
+        return attempt.status != "in_progress"  # an old tab submitting a section already closed
+    return close_section(session, attempt, section, now=now)
+
+
+def finish(session: Session, attempt: Attempt, *, now: datetime, reason: str) -> None:
+    """Mark the attempt submitted (its sections closed); grading follows (results.grade_attempt)."""
+    if attempt.status != "in_progress":
+        return
+    for section in sections_of(session, attempt):
+        if section.submitted_at is None:
+            section.submitted_at = now if section.started_at is not None else None
+            session.add(section)
+    attempt.status = "submitted"
+    attempt.submitted_at = now
+    session.add(attempt)
+    session.add(IntegrityEvent(attempt_id=attempt.id, at=attempt.submitted_at, kind="submitted",  # type: ignore[arg-type]
+                               detail={"reason": reason}))
+    session.flush()
+
+
+# --- answers -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    """A stored answer: its new version and (typing) the server's clock figures."""
+
+    answer: Answer
+    typing: Optional[dict[str, Any]] = None
+
+
+def _open_item(session: Session, attempt: Attempt, position: int, settings: Any,
+               now: datetime) -> tuple[papers.PaperItem, AttemptSection]:
+    """The item at ``position`` if it belongs to the running section and its deadline (plus grace) holds."""
+    entry = item_at(attempt, position)
+    if entry is None:
+        raise ExamError(404, "no_item", N_("There is no such question on your paper."))
+    if attempt.status != "in_progress":
+        raise ExamError(409, "closed", N_("The exam has been submitted; answers can no longer change."))
+    g = grace(settings)
+    if now > as_utc(attempt.deadline_at) + g:
+        raise ExamError(409, "closed", N_("Time is up: the exam's deadline has passed."))
+    section = current(session, attempt)
+    if section is None or section.position != entry.section_index:
+        raise ExamError(409, "closed", N_("This section is closed; answers to it can no longer change."))
+    if section.deadline_at is not None and now > as_utc(section.deadline_at) + g:
+        raise ExamError(409, "closed", N_("Time is up: this section's deadline has passed."))
+    return entry, section
+
+
+def _answer_row(session: Session, attempt: Attempt, position: int) -> Answer:
+    answer = session.exec(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)
+                          .execution_options(populate_existing=True)).first()
+    if answer is None:
+        raise ExamError(404, "no_item", N_("There is no such question on your paper."))
+    return answer
+
+
+def _iso(value: datetime) -> str:
+    return as_utc(value).isoformat()
+
+
+def parse_iso(value: Any) -> Optional[datetime]:
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def typing_window(response: Mapping[str, Any], item: Mapping[str, Any], question: Any,
+                  section: AttemptSection) -> dict[str, Any]:
+    """The typing clock of an answer: started_at, ends_at (start + time limit, within the section deadline)."""
+    started = parse_iso(response.get("started_at"))
+    limit = int(getattr(question, "time_limit", 0) or item.get("time_limit") or 0)
+    out: dict[str, Any] = {"started_at": started.isoformat() if started else None, "time_limit": limit, "ends_at": None}
+    if started is not None:
+        ends = started + timedelta(seconds=limit)
+        if section.deadline_at is not None:
+            ends = min(ends, as_utc(section.deadline_at))
+        out["ends_at"] = ends.isoformat()
+    return out
+
+
+def _cas(session: Session, answer: Answer, expected: int, response: dict[str, Any], now: datetime,
+         flagged: Optional[bool] = None) -> bool:
+    """Compare-and-set: store ``response`` only if the answer is still at version ``expected``."""
+    values: dict[str, Any] = {"response": response, "version": expected + 1, "updated_at": now}
+    if flagged is not None:
+        values["flagged"] = flagged
+    result = session.execute(update(Answer).where(Answer.id == answer.id, Answer.version == expected).values(**values))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.flush()
+    session.refresh(answer)
+    return True
+
+
+def start_typing(session: Session, attempt: Attempt, position: int, settings: Any,
+                 now: datetime | None = None) -> SaveResult:
+    """Start a typing item's clock on the server (the start button or the first keystroke). Idempotent."""
+    now = now or utcnow()
+    entry, section = _open_item(session, attempt, position, settings, now)
+    if entry.item.get("type") != "typing":
+        raise ExamError(422, "not_typing", N_("This question is not a typing test."))
+    answer = _answer_row(session, attempt, position)
+    question = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
+    response = dict(answer.response or {})
+    if not response.get("started_at"):
+        response.update({"started_at": _iso(now), "text": response.get("text", ""), "samples": [[0, 0]]})
+        if not _cas(session, answer, answer.version, response, now):
+            answer = _answer_row(session, attempt, position)
+    return SaveResult(answer, typing_window(answer.response, entry.item, question, section))
+
+
+def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping[str, Any], version: int,
+                settings: Any, *, meta: Mapping[str, Any] | None = None, now: datetime | None = None) -> SaveResult:
+    """Store the candidate's answer at ``position`` if ``version`` is the one stored (else 409 "stale").
+
+    ``data`` is what the question type's read_answer takes (form fields or JSON). ``meta`` carries the
+    page's counters for integrity signals (``inputs``: trusted input events since the page loaded).
+    """
+    now = now or utcnow()
+    entry, section = _open_item(session, attempt, position, settings, now)
+    answer = _answer_row(session, attempt, position)
+    if version != answer.version:
+        raise ExamError(409, "stale", N_("This answer was changed in another window or device."),
+                        version=answer.version, response=public_response(answer.response, entry.item))
+    question = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
+    if question is None:
+        raise ExamError(404, "no_item", N_("There is no such question on your paper."))
+    data = decode_choices(entry.item, data)
+    try:
+        response = get_type(question.type).read_answer(question, data)
+    except ValueError as exc:
+        raise ExamError(422, "invalid", N_("This answer cannot be stored."), detail=str(exc)[:300]) from exc
+    old = dict(answer.response or {})
+    signals: list[tuple[str, dict[str, Any]]] = []
+    typing_info = None
+    if question.type == "typing":
+        response.pop("seconds", None)
+        started = parse_iso(old.get("started_at"))
+        if started is None:
+            started = now
+        limit = int(getattr(question, "time_limit", 0) or 0)
+        if now > started + timedelta(seconds=limit) + grace(settings):
+            raise ExamError(409, "typing_over", N_("The typing time is over; the text can no longer change."))
+        elapsed = round(max(0.0, (now - started).total_seconds()), 2)
+        old_text = str(old.get("text") or "")
+        samples = list(old.get("samples") or [[0, 0]])
+        chars = _count(response["text"])
+        changed = response["text"] != old_text
+        if changed:
+            if len(samples) < MAX_SAMPLES:
+                samples.append([elapsed, chars])
+            response["last_change_at"] = _iso(now)
+        elif old.get("last_change_at"):
+            response["last_change_at"] = old["last_change_at"]
+        response.update({"started_at": _iso(started), "samples": samples})
+        if changed:
+            signals += _rhythm_signals(old, response, meta)
+        typing_info = {"elapsed": elapsed}
+    elif question.type == "reply":
+        signals += text_without_inputs(old, response, meta)
+    if isinstance(meta, Mapping):
+        inputs = meta.get("inputs")
+        if isinstance(inputs, int) and 0 <= inputs < 10**7:
+            response["_inputs"] = inputs
+            response["_page"] = str(meta.get("page") or "")[:40]
+    if not _cas(session, answer, version, response, now):
+        fresh = _answer_row(session, attempt, position)
+        raise ExamError(409, "stale", N_("This answer was changed in another window or device."),
+                        version=fresh.version, response=public_response(fresh.response, entry.item))
+    for kind, detail in signals:
+        add_event(session, attempt, kind, detail, now)
+    if typing_info is not None:
+        typing_info.update(typing_window(answer.response, entry.item, question, section))
+    return SaveResult(answer, typing_info)
+
+
+def _count(text: str) -> int:
+    from exam.grading.typing import normalise
+
+    return len(normalise(text))
+
+
+def _inputs_delta(old: Mapping[str, Any], meta: Mapping[str, Any] | None) -> Optional[int]:
+    """Trusted input events since the last save of this page (None when unknown)."""
+    if not isinstance(meta, Mapping) or not isinstance(meta.get("inputs"), int):
+        return None
+    same_page = str(meta.get("page") or "") == str(old.get("_page") or "")
+    before = int(old.get("_inputs") or 0) if same_page else 0
+    return int(meta["inputs"]) - before
+
+
+def _rhythm_signals(old: Mapping[str, Any], new: Mapping[str, Any],
+                    meta: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """Typing-speed bursts no human reaches, and text growing without input events."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    samples = new.get("samples") or []
+    if len(samples) >= 2:
+        (t0, c0), (t1, c1) = samples[-2], samples[-1]
+        added, seconds = c1 - c0, max(0.001, float(t1) - float(t0))
+        if added >= RHYTHM_MIN_CHARS and added / seconds > RHYTHM_MAX_RATE:
+            out.append(("impossible_rhythm", {"chars": added, "seconds": round(seconds, 2),
+                                              "rate_cpm": round(60 * added / seconds)}))
+    out += text_without_inputs(old, new, meta)
+    return out
+
+
+def text_without_inputs(old: Mapping[str, Any], new: Mapping[str, Any],
+                        meta: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """A ``no_keystrokes`` signal when characters were added but the page saw no trusted input event."""
+    added = _count(str(new.get("text") or "")) - _count(str(old.get("text") or ""))
+    delta = _inputs_delta(old, meta)
+    if added >= 2 and delta is not None and delta <= 0:
+        return [("no_keystrokes", {"chars": added})]
+    return []
+
+
+def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, settings: Any,
+             now: datetime | None = None) -> Answer:
+    """Flag a question for review (or clear the flag); does not change the answer's version."""
+    now = now or utcnow()
+    _open_item(session, attempt, position, settings, now)
+    answer = _answer_row(session, attempt, position)
+    session.execute(update(Answer).where(Answer.id == answer.id).values(flagged=bool(flagged)))
+    session.flush()
+    session.refresh(answer)
+    return answer
+
+
+def public_response(response: Mapping[str, Any] | None, item: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The parts of a stored response the candidate's own page may see (no server bookkeeping).
+
+    Choice picks are given as positions in the candidate's option order (see ``decode_choices``).
+    """
+    response = dict(response or {})
+    out = {k: v for k, v in response.items() if k in ("text", "choice", "choices", "answer", "started_at")}
+    order = list((item or {}).get("order") or [])
+    if order:
+        if out.get("choice") is not None:
+            out["choice"] = str(order.index(out["choice"])) if out["choice"] in order else None
+        if out.get("choices") is not None:
+            out["choices"] = [str(order.index(c)) for c in out["choices"] if c in order]
+    return out
+
+
+def decode_choices(item: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn picks sent as display positions ("0", "1", ...) into option ids.
+
+    The page never carries the bank's option ids: their bank order could hint at the key.
+    """
+    order = list(item.get("order") or [])
+    if not order:
+        return dict(data)
+
+    def one(value: Any) -> Any:
+        text = str(value).strip()
+        if text == "":
+            return ""
+        if not text.isdigit() or int(text) >= len(order):
+            raise ExamError(422, "invalid", N_("This answer cannot be stored."), detail=f"no option {text[:10]}")
+        return order[int(text)]
+
+    out: dict[str, Any] = {}
+    for key in data.keys():
+        values = data.getlist(key) if hasattr(data, "getlist") else data[key]  # type: ignore[attr-defined]
+        if key == "choice":
+            out[key] = one(values[0] if isinstance(values, list) and values else values) if values is not None else None
+        elif key == "choices":
+            seq = values if isinstance(values, list) else ([] if values in (None, "") else [values])
+            out[key] = [one(v) for v in seq if str(v).strip() != ""]
+        else:
+            out[key] = values
+    return out
+
+
+def is_answered(item_type: str, response: Mapping[str, Any] | None) -> bool:
+    """Whether a response holds an answer."""
+    response = response or {}
+    if item_type in ("single_choice",):
+        return bool(response.get("choice"))
+    if item_type == "multiple_choice":
+        return bool(response.get("choices"))
+    if item_type == "true_false":
+        return response.get("answer") is not None
+    return bool(str(response.get("text") or "").strip())
+
+
+# --- integrity ----------------------------------------------------------------------------------------
+
+
+def add_event(session: Session, attempt: Attempt, kind: str, detail: Mapping[str, Any] | None = None,
+              at: datetime | None = None) -> Optional[IntegrityEvent]:
+    """Store one integrity event; signal kinds raise the attempt's signal count."""
+    event = IntegrityEvent(attempt_id=attempt.id, at=at or utcnow(), kind=kind[:32],  # type: ignore[arg-type]
+                           detail=_clean_detail(detail or {}))
+    session.add(event)
+    if kind in SIGNAL_KINDS:
+        # atomic in the database; the "evaluate" synchronisation updates the loaded attempt too
+        session.execute(update(Attempt).where(Attempt.id == attempt.id)
+                        .values(signal_count=Attempt.signal_count + 1))
+    return event
+
+
+def _clean_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
+    """A small JSON-safe copy of an event's detail (strings cut, numbers kept)."""
+    out: dict[str, Any] = {}
+    for key, value in list(detail.items())[:12]:
+        key = str(key)[:32]
+        if isinstance(value, bool) or value is None:
+            out[key] = value
+        elif isinstance(value, (int, float)):
+            out[key] = value if value == value and abs(value) < 1e12 else None
+        else:
+            out[key] = str(value)[:200]
+    return out
+
+
+def record_client_events(session: Session, attempt: Attempt, events: Any, now: datetime | None = None) -> int:
+    """Store a batch of integrity events sent by the exam page; unknown kinds and excess are dropped."""
+    now = now or utcnow()
+    if not isinstance(events, list):
+        return 0
+    stored = session.exec(select(IntegrityEvent.id).where(IntegrityEvent.attempt_id == attempt.id)).all()
+    room = MAX_EVENTS_PER_ATTEMPT - len(stored)
+    count = 0
+    for raw in events[:MAX_EVENTS_PER_BATCH]:
+        if count >= room or not isinstance(raw, Mapping):
+            break
+        kind = raw.get("kind")
+        if kind not in CLIENT_KINDS:
+            continue
+        age = raw.get("age_ms")
+        age_s = min(max(float(age) / 1000, 0.0), 3600.0) if isinstance(age, (int, float)) and age == age else 0.0
+        detail = raw.get("detail") if isinstance(raw.get("detail"), Mapping) else {}
+        add_event(session, attempt, kind, detail, now - timedelta(seconds=age_s))
+        count += 1
+    return count
+
+
+def session_seen(session: Session, attempt: Attempt, session_key: str) -> bool:
+    """Whether this login session has opened the attempt before."""
+    key = session_key[:16]
+    seen = session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id,
+                                                     IntegrityEvent.kind.in_(["session_start", "second_session"]))  # type: ignore[attr-defined]
+                        ).all()
+    return any((e.detail or {}).get("session") == key for e in seen)
+
+
+def note_session(session: Session, attempt: Attempt, session_key: str, *, ip: str = "", user_agent: str = "",
+                 now: datetime | None = None) -> bool:
+    """Remember which login sessions opened the attempt; a second one is a signal. True if it was new."""
+    key = session_key[:16]
+    if session_seen(session, attempt, key):
+        return False
+    seen = session.exec(select(IntegrityEvent.id).where(IntegrityEvent.attempt_id == attempt.id,
+                                                        IntegrityEvent.kind.in_(["session_start", "second_session"]))  # type: ignore[attr-defined]
+                        ).first()
+    kind = "second_session" if seen is not None else "session_start"
+    add_event(session, attempt, kind, {"session": key, "ip": ip[:64], "user_agent": user_agent[:200]}, now)
+    return True
