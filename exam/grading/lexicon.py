@@ -1,4 +1,5 @@
-"""Shared detector sets (phrase concepts and the taboo lexicon) that reply rubrics reference by name.
+"""Shared detector sets that reply rubrics reference by name: phrase concepts, the taboo lexicon,
+fact sets (rival values and contradicting claims for the fact check) and the privacy patterns.
 
 A *concept* is one phrase or a list of synonymous phrases; a phrase is a literal, or a regular
 expression when it starts with ``re:``. Matching runs on the reply after NFKC normalisation and
@@ -285,14 +286,14 @@ FACT_SETS: Final[dict[str, dict[str, list[str | list[str]]]]] = {
     # A return or exchange promised after use or after opening (the policy wants it unused or unopened).
     "used_item_return": {
         "claims": [
-            r"re:(用过|用了|试用|拆(开|封)(了|过|后)?|开封(了|后|过)?|穿过|洗过)[^。!?]{0,8}(也|都|照样|一样|还)(能|可以|支持)?[^。!?]{0,6}(退|换)",
+            r"re:(用过|用了|用完|试用|拆(开|封)(了|过|后)?|开封(了|后|过)?|穿过|洗过)[^。!?]{0,8}(也|都|照样|一样|还)(能|可以|支持)?[^。!?]{0,6}(退|换)",
         ],
         "unless": [r"re:(不能|不可以|不支持|无法|不能够|不予)[^。!?]{0,4}(退|换)", r"re:(未|没|不)(拆|开)封"],
     },
     # Return or exchange granted with no condition at all (the policy has one).
     "unconditional_return": {
-        "claims": [r"re:(随便|无条件|怎么样都|什么情况都)(都)?(可以|能)?(退|换)"],
-        "unless": [],
+        "claims": [r"re:(随便|无条件|怎么样都|什么情况都)(都)?(可以|能)?(退|换)", r"re:随时(都)?(可以|能)?(退|换)(货|款)?"],
+        "unless": [r"re:(7|七)天(内|之内|以内)[^,。!?]{0,6}随时"],
     },
 }
 

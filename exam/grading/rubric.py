@@ -600,8 +600,9 @@ class ForbiddenDetector(_Detector):
 # --------------------------------------------------------------------------- fact check
 
 
-_CN_DIGITS: Final[dict[str, int]] = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                                     "八": 8, "九": 9}
+_CN_DIGITS: Final[dict[str, int]] = {
+    "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
 
 # Units a slot may use; units of one family convert (durations in days, weights in grams).
 _UNIT_FAMILIES: Final[dict[str, dict[str, float]]] = {
@@ -621,7 +622,8 @@ _UNIT_OF: Final[dict[str, tuple[str, float]]] = {
 # A number: Arabic, or Chinese numerals (not the 一 of 一般, 一下, 统一 ...), not an approximation (30多, 十几).
 _NUM_RE: Final[str] = (
     r"(?<![0-9.])(?P<num>[0-9]+(?:\.[0-9]+)?(?![0-9])"
-    r"|(?<![统唯万专第单])[零一二两三四五六七八九十百半]+(?![般下点样起直定共些切旦会边道致律向丢齐同])(?![零一二两三四五六七八九十百半]))"
+    r"|(?<![统唯万专第单])[零一二两三四五六七八九十百半]+"
+    r"(?![般下点样起直定共些切旦会边道致律向丢齐同])(?![零一二两三四五六七八九十百半]))"
     r"(?![多几来余])"
 )
 
@@ -663,7 +665,9 @@ _RANGE_LOW: Final[re.Pattern[str]] = re.compile(
     r"(?P<num>[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百半]+)\s*(?:个)?(?:天|日|周|月)?\s*(?:-|~|到|至)\s*$"
 )
 # A contradiction is excused when the reply denies it ("不是顺丰", "并非涤纶").
-_DENIED_BEFORE: Final[re.Pattern[str]] = re.compile(r"(不是|并非|而非|并不是|不含|没有用|不用|不会用|而不是)[^,。!?]{0,4}$")
+_DENIED_BEFORE: Final[re.Pattern[str]] = re.compile(
+    r"(不是|并非|而非|并不是|不含|没有用|不用|不会用|而不是)[^,。!?]{0,4}$"
+)
 
 
 class FactSlot(BaseModel):
@@ -806,7 +810,8 @@ class FactSlot(BaseModel):
         norm = ctx.text.norm
         return [
             sp for sp in spans
-            if not any(_overlaps(sp, ex) for ex in excused) and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10):sp[0]])
+            if not any(_overlaps(sp, ex) for ex in excused)
+            and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10):sp[0]])
         ]
 
 
@@ -860,6 +865,9 @@ _OWN_BEFORE: Final[re.Pattern[str]] = re.compile(f"(?:{PRIVACY_OWN})[^,。!?]{{0
 _OFFER: Final[re.Pattern[str]] = re.compile(PRIVACY_OFFER)
 _REFUSED_BEFORE: Final[re.Pattern[str]] = re.compile(r"(不|没|无法|不能|不得|不会|不可以|不方便|别)[^,。!?]{0,6}$")
 _SENTENCE: Final[re.Pattern[str]] = re.compile(r"[^。!?\n]+")
+_LEAK_LABELS: Final[dict[str, str]] = {
+    "phone": "泄露他人电话", "address": "泄露他人地址", "name": "泄露他人姓名", "offer": "答应提供他人信息",
+}
 
 
 class PrivacyDetector(_Detector):
@@ -893,8 +901,7 @@ class PrivacyDetector(_Detector):
         if not leaks:
             base = self.points if ctx.length >= self.min_chars else 0.0
             return _Outcome(points=base)
-        labels = {"phone": "泄露他人电话", "address": "泄露他人地址", "name": "泄露他人姓名", "offer": "答应提供他人信息"}
-        evidence = [_evidence(ctx, "privacy", s, e, self.note or labels[k]) for s, e, k in sorted(leaks)[:5]]
+        evidence = [_evidence(ctx, "privacy", s, e, self.note or _LEAK_LABELS[k]) for s, e, k in sorted(leaks)[:5]]
         return _Outcome(points=-self.penalty, evidence=evidence, flags=[self.flag])
 
 
