@@ -56,7 +56,7 @@ AUDIT_LABELS = {"review.override": N_("Mark overridden"), "review.override_remov
                 "review.decision": N_("Decision"), "candidate.export": N_("Data exported"),
                 "ranking.export": N_("Ranking exported")}
 GOOD_EVIDENCE = {"phrase", "position", "fact", "term"}
-BAD_EVIDENCE = {"taboo", "claim"}
+BAD_EVIDENCE = {"taboo", "claim", "contradiction", "privacy"}
 
 
 def decision_label(value: Optional[str]) -> str:

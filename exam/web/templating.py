@@ -38,6 +38,9 @@ def make_templates() -> Jinja2Templates:
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["is_htmx"] = _is_htmx
     env.filters["dt"] = _datetime
+    from exam.web.labels import flag_label
+
+    env.globals["flag_label"] = flag_label
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     return templates
 

@@ -22,6 +22,7 @@ from exam.questions.base import TOPICS
 from exam.questions.registry import all_types, parse_question
 from exam.timeutil import utcnow
 from exam.web.deps import SessionDep, TrainerUser
+from exam.web.labels import flag_labels
 from exam.web.templating import render
 
 router = APIRouter(prefix="/trainer")
@@ -60,15 +61,6 @@ def customer_labels() -> dict[str, str]:
     """Customer type names."""
     return {"tiger": _("Tiger (decisive)"), "peacock": _("Peacock (sociable)"), "koala": _("Koala (gentle)"),
             "owl": _("Owl (analytical)")}
-
-
-def flag_labels() -> dict[str, str]:
-    """Rubric flag names."""
-    return {"empty": _("empty reply"), "wrong_language": _("wrong language"), "too_short": _("too short"),
-            "rude": _("rude"), "privacy_leak": _("privacy leak"), "forbidden_claim": _("forbidden claim"),
-            "off_topic": _("off topic"), "no_substance": _("no substance"), "blame": _("blames the customer"),
-            "shirk": _("shirks responsibility"), "slang": _("slang"), "absolute_promise": _("absolute promise"),
-            "sloppy": _("sloppy"), "thin_answer": _("thin answer"), "taboo": _("taboo language")}
 
 
 def notices() -> dict[str, str]:
