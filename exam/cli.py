@@ -42,6 +42,8 @@ def _migrate(settings: Settings) -> None:
 def main(verbose: bool) -> None:
     """Recruitment and skill-assessment exams for online-shop customer service (网店客服)."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _read_password(password: str | None, prompt: str = "Password") -> str:
