@@ -11,6 +11,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from exam import security
+from exam.errors import UserError
 from exam.security import N_
 from exam.models import AuditLog, LoginAttempt, Role, User, UserSession
 from exam.settings import Settings
@@ -22,19 +23,8 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 ROLE_LABELS = {"admin": N_("admin"), "hr": N_("hr"), "trainer": N_("trainer"), "candidate": N_("candidate")}
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A refused account operation; the message (an English msgid) says why."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
-
-    def translated(self) -> str:
-        """The message in the current UI language."""
-        from exam.i18n import gettext
-
-        text = gettext(self.message)
-        return text % self.params if self.params else text
 
     @classmethod
     def from_policy(cls, exc: security.PasswordPolicyError) -> "AccountError":

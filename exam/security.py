@@ -9,6 +9,8 @@ from importlib import resources
 
 from passlib.context import CryptContext
 
+from exam.errors import UserError
+
 # OWASP (2024+) minimum for argon2id: m=19 MiB, t=2, p=1. We use m=19 MiB, t=3, p=1.
 ARGON2_MEMORY_KIB = 19456
 ARGON2_TIME_COST = 3
@@ -36,12 +38,8 @@ def N_(message: str) -> str:
     return message
 
 
-class PasswordPolicyError(ValueError):
+class PasswordPolicyError(UserError):
     """A password that the policy refuses; the message (an English msgid) says why."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
 
 
 @lru_cache

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from sqlmodel import Session, select
 
 from exam import accounts, security
+from exam.errors import UserError
 from exam.models import Attempt, Invitation, JobProfile, Opening, Role, User
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
@@ -27,19 +28,8 @@ MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 2000
 
 
-class OpeningError(ValueError):
+class OpeningError(UserError):
     """A refused HR operation; ``message`` is an English msgid (translated by the web layer)."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
-
-    def translated(self) -> str:
-        """The message in the current UI language."""
-        from exam.i18n import gettext
-
-        text = gettext(self.message)
-        return text % self.params if self.params else text
 
 
 # --- openings ---------------------------------------------------------------------------

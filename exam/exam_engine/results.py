@@ -26,7 +26,7 @@ from typing import Any, Optional
 from sqlmodel import Session, select
 
 from exam.exam_engine import papers
-from exam.exam_engine.attempts import SIGNAL_KINDS, parse_iso, answers_of, sections_of
+from exam.exam_engine.attempts import SIGNAL_KINDS, answers_of, is_answered, parse_iso, sections_of
 from exam.grading.rubric import recompute_score
 from exam.grading.typing import grade_typing, normalise
 from exam.hiring.score import compute_hiring, round1
@@ -78,6 +78,13 @@ class GradedItem:
     max: float
     detail: Mapping[str, Any] = field(default_factory=dict)
     answered: bool = False
+
+    @classmethod
+    def of_answer(cls, answer: Answer, item_type: str, topics: Iterable[str] = ()) -> "GradedItem":
+        """A stored answer as the aggregation sees it (its score, max and grading detail as stored)."""
+        return cls(position=answer.position, section_id=answer.section_id, type=item_type, topics=tuple(topics),
+                   score=float(answer.score or 0.0), max=float(answer.max_score or 0.0), detail=answer.result or {},
+                   answered=is_answered(item_type, answer.response))
 
 
 def grade_item(question: QuestionBase, response: Mapping[str, Any], *, section_deadline: Optional[datetime] = None
@@ -179,6 +186,15 @@ def build_results(paper: Mapping[str, Any], items: Iterable[GradedItem], profile
     return {"sections": sections, "inputs": inputs, "hiring": hiring.as_dict()}
 
 
+def store_results(attempt: Attempt, results: dict[str, Any]) -> None:
+    """Set ``Attempt.results`` and the hiring columns taken from it (no database access)."""
+    hiring = results["hiring"]
+    attempt.results = results  # reassign: JSON columns do not track in-place changes
+    attempt.hiring_score = hiring["score"]
+    attempt.hard_requirements_met = hiring["hard_requirements_met"]
+    attempt.band = hiring["band"]
+
+
 # --- with the database --------------------------------------------------------------------------------
 
 
@@ -241,22 +257,10 @@ def regrade_attempt(session: Session, attempt: Attempt, now: datetime | None = N
 def _aggregate(session: Session, attempt: Attempt, answers: list[Answer], questions: Mapping[int, QuestionBase],
                now: datetime | None) -> Attempt:
     types = {e.position: e.item.get("type") for e in papers.iter_items(attempt.paper)}
-    from exam.exam_engine.attempts import is_answered
-
-    items = [
-        GradedItem(position=a.position, section_id=a.section_id, type=types.get(a.position) or "",
-                   topics=_topics(questions.get(a.question_version_id)), score=float(a.score or 0.0),
-                   max=float(a.max_score or 0.0), detail=a.result or {},
-                   answered=is_answered(types.get(a.position) or "", a.response))
-        for a in answers
-    ]
+    items = [GradedItem.of_answer(a, types.get(a.position) or "", _topics(questions.get(a.question_version_id)))
+             for a in answers]
     overrides = {a.position: dict(a.overrides) for a in answers if a.overrides}
-    results = build_results(attempt.paper, items, _profile_content(session, attempt), overrides)
-    hiring = results["hiring"]
-    attempt.results = results  # reassign: JSON columns do not track in-place changes
-    attempt.hiring_score = hiring["score"]
-    attempt.hard_requirements_met = hiring["hard_requirements_met"]
-    attempt.band = hiring["band"]
+    store_results(attempt, build_results(attempt.paper, items, _profile_content(session, attempt), overrides))
     attempt.signal_count = count_signals(session, attempt)
     attempt.graded_at = now or utcnow()
     attempt.status = "graded"
@@ -300,5 +304,6 @@ def summary_for_candidate(attempt: Attempt) -> list[dict[str, Any]]:
 
 
 __all__ = ["GradedItem", "build_results", "grade_attempt", "grade_item", "regrade_attempt", "section_result",
-           "inputs_from_sections", "typing_seconds", "try_grade", "summary_for_candidate", "effective_score"]
+           "inputs_from_sections", "store_results", "typing_seconds", "try_grade", "summary_for_candidate",
+           "effective_score"]
 

@@ -20,6 +20,7 @@ from sqlalchemy import delete as sa_delete, or_
 from sqlmodel import Session, col, select
 
 from exam.accounts import audit
+from exam.errors import UserError
 from exam.models import (
     Answer,
     Attempt,
@@ -43,19 +44,8 @@ __all__ = ["DataRightsError", "PurgeReport", "delete_candidate", "export_candida
 EXPORT_FORMAT = "exam-candidate-data/1"
 
 
-class DataRightsError(ValueError):
+class DataRightsError(UserError):
     """A refused data-rights action; ``message`` is an English msgid."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
-
-    def translated(self) -> str:
-        """The message in the current UI language."""
-        from exam.i18n import gettext
-
-        text = gettext(self.message)
-        return text % self.params if self.params else text
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:

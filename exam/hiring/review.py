@@ -14,9 +14,10 @@ from typing import Any, Iterable
 from sqlmodel import Session, select
 
 from exam.accounts import audit
-from exam.hiring.inputs import GradedAnswer, effective_reply_score, inputs_of, reply_section
+from exam.errors import UserError
+from exam.exam_engine.results import regrade_attempt
 from exam.hiring.ranking import DECISIONS
-from exam.hiring.score import attempt_fields, compute_hiring, round1
+from exam.hiring.score import round1
 from exam.models import Answer, Attempt, JobProfileVersion, Opening, User
 from exam.security import N_
 
@@ -36,19 +37,8 @@ __all__ = [
 MAX_COMMENT = 2000
 
 
-class ReviewError(ValueError):
+class ReviewError(UserError):
     """A refused review action; ``message`` is an English msgid."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
-
-    def translated(self) -> str:
-        """The message in the current UI language."""
-        from exam.i18n import gettext
-
-        text = gettext(self.message)
-        return text % self.params if self.params else text
 
 
 def _comment(comment: str | None) -> str:
@@ -77,42 +67,11 @@ def effective_points(answer: Answer) -> dict[str, float]:
 def regrade(session: Session, attempt: Attempt) -> None:
     """Recompute the attempt's results and hiring score from its answers (overrides included).
 
-    Uses the exam engine's ``regrade_attempt`` when it is installed; otherwise recomputes the
-    reply sections here (the only figures a review changes) and the hiring score.
+    The exam engine's :func:`~exam.exam_engine.results.regrade_attempt` does it, the same way it
+    grades a submitted attempt: reply scores follow their overrides, then the sections, inputs and
+    hiring score are built again.
     """
-    try:
-        from exam.exam_engine.results import regrade_attempt  # type: ignore[import-not-found]
-    except ImportError:
-        regrade_attempt = None
-    if regrade_attempt is not None:
-        regrade_attempt(session, attempt)
-        session.add(attempt)
-        session.flush()
-        return
-    _fallback_regrade(session, attempt)
-
-
-def _fallback_regrade(session: Session, attempt: Attempt) -> None:
-    answers = session.exec(select(Answer).where(Answer.attempt_id == attempt.id)).all()
-    results = dict(attempt.results or {})
-    sections = {k: dict(v) for k, v in (results.get("sections") or {}).items()}
-    reply_ids = {a.section_id for a in answers if (a.result or {}).get("criteria") is not None}
-    for sid in reply_ids:
-        graded = []
-        for a in answers:
-            if a.section_id != sid or not (a.result or {}).get("criteria"):
-                continue
-            graded.append(GradedAnswer(score=a.score or 0.0, max_score=a.max_score, result=a.result,
-                                       overrides=a.overrides or {}))
-        sections[sid] = {**sections.get(sid, {}), **reply_section(graded)}
-    inputs = {**(results.get("inputs") or {}), **inputs_of({sid: sections[sid] for sid in reply_ids})}
-    opening = session.get(Opening, attempt.opening_id)
-    profile = profile_of(session, opening) if opening else {}
-    hiring = compute_hiring(profile, inputs)
-    results.update(sections=sections, inputs=inputs, hiring=hiring.as_dict())
-    attempt.results = results  # reassign: JSON columns do not track in-place changes
-    for name, value in attempt_fields(hiring).items():
-        setattr(attempt, name, value)
+    regrade_attempt(session, attempt)
     session.add(attempt)
     session.flush()
 
@@ -158,11 +117,9 @@ def override_criterion(session: Session, actor: User, answer: Answer, criterion_
     else:
         new_overrides[criterion_id] = points
     answer.overrides = new_overrides  # reassign: JSON columns do not track in-place changes
-    total = effective_reply_score(answer.result or {}, new_overrides)
-    answer.score = round(total * float(answer.max_score or 100.0) / 100.0, 4)
     session.add(answer)
     session.flush()
-    regrade(session, attempt)
+    regrade(session, attempt)  # the answer's score follows its overrides there
     after = {"answer_id": answer.id, "question_id": answer.question_id, "criterion": criterion_id,
              "points": points if points is not None else auto, "overridden": points is not None,
              "automatic_points": auto, "answer_score": answer.score, **_snapshot(attempt)}

@@ -7,6 +7,9 @@ exists. Two modes:
   versions), and per candidate real answers graded by the real graders (typing figures, choice
   picks, rubric results with evidence), integrity events, and results/hiring computed from them.
 - ``with_answers=False``: only attempts with synthetic results (fast, for the benchmark).
+
+Either way ``Attempt.results`` is built by the exam engine's own aggregation
+(:func:`exam.exam_engine.results.build_results`), so it has the shape of a really graded attempt.
 """
 from __future__ import annotations
 
@@ -20,8 +23,7 @@ from typing import Any, Optional
 
 from sqlmodel import Session, select
 
-from exam.hiring.inputs import GradedAnswer, choice_section, inputs_of, reply_section, typing_section
-from exam.hiring.score import attempt_fields, compute_hiring
+from exam.exam_engine.results import GradedItem, build_results, store_results
 from exam.models import (
     Answer,
     Attempt,
@@ -76,6 +78,12 @@ SAMPLE_PROFILE: dict[str, Any] = {
 }
 
 _SRC = {"seed": "004_71c5b7a6f1ecf885.txt", "section": "sample"}
+# The sections of a sample paper (those of SAMPLE_PROFILE).
+PAPER_SECTIONS: list[dict[str, Any]] = [
+    {"id": "typing", "title": "打字测试", "time_limit": 300},
+    {"id": "knowledge", "title": "服务知识", "time_limit": 1200},
+    {"id": "communication", "title": "客户回复", "time_limit": 1500},
+]
 PASSAGE = ("亲,您好!欢迎光临本店,很高兴为您服务。请问有什么可以帮您的吗?这款衬衣是全棉面料,透气舒适,"
            "现在满二百九十九元包邮,两件可以享受九折优惠。如果您对尺码有疑问,可以告诉我您的身高体重,"
            "我帮您推荐合适的尺码。祝您购物愉快!")
@@ -281,8 +289,8 @@ def _attempt_with_answers(session: Session, rng: random.Random, opening: Opening
     from exam.grading.typing import grade_typing
 
     answers: list[Answer] = []
-    sections_out: dict[str, Any] = {}
-    paper_sections = []
+    graded: list[GradedItem] = []
+    items: dict[str, list[dict[str, Any]]] = {s["id"]: [] for s in PAPER_SECTIONS}
     position = 0
     start = attempt.started_at
     # typing
@@ -302,13 +310,10 @@ def _attempt_with_answers(session: Session, rng: random.Random, opening: Opening
                                               "end": (start + timedelta(seconds=seconds)).isoformat()},
                  score=float(figures["accuracy"]), max_score=1.0, result=figures)
     answers.append(ans)
-    sections_out["typing"] = typing_section([GradedAnswer(ans.score or 0, 1.0, figures)])
-    paper_sections.append({"id": "typing", "title": "打字测试", "time_limit": 300,
-                           "items": [{"question_id": qid, "version_id": bank[qid][0], "type": "typing"}]})
+    graded.append(GradedItem.of_answer(ans, "typing", QUESTIONS[0]["topics"]))
+    items["typing"].append({"question_id": qid, "version_id": bank[qid][0], "type": "typing"})
     position += 1
     # knowledge
-    graded: list[GradedAnswer] = []
-    items = []
     for q in QUESTIONS[1:]:
         right = rng.random() < 0.3 + 0.65 * ability
         response = _pick_choice(rng, q, right)
@@ -321,14 +326,10 @@ def _attempt_with_answers(session: Session, rng: random.Random, opening: Opening
                      section_id="knowledge", position=position, response=response, score=score, max_score=1.0,
                      result={"correct": correct, "picked": picked})
         answers.append(ans)
-        graded.append(GradedAnswer(score, 1.0, topics=tuple(q["topics"])))
-        items.append({"question_id": q["id"], "version_id": bank[q["id"]][0], "type": q["type"]})
+        graded.append(GradedItem.of_answer(ans, q["type"], q["topics"]))
+        items["knowledge"].append({"question_id": q["id"], "version_id": bank[q["id"]][0], "type": q["type"]})
         position += 1
-    sections_out["knowledge"] = choice_section(graded)
-    paper_sections.append({"id": "knowledge", "title": "服务知识", "time_limit": 1200, "items": items})
     # communication
-    graded = []
-    items = []
     for q in REPLIES:
         pool = REPLY_TEXTS[q["id"]]
         index = min(len(pool) - 1, max(0, int(round((1 - ability) * (len(pool) - 1) + rng.gauss(0, 0.7)))))
@@ -339,18 +340,12 @@ def _attempt_with_answers(session: Session, rng: random.Random, opening: Opening
                      section_id="communication", position=position, response={"text": text},
                      score=float(result["score"]), max_score=100.0, result=result)
         answers.append(ans)
-        graded.append(GradedAnswer(float(result["score"]), 100.0, result))
-        items.append({"question_id": q["id"], "version_id": bank[q["id"]][0], "type": "reply"})
+        graded.append(GradedItem.of_answer(ans, "reply", q["topics"]))
+        items["communication"].append({"question_id": q["id"], "version_id": bank[q["id"]][0], "type": "reply"})
         position += 1
-    sections_out["communication"] = reply_section(graded)
-    paper_sections.append({"id": "communication", "title": "客户回复", "time_limit": 1500, "items": items})
-    inputs = inputs_of(sections_out)
-    hiring = compute_hiring(profile, inputs)
     attempt.paper = {"profile_id": profile["id"], "profile_version": opening.profile_version,
-                     "sections": paper_sections}
-    attempt.results = {"sections": sections_out, "inputs": inputs, "hiring": hiring.as_dict()}
-    for key, value in attempt_fields(hiring).items():
-        setattr(attempt, key, value)
+                     "sections": [{**s, "items": items[s["id"]]} for s in PAPER_SECTIONS]}
+    store_results(attempt, build_results(attempt.paper, graded, profile))
     return answers
 
 
@@ -359,18 +354,17 @@ def _synthetic_results(rng: random.Random, profile: dict[str, Any], ability: flo
     net = max(10.0, rng.gauss(35 + 75 * ability, 10))
     knowledge = max(0.0, min(100.0, rng.gauss(30 + 65 * ability, 10)))
     comm = max(0.0, min(100.0, rng.gauss(25 + 70 * ability, 10)))
-    sections = {
-        "typing": {"score": accuracy, "max": 1.0, "percent": round(accuracy * 100, 1), "net_cpm": round(net, 1),
-                   "gross_cpm": round(net / max(accuracy, 0.5), 1), "accuracy": round(accuracy, 4)},
-        "knowledge": {"score": round(knowledge / 100 * 20, 1), "max": 20.0, "percent": round(knowledge, 1),
-                      "topics": {"principles": {"score": 1, "max": 2, "percent": 50.0}}},
-        "communication": {"score": round(comm * 3, 1), "max": 300.0, "percent": round(comm, 1),
-                          "criteria": {"courtesy": {"label": "礼貌用语", "points": round(comm * 0.75, 1), "max": 75.0,
-                                                    "percent": round(comm, 1)}}},
-    }
-    inputs = inputs_of(sections)
-    hiring = compute_hiring(profile, inputs)
-    return {"sections": sections, "inputs": inputs, "hiring": hiring.as_dict()}
+    # one made-up item per section stands for the section's questions
+    items = [
+        GradedItem(0, "typing", "typing", ("standard_phrases",), accuracy, 1.0,
+                   {"net_cpm": round(net, 1), "gross_cpm": round(net / max(accuracy, 0.5), 1),
+                    "accuracy": round(accuracy, 4)}, answered=True),
+        GradedItem(1, "knowledge", "single_choice", ("principles",), knowledge / 100 * 20, 20.0, answered=True),
+        GradedItem(2, "communication", "reply", ("bargaining",), comm * 3, 300.0,
+                   {"score": comm, "criteria": [{"id": "courtesy", "label": "礼貌用语", "points": comm * 0.75,
+                                                 "max": 75.0}]}, answered=True),
+    ]
+    return build_results({"sections": PAPER_SECTIONS}, items, profile)
 
 
 def seed_opening(session: Session, n: int = 30, *, seed: int = 1, title: str = "售前客服 · 示例岗位",
@@ -420,10 +414,7 @@ def seed_opening(session: Session, n: int = 30, *, seed: int = 1, title: str = "
                               current_section=3 if finished else 1,
                               signal_count=0 if rng.random() < 0.7 else rng.randint(1, 6))
             if finished and not with_answers:
-                attempt.results = _synthetic_results(rng, profile, ability)
-                h = attempt.results["hiring"]
-                attempt.hiring_score, attempt.hard_requirements_met, attempt.band = (
-                    h["score"], h["hard_requirements_met"], h["band"])
+                store_results(attempt, _synthetic_results(rng, profile, ability))
             if not finished:
                 attempt.signal_count = 0
             attempts.append(attempt)
@@ -440,7 +431,8 @@ def seed_opening(session: Session, n: int = 30, *, seed: int = 1, title: str = "
                                                attempt.submitted_at or now))
             session.add(attempt)
             t = attempt.started_at
-            for position, (sid, minutes) in enumerate((("typing", 5), ("knowledge", 20), ("communication", 25))):
+            for position, section in enumerate(PAPER_SECTIONS):
+                sid, minutes = section["id"], section["time_limit"] // 60
                 extra.append(AttemptSection(attempt_id=attempt.id, section_id=sid, position=position, started_at=t,
                                             deadline_at=t + timedelta(minutes=minutes),
                                             submitted_at=t + timedelta(minutes=minutes * rng.uniform(0.5, 0.95))))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -57,6 +57,35 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _open_chart(chart_id: str, title: str, desc: str, width: int, height: int, extra: str = "") -> list[str]:
+    """The ``<svg>`` start tag (``extra``: more attributes), its title and description, and a white ground."""
+    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{tid} {did}"{extra}>',
+        f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+    ]
+
+
+def _grid(ticks: Sequence[int], y: Callable[[float], float], x0: float, x1: float) -> list[str]:
+    """A horizontal grid line from ``x0`` to ``x1`` and a label left of it for each y-axis tick."""
+    out: list[str] = []
+    for tick in ticks:
+        ty = y(tick)
+        out.append(f'<line x1="{x0}" y1="{ty:.1f}" x2="{x1}" y2="{ty:.1f}" stroke="#e3e7ee"/>')
+        out.append(f'<text x="{x0 - 6}" y="{ty + 4:.1f}" font-size="11" text-anchor="end" fill="#5b6475">{tick}</text>')
+    return out
+
+
+def _axis_labels(x_label: str, y_label: str, x_mid: float, x_base: float, y_mid: float) -> list[str]:
+    """The x-axis label centred at ``x_mid`` on ``x_base``, and the y-axis label turned upright at ``y_mid``."""
+    return [f'<text x="{x_mid:.1f}" y="{x_base}" font-size="12" text-anchor="middle" '
+            f'fill="#1d2330">{escape(x_label)}</text>',
+            f'<text x="12" y="{y_mid:.1f}" font-size="12" text-anchor="middle" fill="#1d2330" '
+            f'transform="rotate(-90 12 {y_mid:.1f})">{escape(y_label)}</text>']
+
+
 def histogram_svg(bins: Sequence[HistBin], *, title: str, desc: str, met_label: str, failed_label: str,
                   x_label: str, y_label: str, band_lines: Sequence[tuple[float, str]] = (),
                   width: int = 640, height: int = 260, chart_id: str = "dist") -> Markup:
@@ -74,17 +103,8 @@ def histogram_svg(bins: Sequence[HistBin], *, title: str, desc: str, met_label: 
     def y(count: float) -> float:
         return top + plot_h - plot_h * count / max_count
 
-    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{tid} {did}" preserveAspectRatio="xMidYMid meet">',
-        f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-    ]
-    for tick in _ticks(max_count):
-        ty = y(tick)
-        out.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#e3e7ee"/>')
-        out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" font-size="11" text-anchor="end" fill="#5b6475">{tick}</text>')
+    out = _open_chart(chart_id, title, desc, width, height, ' preserveAspectRatio="xMidYMid meet"')
+    out.extend(_grid(_ticks(max_count), y, left, width - right))
     for b in bins:
         bx, bw = x(b.lo) + 2, max(1.0, x(b.hi) - x(b.lo) - 4)
         if b.met:
@@ -115,10 +135,7 @@ def histogram_svg(bins: Sequence[HistBin], *, title: str, desc: str, met_label: 
         out.append(f'<text x="{x(value):.1f}" y="{y(0) + 15:.1f}" font-size="11" text-anchor="middle" '
                    f'fill="#5b6475">{_fmt(value)}</text>')
         value += step
-    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" '
-               f'fill="#1d2330">{escape(x_label)}</text>')
-    out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="12" text-anchor="middle" fill="#1d2330" '
-               f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{escape(y_label)}</text>')
+    out.extend(_axis_labels(x_label, y_label, left + plot_w / 2, height - 6, top + plot_h / 2))
     # legend
     lx = left
     second = lx + 28 + 12 * max(len(met_label), 6)
@@ -178,17 +195,8 @@ def line_chart_svg(points: Sequence[tuple[float, float]], *, title: str, desc: s
     def y(v: float) -> float:
         return top + plot_h - plot_h * min(v, max_y) / max_y
 
-    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="{tid} {did}">',
-        f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-    ]
-    for tick in _ticks(max_y):
-        ty = y(tick)
-        out.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#e3e7ee"/>')
-        out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" font-size="11" text-anchor="end" fill="#5b6475">{tick}</text>')
+    out = _open_chart(chart_id, title, desc, width, height)
+    out.extend(_grid(_ticks(max_y), y, left, width - right))
     x_step = max(1, int(_nice_max(max_x / 6)))
     t = 0
     while t <= max_x + 1e-9:
@@ -212,9 +220,6 @@ def line_chart_svg(points: Sequence[tuple[float, float]], *, title: str, desc: s
             out.append(f'<circle cx="{x(px):.1f}" cy="{y(py):.1f}" r="2.5" fill="#1f6feb"><title>{_fmt(px)}s: '
                        f'{_fmt(py)}</title></circle>')
     out.append(f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#5b6475"/>')
-    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" '
-               f'fill="#1d2330">{escape(x_label)}</text>')
-    out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="12" text-anchor="middle" fill="#1d2330" '
-               f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{escape(y_label)}</text>')
+    out.extend(_axis_labels(x_label, y_label, left + plot_w / 2, height - 6, top + plot_h / 2))
     out.append("</svg>")
     return Markup("".join(out))

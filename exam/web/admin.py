@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from exam import accounts
 from exam.i18n import gettext as _
 from exam.models import AuditLog, Role, User
-from exam.web.deps import AdminUser, SessionDep
+from exam.web.deps import AdminUser, SessionDep, get_or_404
 from exam.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -58,10 +58,7 @@ def create(request: Request, user: AdminUser, session: SessionDep,
 
 
 def _target(session, user_id: int) -> User:  # type: ignore[no-untyped-def]
-    target = session.get(User, user_id)
-    if target is None:
-        raise HTTPException(404)
-    return target
+    return get_or_404(session, User, user_id)
 
 
 @router.post("/users/{user_id}/password")

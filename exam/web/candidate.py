@@ -66,6 +66,7 @@ def _prepare(request: Request, session: Session, user: User, attempt_id: int) ->
     new_session = attempt.status == "in_progress" and not attempts.session_seen(session, attempt, key)
     needs = attempts.needs_sync(session, attempt, settings, now) or attempt.status == "submitted"
     if new_session or needs:
+        session.commit()  # end the read snapshot and give its connection back: never hold two connections
         with session_scope(request.app.state.engine) as ws:
             locked = attempts.lock_attempt(ws, attempt_id, candidate_id=user.id)
             if locked is not None:
@@ -75,7 +76,6 @@ def _prepare(request: Request, session: Session, user: User, attempt_id: int) ->
                 attempts.sync(ws, locked, settings, now)
                 if locked.status == "submitted":
                     results.try_grade(ws, locked)
-        session.commit()  # end the read snapshot taken before the write
         attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id)
                                .execution_options(populate_existing=True)).first()
     return attempt
@@ -150,6 +150,7 @@ def _follow(request: Request, session: Session, settings, token: str, user: Opti
         token_value = _start_candidate_session(request, session, settings, candidate)
         session.commit()
     else:
+        session.commit()  # give the read connection back before taking a writer: never hold two connections
         with session_scope(request.app.state.engine) as ws:
             inv = ws.get(Invitation, invitation.id)
             assert inv is not None

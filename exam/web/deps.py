@@ -1,7 +1,7 @@
 """Dependencies shared by the routers: DB session, current user, role guards, CSRF."""
 from __future__ import annotations
 
-from typing import Annotated, Callable, Iterator
+from typing import Annotated, Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
@@ -42,6 +42,16 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+RowT = TypeVar("RowT")
+
+
+def get_or_404(session: Session, model: type[RowT], key: Any) -> RowT:
+    """The row of ``model`` with this primary key; a 404 when there is none."""
+    row = session.get(model, key)
+    if row is None:
+        raise HTTPException(404)
+    return row
 
 
 def client_ip(request: Request) -> str:

@@ -17,7 +17,7 @@ from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
-from exam.web.deps import HRUser, SessionDep
+from exam.web.deps import HRUser, SessionDep, get_or_404
 from exam.web.templating import _is_htmx, render
 
 router = APIRouter(prefix="/hr")
@@ -98,12 +98,7 @@ def create_opening(request: Request, user: HRUser, session: SessionDep,
 
 
 def _opening_or_404(session: Session, opening_id: int) -> Opening:
-    opening = session.get(Opening, opening_id)
-    if opening is None:
-        from fastapi import HTTPException
-
-        raise HTTPException(404)
-    return opening
+    return get_or_404(session, Opening, opening_id)
 
 
 def _row(request: Request, session: Session, invitation: Invitation, attempts_by_candidate: dict[int, Attempt] | None = None
@@ -197,12 +192,7 @@ def _row_response(request: Request, session: Session, invitation: Invitation, st
 
 
 def _invitation_or_404(session: Session, invitation_id: int) -> Invitation:
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        from fastapi import HTTPException
-
-        raise HTTPException(404)
-    return invitation
+    return get_or_404(session, Invitation, invitation_id)
 
 
 @router.post("/invitations/{invitation_id}/extra-time")

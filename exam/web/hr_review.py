@@ -35,8 +35,8 @@ from exam.i18n import gettext as _
 from exam.models import Answer, Attempt, Opening
 from exam.security import N_
 from exam.web.background import register
-from exam.web.deps import HRUser, ReviewerUser, SessionDep
-from exam.web.templating import render
+from exam.web.deps import HRUser, ReviewerUser, SessionDep, get_or_404
+from exam.web.templating import _is_htmx, render
 
 log = logging.getLogger("exam.hr_review")
 
@@ -50,21 +50,11 @@ COMMON: dict[str, Any] = {"num": num, "band_index": band_index, "decision_label"
 
 
 def _opening(session: Session, opening_id: int) -> Opening:
-    opening = session.get(Opening, opening_id)
-    if opening is None:
-        raise HTTPException(404)
-    return opening
+    return get_or_404(session, Opening, opening_id)
 
 
 def _attempt(session: Session, attempt_id: int) -> Attempt:
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None:
-        raise HTTPException(404)
-    return attempt
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return get_or_404(session, Attempt, attempt_id)
 
 
 def _audit_now(request: Request, actor: Any, action: str, target_type: str, target_id: str,

@@ -21,7 +21,7 @@ from exam.models import JobProfile, JobProfileVersion, Question, ScoredReply
 from exam.questions.base import TOPICS
 from exam.questions.registry import all_types, parse_question
 from exam.timeutil import utcnow
-from exam.web.deps import SessionDep, TrainerUser
+from exam.web.deps import SessionDep, TrainerUser, get_or_404
 from exam.web.labels import flag_labels
 from exam.web.templating import render
 
@@ -93,10 +93,7 @@ def _partial(request: Request, target: str) -> bool:
 
 
 def _question_row(session: Session, question_id: str) -> Question:
-    row = session.get(Question, question_id)
-    if row is None:
-        raise HTTPException(404)
-    return row
+    return get_or_404(session, Question, question_id)
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -368,9 +365,7 @@ def add_scored(request: Request, question_id: str, user: TrainerUser, session: S
 @router.post("/scored/{reply_id}/delete")
 def delete_scored(request: Request, reply_id: int, user: TrainerUser, session: SessionDep) -> Response:
     """Delete a scored reply."""
-    reply = session.get(ScoredReply, reply_id)
-    if reply is None:
-        raise HTTPException(404)
+    reply = get_or_404(session, ScoredReply, reply_id)
     row = _question_row(session, reply.question_id)
     session.delete(reply)
     session.commit()
@@ -542,10 +537,7 @@ def create_profile(request: Request, user: TrainerUser, session: SessionDep, yam
 
 
 def _profile_row(session: Session, profile_id: str) -> JobProfile:
-    row = session.get(JobProfile, profile_id)
-    if row is None:
-        raise HTTPException(404)
-    return row
+    return get_or_404(session, JobProfile, profile_id)
 
 
 @router.get("/profiles/{profile_id}")

@@ -1,4 +1,4 @@
-"""Display helpers: plain-words explanations, value formats, reply highlighting, review fallback regrade."""
+"""Display helpers: plain-words explanations, value formats, reply highlighting; regrading after a review."""
 from __future__ import annotations
 
 import pytest
@@ -67,7 +67,7 @@ def test_highlight_segments() -> None:
     assert marked == [("您好", "good"), ("您自己看", "bad")]
 
 
-def test_fallback_regrade_without_exam_engine(session) -> None:  # type: ignore[no-untyped-def]
+def test_regrade_applies_overrides(session) -> None:  # type: ignore[no-untyped-def]
     data = seed_opening(session, 3, seed=3)
     session.commit()
     attempt = session.get(Attempt, data.attempt_ids[0])
@@ -75,10 +75,9 @@ def test_fallback_regrade_without_exam_engine(session) -> None:  # type: ignore[
     answer = session.exec(select(Answer).where(Answer.attempt_id == attempt.id,
                                                Answer.section_id == "communication")).first()
     answer.overrides = {"courtesy": 0.0, "empathy": 0.0, "solve": 0.0}
-    answer.score = review.effective_reply_score(answer.result, answer.overrides)
     session.add(answer)
     session.flush()
-    review._fallback_regrade(session, attempt)
+    review.regrade(session, attempt)
     assert attempt.hiring_score < before
     assert attempt.results["hiring"]["score"] == attempt.hiring_score
     comm = attempt.results["sections"]["communication"]
