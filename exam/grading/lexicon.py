@@ -1,5 +1,6 @@
 """Shared detector sets that reply rubrics reference by name: phrase concepts, the taboo lexicon,
-fact sets (rival values and contradicting claims for the fact check) and the privacy patterns.
+fact sets (rival values and contradicting claims for the fact check), the privacy and credential
+patterns, and the claim-scope patterns (a promise negated, refused or quoted is not made).
 
 A *concept* is one phrase or a list of synonymous phrases; a phrase is a literal, or a regular
 expression when it starts with ``re:``. Matching runs on the reply after NFKC normalisation and
@@ -10,6 +11,13 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "CLAIM_NEGATED_BEFORE",
+    "CLAIM_QUOTED_BEFORE",
+    "CLAIM_REFUSED_AFTER",
+    "CLAIM_SCOPED_CATEGORIES",
+    "CREDENTIAL_LOGIN",
+    "CREDENTIAL_NEGATION",
+    "CREDENTIAL_REQUEST",
     "FACT_SETS",
     "PHRASE_SETS",
     "PRIVACY_DATA",
@@ -17,6 +25,7 @@ __all__ = [
     "PRIVACY_OWN",
     "PRIVACY_THIRD_PARTY",
     "TABOO_FLAGS",
+    "TABOO_FLAG_MIN_HITS",
     "TABOO_SETS",
 ]
 
@@ -49,7 +58,7 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
         ["re:我们(这边)?(的)?(没做好|没做到位|做得不好|疏忽|失误)|(检查|包装|工作|服务)没做(好|到位)|没(有)?把好关"],
         ["re:换(作|成|做)?(是)?(我|您|谁)", "将心比心", "如果是我", "设身处地", "谁都会"],
         ["扫兴", "失望", "不开心", "糟心", "遇到这种情况", "遇到这样的情况", "给您带来", "添麻烦"],
-        ["re:(确实|的确|是的|没错|您说得对|明白|懂您|问得(很|真|特别|非常)?(好|实在|关键|直接|专业|细|仔细)|问题(都|也)?很(关键|实在|重要)|直接地问)"],
+        ["re:(确实|的确|是的|没错|您说得对|明白|懂您|问得(很|真|特别|非常)?(好|实在|关键|直接|专业|细|仔细)|问题(都|也)?很(关键|实在|重要)|直接地问|(谢谢|感谢)(您)?(这么)?(直接|坦诚)(地)?(问|说))"],
     ],
     # Acknowledge-first openings (tiger customers: agree, then explain).
     "agree_first": [["是的", "确实", "的确", "没错", "您说得对", "理解", "明白", "您说的是"]],
@@ -73,6 +82,7 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
             "要不要看看",
             "希望能帮",
             "re:(还|还有)(需要|想了解)",
+            "re:(您|亲)(可以)?(再)?考虑(一下|考虑|看看)",
             "re:(发|告诉)我",
         ]
     ],
@@ -88,12 +98,27 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
             "盯着",
         ]
     ],
+    # C. a concrete first step that counts as substance (the `facts` detector's `step_points`): asking the
+    # customer for the evidence needed (a screenshot, a photo, the error prompt, the order number) and the
+    # agent's own specific action on it (check, verify, contact, register) -- not a vague "we will handle it".
+    "concrete_step": [
+        [
+            r"re:(截(个|一|张|一张|一下)?图|拍(个|张|一张|几张|一下)?(照|图|视频)|照片|图片|订单号|单号|(错误|报错|失败)(提示|信息|代码)"
+            r"|提示(的)?(是)?(什么|啥)|(什么|啥|哪种)(错误|提示)|(显示|提示|报)(的)?(是)?什么|卡在哪|哪一步)"
+        ],
+        [
+            r"re:(?<![给发让跟])(我|我们|我这边|我们这边)(马上|立刻|现在|先|再|来|会|这就|去)?(帮您|给您|替您|为您)?(查|核实|核对|确认一下|联系|登记|催|跟进|申请|看看|对一下)"
+            r"|(帮|替|为)(您|你)(查|核实|核对|联系|登记|催|跟进|申请|看看|对一下)"
+        ],
+    ],
     # C. giving the reason.
     "reason": [["因为", "所以", "原因", "由于", "是为了"]],
     # C/F. a concrete suggestion or recommendation.
     "suggestion": [["推荐", "建议", "可以试试", "不妨", "您可以", "可以先", "划算", "搭配"]],
     # Other buyers' feedback (koala customers).
     "social_proof": [["好评", "评价", "买家反馈", "买家都", "大家都说", "回购", "销量"]],
+    # Pushing the customer to buy now (tiger customers dislike it; the guide: "no pushing").
+    "pushy": [["re:(赶紧|赶快|抓紧|快点|快)(下单|拍下|拍|付款|买)|手慢无|卖得(很|特别|超)?快|库存不多|错过(就|了)?没|再不(买|下单|拍)"]],
     # Sloppy chat style: words separated by spaces instead of punctuation.
     "sloppy": [r"re:[\u4e00-\u9fff] +[\u4e00-\u9fff]"],
     # Calling the customer 你 (a curt tone in a shop's written reply).
@@ -113,6 +138,7 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
                 "re:能不能",
                 "re:不能不",
                 "re:(如果|若|万一|要是)[^,。!?]{0,6}不能",
+                "re:不能[^,。!?]{0,6}(保证|打包票|承诺|确定效果|肯定)",
             ],
             "note": "“不能”用作生硬拒绝",
         },
@@ -181,11 +207,19 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             "note": "绝对化承诺“一定会”",
         },
         {"pattern": r"re:包(您|你)?满意|打包票|包(您|你)?(有效|变白|见效)", "category": "promise", "unless": [r"re:(不|没|无)[^,。!?]{0,3}(打)?包"], "note": "包满意/打包票"},
-        # Heavy internet slang.
+        # Heavy internet slang (one word is one taboo word; two or more make a slang style, see
+        # TABOO_FLAG_MIN_HITS).
         {
-            "pattern": r"re:yyds|绝绝子|冲鸭|冲冲冲|冲就完(事)?了|集美|宝子|家人们|老铁|栓q|芭比q|蚌埠住|酱紫|木有|神马|肿么|666|xswl|awsl|无语子|一丢丢|啊这|(?<!拒)绝了|求求(了|你|您)|安排上|地板价|砍不动|h{3,}|懂的都懂|妥妥滴|破防|好家伙|整挺好|奥利给|卷铺盖|u1s1|dddd|nsdd",
+            "pattern": r"re:yyds|绝绝子|冲鸭|冲冲冲|冲就完(事)?了|家人们|老铁|栓q|芭比q|蚌埠住|酱紫|木有|神马|肿么|666|xswl|awsl|无语子|一丢丢|啊这|(?<!拒)绝了|求求(了|你|您)|安排上|地板价|砍不动|h{3,}|懂的都懂|妥妥滴|破防|好家伙|整挺好|奥利给|卷铺盖|u1s1|dddd|nsdd|离大谱",
             "category": "slang",
             "note": "网络用语",
+        },
+        # Light affectionate address: normal shop register, at most a mild note (weight 0.25, no flag).
+        {
+            "pattern": r"re:宝子|集美|小仙女|小可爱|宝宝(?!们)",
+            "category": "casual",
+            "weight": 0.25,
+            "note": "亲昵称呼(宝子、小仙女),略随意",
         },
         # Arguing with the customer.
         {
@@ -229,7 +263,8 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
 }
 
 # The flag each taboo category raises.
-TABOO_FLAGS: Final[dict[str, str]] = {
+TABOO_FLAGS: Final[dict[str, str | None]] = {
+    "casual": None,
     "refusal": "taboo",
     "but": "taboo",
     "promise": "absolute_promise",
@@ -239,6 +274,80 @@ TABOO_FLAGS: Final[dict[str, str]] = {
     "shirk": "shirk",
     "rude": "rude",
 }
+
+# A category whose own flag needs this many hits; fewer raise "taboo" (one taboo word, guide 5-6):
+# a single slang word is one flaw, a reply full of slang is a slang style (guide 3-4).
+TABOO_FLAG_MIN_HITS: Final[dict[str, int]] = {"slang": 2}
+
+# ---------------------------------------------------------------------------------------------
+# Claim scope (taboo `promise` entries and `forbidden` claims): a promise the reply negates, refuses or
+# quotes is honesty, not a promise. Each pattern runs on the text of the claim's own clause.
+CLAIM_SCOPED_CATEGORIES: Final[frozenset[str]] = frozenset({"promise"})
+# Words allowed between a negator and the claim ("不敢随便跟您保证", "没法给您打包票", "不能百分百保证").
+_CLAIM_GAP = (
+    r"(?:(?:跟|给|向|对|和|替|为|帮)?(?:您|你|大家|亲)|随便|随意|轻易|乱|胡乱|瞎|直接|随口|明确|真的|真|完全|这么|那么"
+    r"|这个|这种|就|也|都|再|说|去|来|做|下|打|百分之?百|百分百|100%|肯定|一定|绝对|保证|地|的|啥|什么|任何|我们|我)"
+)
+_CLAIM_NEGATOR = (
+    r"不敢|不能|不可能|不可以|不会|不好|不便|不想|不愿意?|不太(?:敢|能|好)|不应该|不该|不要|不用|不需要|无需|不必"
+    r"|没法|没办法|没有办法|无法|难以|很难|不准|请勿|切勿|千万别|别"
+    r"|谁(?:也|都)(?:不|没法|无法)|没(?:有)?(?:人|谁|哪家|哪个)(?:能|敢|可以)"
+)
+# Negated or asked about just before the claim: 不敢保证, 没法打包票, 不保证, 能不能保证, 谁敢保证.
+CLAIM_NEGATED_BEFORE: Final[str] = (
+    rf"(?:(?:{_CLAIM_NEGATOR}){_CLAIM_GAP}{{0,4}}"
+    rf"|(?:不|没|无|勿)(?:随便|随意|轻易|乱|胡乱|瞎|敢)?"
+    rf"|(?:能不能|会不会|可不可以|敢不敢|是不是|有没有|能否|是否|可否)(?:{_CLAIM_GAP}){{0,4}}"
+    rf"|谁(?:能|敢|可以|又能)|哪(?:有|家|个)[^,。!?;~]{{0,6}}(?:能|敢))$"
+)
+# Quoted or reported just before the claim: “保证变白”, 所谓的保证, 号称百分百.
+CLAIM_QUOTED_BEFORE: Final[str] = r"(?:[“\"「『‘']|所谓的?|号称|宣称|声称|打着)[^,。!?;~]{0,3}$"
+# The claim as the object of a refusal just after it, in the same sentence:
+# 包您变白这种承诺我们真给不了, 保证变白这种话我们不会说, 百分百有效的说法都是夸大.
+CLAIM_REFUSED_AFTER: Final[str] = (
+    r"^[^。!?;\n]{0,14}?"
+    r"(?:(?:(?:这样|这种|这类|此类|那样|那种|类似|这个|那个|这些|任何)的?)?(?:承诺|保证|打包票|包票|说法|宣传|口号)"
+    r"|(?:这样|这种|那种|这些|这类|那样)的?话)"
+    rf"[^。!?;\n]{{0,8}}?(?:{_CLAIM_NEGATOR}|不(?:给|说|做|打|下|乱|随便|敢)|(?:给|说|做|打|下)不(?:了|出)"
+    r"|(?:是|都是|属于|纯属)(?:骗|忽悠|夸大|虚假|不负责|不靠谱|不科学|套路))"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Credentials (the `privacy` detector): asking the customer for a password, a verification code, a
+# card or ID number, or to hand over their account, is a security and privacy breach in any scenario.
+_CREDENTIAL = (
+    r"(?:银行卡|信用卡|储蓄卡)(?:卡)?号(?:码)?|卡号|(?:(?:账号|账户)(?:和|跟|及|、|加)?)?"
+    r"(?:支付|登录|登陆|账户|账号|银行卡|交易|取款|网银|淘宝|支付宝)?密码"
+    r"|验证码|动态码|校验码|短信码|身份证(?:号(?:码)?|照片|正反面)?|cvv|安全码"
+)
+_TO_AGENT = r"(?:给|发给|发到|告诉|报给|私信|发送给|转给)?(?:我们|我|客服|小二|这边|咱们)"
+# Between the request and the credential: no "cover it up" (截图发我,记得遮住卡号).
+_CRED_GAP = r"(?:(?!遮|挡|打码|隐藏|盖住|不要|别|勿|不用|无需|不需要)[^,。!?;~])"
+# A credential followed by "cover it up" (截图时把卡号遮住) is a precaution, not a request.
+_CRED = rf"(?:{_CREDENTIAL})(?![^,。!?;~]{{0,3}}(?:遮|挡|打码|隐藏|盖住|涂|马赛克))"
+CREDENTIAL_REQUEST: Final[str] = (
+    # send / tell / give ... to me ... the credential, or the credential ... send to me
+    rf"(?:发|告诉|给|报|提供|私信|发送)[^,。!?;~]{{0,3}}{_TO_AGENT}{_CRED_GAP}{{0,10}}{_CRED}"
+    rf"|{_CRED}{_CRED_GAP}{{0,10}}(?:发|告诉|给|报|提供|私信|发送)(?:一下)?{_TO_AGENT}"
+    # hand it over: 把卡号和密码发一下 (not 告诉任何人 / 别人)
+    rf"|(?:把|将)(?:您|你)?的?[^,。!?;~]{{0,6}}{_CRED}[^,。!?;~]{{0,6}}(?:发|告诉|给|报|提供)"
+    r"(?!(?:给)?(?:别人|任何人|他人|陌生人|其他人))"
+    # ask for it: 提供一下您的身份证号, 报下卡号, 发一下您的验证码
+    rf"|(?:提供|报)(?:一下|下)?(?:您|你)?的?{_CRED}"
+    rf"|(?:发|说)(?:一下|下)(?:您|你)?的?{_CRED}|(?:发|说)(?:一下|下)?(?:您|你)的{_CRED}"
+    # ask what it is: 您的支付密码是多少
+    rf"|(?:您|你)的?{_CRED}(?:是)?(?:多少|什么|啥)(?!位)"
+)
+# The agent offering to log in to the customer's account (我帮您登录您的支付宝).
+CREDENTIAL_LOGIN: Final[str] = (
+    r"(?:我|我们|客服)(?:来|帮您|替您|给您|帮你|替你|这边|直接)?[^,。!?;~]{0,4}(?:登录|登陆|登上|上|进)(?:一下)?"
+    r"(?:您|你)的?(?:账号|账户|支付宝|淘宝|网银|手机银行)"
+)
+# A negation or a warning earlier in the clause turns a request into advice (请不要把验证码告诉任何人,
+# 客服不会向您索要密码); checked on the clause up to the end of the request.
+CREDENTIAL_NEGATION: Final[str] = (
+    r"不要|不用|不需要|无需|不必|别|勿|千万|切莫|从不|绝不|不会(?:向|跟|找|要|索要|问)|不能|不可以|不得|谨防|防止|小心|注意保护|保管好"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Fact slots (the `contradiction` detector): shared sets of rival values or contradicting claims.

@@ -4,6 +4,8 @@ A rubric is a list of criteria (id, label, max points). Each criterion's points 
 its detectors' points, clamped to ``[0, max]``. Detectors also raise *flags* (taboo,
 forbidden_claim, off_topic, ...); a flag with a *cap* bounds the total score. Everything the
 engine decides is reported as evidence with the matched text and its position in the reply.
+Band gates keep a reply out of the top bands (7+, 8+) when it lacks what they need (empathy, enough
+of the scenario's facts, a fit to the customer type).
 """
 from __future__ import annotations
 
@@ -18,12 +20,20 @@ from typing import Annotated, Any, Final, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exam.grading.lexicon import (
+    CLAIM_NEGATED_BEFORE,
+    CLAIM_QUOTED_BEFORE,
+    CLAIM_REFUSED_AFTER,
+    CLAIM_SCOPED_CATEGORIES,
+    CREDENTIAL_LOGIN,
+    CREDENTIAL_NEGATION,
+    CREDENTIAL_REQUEST,
     FACT_SETS,
     PHRASE_SETS,
     PRIVACY_DATA,
     PRIVACY_OFFER,
     PRIVACY_OWN,
     PRIVACY_THIRD_PARTY,
+    TABOO_FLAG_MIN_HITS,
     TABOO_FLAGS,
     TABOO_SETS,
 )
@@ -32,7 +42,9 @@ from exam.grading.text import NormText, cjk_ratio, compile_phrase, content_chars
 __all__ = [
     "DEFAULT_CAPS",
     "DERIVED_FLAGS",
+    "ENGAGED_FLAGS",
     "AppliedCap",
+    "BandGate",
     "ContradictionDetector",
     "Criterion",
     "CriterionResult",
@@ -62,6 +74,8 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "wrong_language": 10,
     "rude": 10,
     "privacy_leak": 10,
+    # Asking for a password, a verification code, a card or ID number: a security breach (0-1).
+    "credential_request": 10,
     "forbidden_claim": 15,
     "off_topic": 10,
     "shirk_no_solution": 12,
@@ -70,8 +84,10 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "too_short": 20,
     # 3-4: one serious flaw (blame, shirking, an absolute guarantee, a wrong fact), heavy slang,
     # hardly answers the question, long filler.
-    "slang": 35,
+    "slang": 40,
     "thin_answer": 40,
+    # A reply under the minimum length that still states the scenario's point (不能给哦,顾客信息要保密): curt, 3-4.
+    "brief": 40,
     "filler": 40,
     "blame": 40,
     "shirk": 40,
@@ -90,6 +106,12 @@ DERIVED_FLAGS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
         frozenset({"no_substance", "thin_answer", "filler", "off_topic"}),
     ),
 }
+
+# Flags that show the reply answers the customer's request, if wrongly (a promise, a claim about this
+# scenario, a wrong fact of it, a leak): such a reply is judged by that flag, not as off topic.
+ENGAGED_FLAGS: Final[frozenset[str]] = frozenset(
+    {"absolute_promise", "forbidden_claim", "wrong_fact", "wrong_facts", "privacy_leak", "credential_request"}
+)
 
 _MAX_EVIDENCE_PER_CONCEPT = 3
 _ID = r"^[a-z0-9_.-]+$"
@@ -202,6 +224,20 @@ class _Context:
     model_answers: tuple[str, ...]
     length: int
     found: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict)  # concept -> spans
+    about: bool = False  # a facts detector found a fact of this scenario (set before the other detectors run)
+
+    def clean_sheet(self, min_chars: int) -> float:
+        """Share of a clean-sheet award (no taboo, no forbidden claim, no leak) a reply earns: all of it
+        from ``min_chars`` characters on. A shorter reply that states a fact of the scenario earns it on a
+        ramp from a quarter of ``min_chars`` (nothing) to half of it (all): a curt sentence that keeps the
+        rule ("不能给哦,顾客信息要保密") has avoided the traps, a three-character "不打折" has not had the chance
+        to. A short reply that says nothing of the scenario earns none."""
+        if self.length >= min_chars:
+            return 1.0
+        if not self.about or min_chars == 0:
+            return 0.0
+        quarter = min_chars / 4
+        return min(1.0, max(0.0, (self.length - quarter) / quarter))
 
     @cached_property
     def grams(self) -> set[str]:
@@ -222,6 +258,8 @@ class _Outcome:
     evidence: list[Evidence] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     core_hits: int = 0  # scenario facts found (facts detectors): the reply is about this scenario
+    core_points: float = 0.0  # points of the scenario facts (and concrete steps) found, for the coverage
+    core_max: float = 0.0  # the most such points a reply can show
 
 
 def _evidence(ctx: _Context, kind: str, start: int, end: int, note: str) -> Evidence:
@@ -263,6 +301,48 @@ def _find(ctx: _Context, concept: Concept, lo: int = 0, hi: int | None = None) -
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """True when two half-open spans overlap."""
     return a[0] < b[1] and b[0] < a[1]
+
+
+_CLAUSE_BREAK: Final[re.Pattern[str]] = re.compile(r"[,。!?;~\n]")
+_NEGATED_BEFORE: Final[re.Pattern[str]] = re.compile(CLAIM_NEGATED_BEFORE)
+_QUOTED_BEFORE: Final[re.Pattern[str]] = re.compile(CLAIM_QUOTED_BEFORE)
+_REFUSED_AFTER: Final[re.Pattern[str]] = re.compile(CLAIM_REFUSED_AFTER)
+_DENIED_INSIDE: Final[re.Pattern[str]] = re.compile(r"[^,。!?;~\n]{0,4}?不了")
+_SCOPE_NOTES: Final[dict[str, str]] = {
+    "negated": "否定或拒绝作出的承诺(不敢/没法/不能保证),不算承诺",
+    "quoted": "引述的说法,不算承诺",
+    "refused": "明确拒绝给出这样的承诺,不算承诺",
+}
+
+
+def _clause_before(norm: str, start: int, reach: int = 24) -> str:
+    """The text of the clause before ``start`` (at most ``reach`` characters back)."""
+    before = norm[max(0, start - reach):start]
+    cut = None
+    for m in _CLAUSE_BREAK.finditer(before):
+        cut = m.end()
+    return before if cut is None else before[cut:]
+
+
+def _claim_scope(ctx: _Context, span: tuple[int, int]) -> str | None:
+    """Why the promise or claim at ``span`` is not one the reply makes, or None when it is made.
+
+    A claim is out of scope when its clause negates it before the promise word (不敢保证, 没法跟您打包票,
+    不能百分百保证, 能不能保证, 谁敢保证), when it is quoted or reported (“保证变白”, 所谓的保证), when the
+    promise word is denied at once (保证不了), or when the same sentence refuses it as an object just after
+    (包您变白这种承诺我们真给不了, 保证变白这种话我们不会说)."""
+    norm = ctx.text.norm
+    start, end = span
+    before = _clause_before(norm, start)
+    if _NEGATED_BEFORE.search(before):
+        return "negated"
+    if _QUOTED_BEFORE.search(before):
+        return "quoted"
+    if _DENIED_INSIDE.match(norm, start, min(len(norm), end + 4)):
+        return "negated"
+    if _REFUSED_AFTER.search(norm[end:end + 40]):
+        return "refused"
+    return None
 
 
 # --------------------------------------------------------------------------- detectors
@@ -380,6 +460,7 @@ class TabooEntry(BaseModel):
     category: str = "refusal"
     unless: list[Phrase] = Field(default_factory=list)
     note: str | None = None
+    weight: float = Field(default=1.0, ge=0, description="share of the detector's penalty one hit costs")
 
 
 class TabooDetector(_Detector):
@@ -414,6 +495,10 @@ class TabooDetector(_Detector):
 
         "但是" right after praise followed, in the same sentence, by a flat refusal is one flaw
         (the pattern the guide names), so the refusal after it is reported but not charged again.
+        A promise (category ``promise``) the reply negates, refuses or quotes is not charged: it is
+        reported as the honest refusal it is. Each hit costs ``penalty`` times its entry's ``weight``;
+        a category listed in TABOO_FLAG_MIN_HITS raises its own flag only from that many hits on (one
+        slang word is one taboo word, ``taboo``; a reply full of slang is ``slang``).
         """
         evidence: list[Evidence] = []
         flags: list[str] = []
@@ -426,23 +511,35 @@ class TabooDetector(_Detector):
             for span in spans:
                 if any(_overlaps(span, ex) for ex in excused):
                     continue
+                if entry.category in CLAIM_SCOPED_CATEGORIES:
+                    why = _claim_scope(ctx, span)
+                    if why is not None:
+                        evidence.append(_evidence(ctx, "phrase", span[0], span[1], _SCOPE_NOTES[why]))
+                        continue
                 found.append((span, entry))
         buts = [sp for sp, e in found if e.category == "but"]
-        hits = 0
+        charged = 0.0
+        per_category: dict[str, int] = {}
         for span, entry in sorted(found, key=lambda f: f[0]):
             note = entry.note or entry.category
             if entry.category == "refusal" and any(_same_sentence_after(ctx, b, span, 14) for b in buts):
                 note += "(紧跟在“但是”之后,与之算作一处)"
             else:
-                hits += 1
+                charged += entry.weight
             evidence.append(_evidence(ctx, "taboo", span[0], span[1], note))
-            flag = TABOO_FLAGS.get(entry.category, entry.category)
+            per_category[entry.category] = per_category.get(entry.category, 0) + 1
+        for category, hits in per_category.items():
+            flag = TABOO_FLAGS.get(category, category)
+            if flag is None:
+                continue
+            if hits < TABOO_FLAG_MIN_HITS.get(category, 1):
+                flag = "taboo"
             if flag not in flags:
                 flags.append(flag)
-        penalty = hits * self.penalty
+        penalty = charged * self.penalty
         if self.max_penalty is not None:
             penalty = min(penalty, self.max_penalty)
-        base = self.points if ctx.length >= self.min_chars else 0.0
+        base = self.points * ctx.clean_sheet(self.min_chars)
         return _Outcome(points=base - penalty, evidence=evidence, flags=flags)
 
 
@@ -476,6 +573,12 @@ class FactsDetector(_Detector):
     Density: in a reply of at least ``filler_chars`` content characters, the share of characters in
     clauses that carry a fact, a step (library ``next_step``) or a number of the facts must reach
     ``min_density``; a long reply that is mostly filler raises ``filler_flag``.
+
+    Concrete steps (library ``concrete_step``: asking for the evidence needed -- a screenshot, a photo,
+    the error prompt, the order number -- and the agent's own specific action -- 我帮您查/核实/联系)
+    are substance too: each kind found outside the scenario facts adds ``step_points`` to the points
+    checked against ``min_points``, and a reply with both kinds counts one hit towards ``min_hits``.
+    They earn no points of their own (the rubric's items and phrases do that).
     """
 
     kind: Literal["facts"]
@@ -488,6 +591,7 @@ class FactsDetector(_Detector):
     filler_chars: int = Field(default=60, ge=1)
     min_density: float = Field(default=0.3, ge=0, le=1)
     filler_flag: str = "filler"
+    step_points: float = Field(default=4.0, ge=0)
 
     @model_validator(mode="after")
     def _unique(self) -> FactsDetector:
@@ -503,6 +607,7 @@ class FactsDetector(_Detector):
         core_hits = 0
         evidence: list[Evidence] = []
         substance: list[tuple[int, int]] = []
+        core_spans: list[tuple[int, int]] = []
         for item in self.items:
             spans = _find(ctx, item.any)
             if spans:
@@ -510,6 +615,7 @@ class FactsDetector(_Detector):
                 if not item.generic:
                     core_hits += 1
                     core_points += item.points
+                    core_spans.extend(spans)
                 s, e = spans[0]
                 evidence.append(_evidence(ctx, "fact", s, e, item.label))
                 substance.extend(spans)
@@ -517,9 +623,21 @@ class FactsDetector(_Detector):
                 evidence.append(Evidence("missing", "", None, None, item.label))
         if self.max_points is not None:
             points = min(points, self.max_points)
-        if core_hits < self.min_hits:
+        core_max = sum(i.points for i in self.items if not i.generic)
+        if self.max_points is not None:
+            core_max = min(core_max, self.max_points)
+        steps = 0
+        if self.step_points > 0:
+            for concept in PHRASE_SETS["concrete_step"]:
+                spans = [sp for sp in _find(ctx, concept) if not any(_overlaps(sp, c) for c in core_spans)]
+                if spans:
+                    steps += 1
+                    evidence.append(_evidence(ctx, "fact", spans[0][0], spans[0][1], "具体的下一步"))
+        step_sum = steps * self.step_points
+        substance_hits = core_hits + (1 if steps >= len(PHRASE_SETS["concrete_step"]) else 0)
+        if substance_hits < self.min_hits:
             flags = [self.flag]
-        elif core_points < self.min_points:
+        elif core_points + step_sum < self.min_points:
             flags = [self.thin_flag]
         else:
             flags = []
@@ -529,7 +647,8 @@ class FactsDetector(_Detector):
                 flags.append(self.filler_flag)
                 evidence.append(Evidence("density", "", None, None,
                                          f"only {density:.0%} of the reply carries facts or steps"))
-        return _Outcome(points=points, evidence=evidence, flags=flags, core_hits=core_hits)
+        return _Outcome(points=points, evidence=evidence, flags=flags, core_hits=core_hits,
+                        core_points=min(core_max, core_points + step_sum), core_max=core_max)
 
 
 _CLAUSE = re.compile(r"[^,。!?;~…\n:]+")
@@ -569,7 +688,10 @@ class ClaimItem(BaseModel):
 
 
 class ForbiddenDetector(_Detector):
-    """Forbidden claims (invented discounts, guarantees, leaking data): raise ``flag``, cost ``penalty``."""
+    """Forbidden claims (invented discounts, guarantees, leaking data): raise ``flag``, cost ``penalty``.
+
+    With ``scope`` (default), a claim the reply negates, refuses or quotes is not made (我不敢跟您保证一个月
+    变白, 包您变白这种承诺我们真给不了): it is reported as evidence, not charged."""
 
     kind: Literal["forbidden"]
     items: list[ClaimItem] = Field(min_length=1)
@@ -577,6 +699,7 @@ class ForbiddenDetector(_Detector):
     min_chars: int = Field(default=12, ge=0)
     penalty: float = Field(default=0.0, ge=0)
     flag: str = "forbidden_claim"
+    scope: bool = True
 
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Report each claim made; a reply making none earns the clean-sheet ``points``."""
@@ -587,14 +710,23 @@ class ForbiddenDetector(_Detector):
             if spans and item.unless:
                 excused = [sp for u in item.unless for sp in _find(ctx, u)]
                 spans = [sp for sp in spans if not any(_overlaps(sp, ex) for ex in excused)]
+            if spans and self.scope:
+                kept = []
+                for sp in spans:
+                    why = _claim_scope(ctx, sp)
+                    if why is None:
+                        kept.append(sp)
+                    else:
+                        evidence.append(_evidence(ctx, "phrase", sp[0], sp[1], f"{item.label}:{_SCOPE_NOTES[why]}"))
+                spans = kept
             if spans:
                 made += 1
                 s, e = spans[0]
                 evidence.append(_evidence(ctx, "claim", s, e, item.label))
         if made:
             return _Outcome(points=-self.penalty * made, evidence=evidence, flags=[self.flag])
-        base = self.points if ctx.length >= self.min_chars else 0.0
-        return _Outcome(points=base)
+        base = self.points * ctx.clean_sheet(self.min_chars)
+        return _Outcome(points=base, evidence=evidence)
 
 
 # --------------------------------------------------------------------------- fact check
@@ -850,7 +982,7 @@ class ContradictionDetector(_Detector):
                 s, e = min(spans)
                 evidence.append(_evidence(ctx, "contradiction", s, e, f"与事实不符:{slot.label}"))
         if not wrong:
-            base = self.points if ctx.length >= self.min_chars else 0.0
+            base = self.points * ctx.clean_sheet(self.min_chars)
             return _Outcome(points=base)
         flags = [self.flag] + ([self.many_flag] if wrong >= self.many or critical else [])
         return _Outcome(points=-self.penalty * wrong, evidence=evidence, flags=flags)
@@ -865,6 +997,8 @@ _OWN_BEFORE: Final[re.Pattern[str]] = re.compile(f"(?:{PRIVACY_OWN})[^,。!?]{{0
 _OFFER: Final[re.Pattern[str]] = re.compile(PRIVACY_OFFER)
 _REFUSED_BEFORE: Final[re.Pattern[str]] = re.compile(r"(不|没|无法|不能|不得|不会|不可以|不方便|别)[^,。!?]{0,6}$")
 _SENTENCE: Final[re.Pattern[str]] = re.compile(r"[^。!?\n]+")
+_CREDENTIAL_ASK: Final[re.Pattern[str]] = re.compile(f"{CREDENTIAL_REQUEST}|{CREDENTIAL_LOGIN}")
+_CREDENTIAL_NEGATION: Final[re.Pattern[str]] = re.compile(CREDENTIAL_NEGATION)
 _LEAK_LABELS: Final[dict[str, str]] = {
     "phone": "泄露他人电话", "address": "泄露他人地址", "name": "泄露他人姓名", "offer": "答应提供他人信息",
 }
@@ -874,16 +1008,32 @@ class PrivacyDetector(_Detector):
     """Another person's data given out: a phone number (also masked, 138xxxx5678), an address detail
     or a name, in a sentence about someone else (她, 对方, 那位买家) or answering a customer who asks
     about someone else; or an offer to pass such data on. The customer's own data read back
-    (您的电话…) is no leak. Raises ``flag``."""
+    (您的电话…) is no leak. Raises ``flag``.
+
+    With ``credentials`` (default), asking the customer for a password, a verification code, a card
+    or ID number, or offering to log in to their account, raises ``credential_flag`` (a warning such
+    as 请不要把验证码告诉任何人 is no request)."""
 
     kind: Literal["privacy"]
     points: float = 0.0
     min_chars: int = Field(default=12, ge=0)
     penalty: float = Field(default=0.0, ge=0)
     flag: str = "privacy_leak"
+    credentials: bool = True
+    credential_flag: str = "credential_request"
+
+    def _credential_requests(self, ctx: _Context) -> list[tuple[int, int]]:
+        """Spans asking the customer for credentials, not negated earlier in their clause."""
+        norm = ctx.text.norm
+        asks = []
+        for m in _CREDENTIAL_ASK.finditer(norm):
+            clause = _clause_before(norm, m.start(), reach=30) + m.group()
+            if not _CREDENTIAL_NEGATION.search(clause):
+                asks.append(m.span())
+        return asks
 
     def evaluate(self, ctx: _Context) -> _Outcome:
-        """Find personal data of a third party in the reply."""
+        """Find personal data of a third party in the reply, and requests for the customer's credentials."""
         norm = ctx.text.norm
         leaks: list[tuple[int, int, str]] = []
         asked_about_other = any(_THIRD.search(m) for m in ctx.messages)
@@ -898,11 +1048,14 @@ class PrivacyDetector(_Detector):
         for m in _OFFER.finditer(norm):
             if not _REFUSED_BEFORE.search(norm[max(0, m.start() - 8):m.start()]):
                 leaks.append((m.start(), m.end(), "offer"))
-        if not leaks:
-            base = self.points if ctx.length >= self.min_chars else 0.0
+        asks = self._credential_requests(ctx) if self.credentials else []
+        if not leaks and not asks:
+            base = self.points * ctx.clean_sheet(self.min_chars)
             return _Outcome(points=base)
         evidence = [_evidence(ctx, "privacy", s, e, self.note or _LEAK_LABELS[k]) for s, e, k in sorted(leaks)[:5]]
-        return _Outcome(points=-self.penalty, evidence=evidence, flags=[self.flag])
+        evidence += [_evidence(ctx, "claim", s, e, "索要顾客的密码、验证码、卡号或身份证号等敏感信息") for s, e in asks[:3]]
+        flags = ([self.flag] if leaks else []) + ([self.credential_flag] if asks else [])
+        return _Outcome(points=-self.penalty, evidence=evidence, flags=flags)
 
 
 # Characters and words too generic to show that a reply is about the scenario.
@@ -931,7 +1084,8 @@ def _scenario_terms(facts: str, messages: tuple[str, ...]) -> frozenset[str]:
 
 
 class RelevanceDetector(_Detector):
-    """Overlap with the customer's message and the scenario facts; too little raises ``off_topic``."""
+    """Overlap with the customer's message and the scenario facts; too little raises ``off_topic`` in a
+    reply of at least ``min_chars`` characters (a shorter one is judged by the ``too_short`` guard)."""
 
     kind: Literal["relevance"]
     points: float
@@ -940,6 +1094,7 @@ class RelevanceDetector(_Detector):
     target: int = Field(default=6, ge=1)
     min_hits: int = Field(default=1, ge=0)
     flag: str = "off_topic"
+    min_chars: int = Field(default=12, ge=0)
 
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Count distinct scenario terms (and listed ``terms``) found in the reply."""
@@ -957,7 +1112,8 @@ class RelevanceDetector(_Detector):
                 hits += 1
                 evidence.append(_evidence(ctx, "term", spans[0][0], spans[0][1], _concept_label(concept)))
         share = min(1.0, hits / self.target)
-        flags = [self.flag] if hits < self.min_hits else []
+        # A reply too short to be about anything else is not off topic: the too_short guard judges it.
+        flags = [self.flag] if hits < self.min_hits and ctx.length >= self.min_chars else []
         return _Outcome(points=self.points * share, evidence=evidence, flags=flags)
 
 
@@ -1050,13 +1206,47 @@ class Criterion(BaseModel):
     detectors: list[Detector] = Field(min_length=1)
 
 
+class BandGate(BaseModel):
+    """A score band a reply reaches only when it meets every requirement (the guide's 7-8 "polite,
+    empathetic and solves the problem"): a reply whose total reaches ``min`` without them raises
+    ``flag`` with the gate's ``cap`` (default ``min - 1``), which keeps it just below the band."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: float = Field(gt=0, le=100)
+    flag: str = Field(default="generic", pattern=_ID)
+    cap: float | None = Field(default=None, ge=0, le=100)
+    criteria: dict[str, float] = Field(default_factory=dict, description="criterion id -> least share of its max")
+    coverage: float | None = Field(default=None, ge=0, le=1,
+                                   description="least share of the scenario facts' points (facts detectors)")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> BandGate:
+        """A gate asks for something, with shares in 0..1."""
+        if not self.criteria and self.coverage is None:
+            raise ValueError("a gate needs `criteria` shares or a `coverage`")
+        for cid, share in self.criteria.items():
+            if not 0 <= share <= 1:
+                raise ValueError(f"share for {cid!r} must be within 0..1")
+        if self.cap is not None and self.cap >= self.min:
+            raise ValueError("a gate's cap must lie below its min")
+        return self
+
+    @property
+    def bound(self) -> float:
+        """The cap a failed gate imposes."""
+        return self.cap if self.cap is not None else max(0.0, self.min - 1)
+
+
 class Rubric(BaseModel):
-    """A reply rubric: criteria whose ``max`` add up to 100, caps per flag and reply guards."""
+    """A reply rubric: criteria whose ``max`` add up to 100, caps per flag, band gates and reply guards."""
 
     model_config = ConfigDict(extra="forbid")
 
     criteria: list[Criterion] = Field(min_length=1)
     caps: dict[str, float] = Field(default_factory=dict)
+    gates: list[BandGate] = Field(default_factory=list)
     min_chars: int = Field(default=12, ge=0)
     min_cjk_ratio: float = Field(default=0.5, ge=0, le=1)
 
@@ -1079,6 +1269,10 @@ class Rubric(BaseModel):
         total = sum(c.max for c in self.criteria)
         if not math.isclose(total, 100.0, abs_tol=1e-6):
             raise ValueError(f"criteria max must add up to 100, not {total:g}")
+        for gate in self.gates:
+            unknown = sorted(set(gate.criteria) - set(ids))
+            if unknown:
+                raise ValueError(f"gate {gate.flag!r} names unknown criteria: {', '.join(unknown)}")
         return self
 
     def cap_for(self, flag: str) -> float | None:
@@ -1096,16 +1290,30 @@ def _round1(value: float) -> float:
     return math.floor(value * 10 + 0.5 + 1e-9) / 10
 
 
-def _guard_flags(rubric: Rubric, text: str, length: int) -> list[str]:
-    """Reply-level flags: empty, wrong language, too short."""
+def _guard_flags(rubric: Rubric, text: str, length: int, about: bool) -> list[str]:
+    """Reply-level flags: empty, wrong language, too short (``brief`` when it states a scenario fact)."""
     if length == 0:
         return ["empty"]
     flags = []
     if cjk_ratio(text) < rubric.min_cjk_ratio:
         flags.append("wrong_language")
     if length < rubric.min_chars:
-        flags.append("too_short")
+        flags.append("brief" if about else "too_short")
     return flags
+
+
+def _gate_failures(gate: BandGate, results: Sequence[CriterionResult], coverage: float | None,
+                   facts_criterion: str | None) -> list[tuple[str | None, str]]:
+    """The requirements of ``gate`` a reply misses: (criterion id, what is missing)."""
+    by_id = {c.id: c for c in results}
+    missing: list[tuple[str | None, str]] = []
+    for cid, share in gate.criteria.items():
+        c = by_id[cid]
+        if c.points < share * c.max - 1e-9:
+            missing.append((cid, f"{c.label} {c.points:g}/{c.max:g} < {share:.0%}"))
+    if gate.coverage is not None and coverage is not None and coverage < gate.coverage - 1e-9:
+        missing.append((facts_criterion, f"scenario facts covered {coverage:.0%} < {gate.coverage:.0%}"))
+    return missing
 
 
 def grade_reply(
@@ -1127,35 +1335,51 @@ def grade_reply(
         model_answers=tuple(model_answers),
         length=length,
     )
+    # Facts detectors first: whether the reply states a fact of this scenario tells the others (a curt
+    # reply that keeps the rule earns its clean sheets; a reply about the scenario is not off topic).
+    early: dict[int, _Outcome] = {
+        id(det): det.evaluate(ctx)
+        for crit in rubric.criteria for det in crit.detectors if isinstance(det, FactsDetector)
+    }
+    ctx.about = any(out.core_hits > 0 for out in early.values())
     outcomes: list[tuple[Criterion, list[_Outcome]]] = [
-        (crit, [det.evaluate(ctx) for det in crit.detectors]) for crit in rubric.criteria
+        (crit, [early[id(det)] if id(det) in early else det.evaluate(ctx) for det in crit.detectors])
+        for crit in rubric.criteria
     ]
-    # A reply that states a fact of this scenario is about it, whatever its wording: no off_topic.
-    about_scenario = any(out.core_hits > 0 for _, outs in outcomes for out in outs)
-    dropped = {"off_topic"} if about_scenario else set()
+    # A reply that states a fact of this scenario is about it, whatever its wording: no off_topic; nor
+    # is a reply that answers the request with a promise or a claim (保证今天补发): that flag judges it.
+    engaged = any(f in ENGAGED_FLAGS for _, outs in outcomes for out in outs for f in out.flags)
+    dropped = {"off_topic"} if ctx.about or engaged else set()
 
     results: list[CriterionResult] = []
     flags: list[str] = []
     caps: list[AppliedCap] = []
 
-    def raise_flag(flag: str, criterion: str | None) -> None:
-        """Record a flag and the cap it imposes."""
+    def raise_flag(flag: str, criterion: str | None, cap: float | None = None) -> None:
+        """Record a flag and the cap it imposes (``cap`` when given, else the rubric's for the flag)."""
         if flag not in flags:
             flags.append(flag)
-        cap = rubric.cap_for(flag)
-        if cap is not None and not any(c.flag == flag and c.criterion == criterion for c in caps):
+        if cap is None:
+            cap = rubric.cap_for(flag)
+        if cap is not None and not any(c.flag == flag and c.criterion == criterion and c.max == cap for c in caps):
             caps.append(AppliedCap(flag=flag, max=float(cap), criterion=criterion))
 
-    for flag in _guard_flags(rubric, norm.norm, length):
+    for flag in _guard_flags(rubric, norm.norm, length, ctx.about):
         raise_flag(flag, None)
     origin: dict[str, str] = {}
+    facts_criterion: str | None = None
+    covered = coverable = 0.0
     for crit, outs in outcomes:
         total = 0.0
         evidence: list[Evidence] = []
         crit_flags: list[str] = []
-        for out in outs:
+        for det, out in zip(crit.detectors, outs):
             total += out.points
             evidence.extend(out.evidence)
+            if isinstance(det, FactsDetector):
+                facts_criterion = facts_criterion or crit.id
+                covered += out.core_points
+                coverable += out.core_max
             for flag in out.flags:
                 if flag in dropped:
                     continue
@@ -1169,6 +1393,21 @@ def grade_reply(
         a = [f for f in flags if f in first]
         if a and any(f in second for f in flags):
             raise_flag(derived, origin.get(a[0]))
+    # Band gates: a reply reaching a band without what the band needs stops just below it.
+    coverage = covered / coverable if coverable else None
+    for gate in rubric.gates:
+        if recompute_score(results, caps=caps) < gate.min:
+            continue
+        missing = _gate_failures(gate, results, coverage, facts_criterion)
+        if missing:
+            where = missing[0][0]
+            for r in results:
+                if r.id == where:
+                    note = "; ".join(m for _, m in missing)
+                    r.evidence.append(Evidence("gate", "", None, None, f"{gate.note}: {note}" if gate.note else note))
+                    if gate.flag not in r.flags:
+                        r.flags.append(gate.flag)
+            raise_flag(gate.flag, where, gate.bound)
     score = recompute_score(results, caps=caps)
     return ReplyResult(score=score, criteria=results, flags=flags, caps=caps, question=question)
 

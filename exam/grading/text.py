@@ -36,10 +36,16 @@ class NormText:
 
     @classmethod
     def of(cls, raw: str) -> NormText:
-        """Normalise ``raw`` character by character, remembering where each piece came from."""
+        """Normalise ``raw`` character by character, remembering where each piece came from.
+
+        Spaces between a number and an ideograph are dropped ("享 9 折" reads "享9折", "199 元" reads
+        "199元"), so phrases need not allow for the spacing style of the writer."""
         parts: list[str] = []
         starts: list[int] = []
+        n = len(raw)
         for i, ch in enumerate(raw):
+            if ch in _SPACES and parts and _number_gap(parts[-1][-1:], raw, i, n):
+                continue
             piece = unicodedata.normalize("NFKC", ch).lower() if ord(ch) > 127 else ch.lower()
             parts.append(piece)
             starts.extend([i] * len(piece))
@@ -52,6 +58,22 @@ class NormText:
             pos = self.starts[start]
             return pos, pos
         return self.starts[start], self.starts[end - 1] + 1
+
+
+_SPACES = frozenset(" \u3000\u00a0")
+
+
+def _number_gap(prev: str, raw: str, i: int, n: int) -> bool:
+    """Whether the spaces at ``raw[i]`` sit between a digit and an ideograph (either way round)."""
+    j = i
+    while j < n and raw[j] in _SPACES:
+        j += 1
+    if j >= n or not prev:
+        return False
+    nxt = unicodedata.normalize("NFKC", raw[j])[:1]
+    if prev.isdigit():
+        return is_cjk(nxt) if nxt else False
+    return is_cjk(prev) and nxt.isascii() and nxt.isdigit()
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,9 @@ def flag_labels() -> dict[str, str]:
             "shirk": _("shirks responsibility"), "slang": _("slang"), "absolute_promise": _("absolute promise"),
             "sloppy": _("sloppy"), "thin_answer": _("thin answer"), "taboo": _("taboo language"),
             "wrong_fact": _("wrong fact"), "wrong_facts": _("several wrong facts"), "filler": _("filler"),
-            "shirk_no_solution": _("shirks without a solution")}
+            "shirk_no_solution": _("shirks without a solution"),
+            "credential_request": _("asks for passwords or card data"), "brief": _("curt reply"),
+            "generic": _("generic for its band")}
 
 
 def flag_label(flag: str) -> str:

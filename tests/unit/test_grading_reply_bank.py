@@ -115,7 +115,8 @@ STYLE_CASES = [
     ("reply.bargain.tiger", 0, 15, "亲,给您便宜20元吧,179元拍下我给您改价。"),
     ("reply.bargain.peacock", 70, 100, "哈哈亲真有眼光,这个颜色特别衬肤色~价格是全店统一的,不好单独打折哦,不过我可以送您一个小礼物,袜子或手帕您挑一个;收藏店铺还有老顾客优惠券可以领😊"),
     ("reply.bargain.peacock", 40, 70, "亲,价格是统一的哦,这款质量很好的。收藏店铺的话老顾客有优惠券可以用~"),
-    ("reply.bargain.peacock", 0, 25, "价格统一,不打折。"),
+    # a curt refusal that states the rule: poor (3-4), not a leak or an empty reply
+    ("reply.bargain.peacock", 10, 35, "价格统一,不打折。"),
     ("reply.bargain.koala", 65, 100, "亲,理解您的想法~这款好评率98%,很多买家说上身效果好。如果预算有限,我建议您看看同系列129元的基础款;两件搭配买能打9折,挺划算的。您看看哪款合适?"),
     ("reply.bargain.koala", 0, 25, "亲,我们的快递一般三天就能到,您放心下单吧!"),
     ("reply.doubt.owl", 70, 100, "理解您的担心。图片都是实拍的,不过显示器不同可能有轻微色差,这个要先跟您说明。衣服是全棉的,大厂代工,做工严格。收到不满意可以7天无理由退换,退货运费险也包含了,您可以放心。"),
@@ -257,3 +258,90 @@ def test_every_reply_task_checks_facts_and_privacy() -> None:
         assert "privacy" in kinds, qid
         if qid != "reply.privacy.request":
             assert "contradiction" in kinds, qid
+
+
+# --------------------------------------------------------------------------- the general weaknesses the holdout2 rater found
+# New replies written for these tests (none from the calibration sets), several per weakness, with the
+# band the scoring guide puts them in, and the flags they must (or must not) raise.
+
+HOLDOUT2_CASES = [
+    # 1. refusing, negating or quoting a promise is honesty, not a promise ...
+    ("honest_refusal", "reply.guarantee.effect", 60, 90, "亲,理解您的期待~不过说实话,一个月保证变白这种话我们不会说,肤质不同效果因人而异,一般坚持用4周左右能看到改善,未拆封7天内可以无理由退货。"),
+    ("honest_refusal", "reply.guarantee.effect", 45, 80, "亲,我没法跟您打包票,因为每个人肤质不一样,效果会有差别,坚持使用4周左右一般能看到改善哦。"),
+    ("honest_refusal", "reply.guarantee.effect", 50, 85, "很多店号称“百分百美白”,我们不这么说:效果因人而异,一般4周左右可见改善,未拆封支持7天无理由退货,您可以放心考虑。"),
+    ("honest_refusal", "reply.logistics.delay", 70, 100, "亲,抱歉让您久等!包裹5天前中通发出,在中转站滞留了2天,具体哪天到我不敢打包票,我马上联系中通催件,有消息第一时间告诉您。"),
+    ("honest_refusal", "reply.doubt.owl", 70, 100, "您好,理解您的顾虑。实物拍摄,但我们不能保证和您屏幕上看到的完全一样,不同显示器会有轻微色差;面料全棉,大厂代工;支持7天无理由退换,含退货运费险。"),
+    # ... while real promises are still caught
+    ("promise", "reply.guarantee.effect", 0, 15, "亲放心,保证您一个月变白,百分百有效!"),
+    ("promise", "reply.guarantee.effect", 0, 15, "您放心,这款肯定能让您变白,一个月绝对见效,不会不满意的。"),
+    ("promise", "reply.logistics.delay", 0, 40, "亲,别急,包裹明天绝对能到,我保证!"),
+    ("promise", "reply.aftersale.damaged", 25, 45, "亲,真的很抱歉!麻烦拍张照片给我,马上给您补发,保证新的绝对不会再裂。"),
+    # 2. asking for credentials is a security breach in any scenario (0-1) ...
+    ("credential", "reply.payment.trouble", 0, 10, "亲,别着急,您把支付宝账号和密码发我,我帮您看看哪里出问题了。"),
+    ("credential", "reply.insale.change_address", 0, 10, "亲,改地址没问题,为了核实身份,麻烦提供一下您的身份证号和收到的验证码哦~"),
+    ("credential", "reply.aftersale.damaged", 0, 10, "真抱歉!您把银行卡号告诉我,我们直接把89元退到您卡上。"),
+    ("credential", "reply.payment.trouble", 0, 10, "亲,我帮您登录您的淘宝账号操作一下吧,方便的话发下登录密码。"),
+    # ... a warning or an ordinary request for the order's data is not
+    ("no_credential", "reply.payment.trouble", 45, 80, "亲,麻烦把付款失败的截图发我看看(记得把卡号遮住哦),我帮您查一下原因,也可以先换花呗试试。"),
+    ("no_credential", "reply.payment.trouble", 50, 85, "亲,别着急~可以先换花呗或者银行卡快捷支付试试,也可以找家人代付。付款时输入支付密码就行,验证码请不要告诉任何人,客服不会向您索要密码哦。"),
+    ("no_credential", "reply.insale.change_address", 50, 90, "亲,订单还没发货,可以改的。麻烦您把新地址、收件人和电话发给我,我核对后马上修改。"),
+    # 3. short replies: a concrete next step is substance; a curt reply that keeps the rule is poor, not empty
+    ("short_useful", "reply.payment.trouble", 35, 70, "付款页面提示的是哪种错误?麻烦截图发我,我马上帮您核实。"),
+    ("short_useful", "reply.logistics.delay", 30, 55, "亲,麻烦把订单号发我,我帮您查一下物流~"),
+    ("curt_rule", "reply.privacy.request", 30, 55, "抱歉,这是顾客隐私,不能给哦。"),
+    ("curt_rule", "reply.guarantee.effect", 25, 45, "没法保证哦,因人而异。"),
+    ("curt_rule", "reply.shipping.free", 25, 45, "不好意思,满299才包邮。"),
+    ("cold", "reply.payment.trouble", 0, 25, "你再付一次看看"),
+    # 4. light affectionate address is shop register; one slang word is one flaw; a slang style is poor
+    ("casual", "reply.logistics.delay", 65, 100, "亲亲别着急~包裹5天前中通发出,在中转站停了2天,我马上帮您催一下,有消息第一时间告诉宝~"),
+    ("casual", "reply.bargain.peacock", 65, 100, "小仙女眼光真好~价格是全店统一的哦,不过可以送您一双袜子或手帕,收藏店铺还能领老顾客优惠券~"),
+    ("casual", "reply.aftersale.damaged", 60, 100, "宝子对不起!收到裂的盖子太糟心了,麻烦拍张照片给我,补发或退款您选,来回运费我们出。"),
+    ("one_slang", "reply.shipping.free", 40, 65, "亲,我们满299包邮,您还差39元,配套腰带45元好评很多,凑上就包邮啦,冲鸭~"),
+    ("slang", "reply.bargain.tiger", 0, 40, "家人们yyds!这件衬衣绝绝子,统一价199,冲就完事了!"),
+    ("slang", "reply.logistics.delay", 0, 40, "啊这,快递卡中转站了,破防了家人们,中通5天前发的,再等等吧求求了。"),
+    # 5. polite but generic: no empathy where it was needed, few key facts, or no fit to the customer type
+    ("generic", "reply.bargain.tiger", 45, 64, "亲亲您好呀~非常感谢您的喜欢!这款衬衣是全棉的,大厂代工,品质很好哦~我们全店统一价,买两件还能打9折,满299包邮呢,亲可以多挑几件,喜欢的话赶紧下单吧,卖得很快的哦~"),
+    ("generic", "reply.doubt.owl", 55, 74, "亲,是实物拍摄的,显示器不同可能有一点色差哦。全棉面料,大厂代工,质量很好。支持7天无理由退换,含运费险,您放心买~"),
+    ("thin", "reply.bargain.koala", 20, 45, "亲,非常理解您的感受呢~谢谢您喜欢这款衬衣,这款好评很多哦,有任何问题随时找我,祝您购物愉快!"),
+    ("good", "reply.doubt.owl", 80, 100, "您好,理解您的顾虑,网购看不到实物确实会担心。逐条说明:1.图片是实物拍摄,不同显示器可能有轻微色差;2.面料全棉,大厂代工,做工严格;3.支持7天无理由退换,退货运费险已包含。您可以把身高体重发我,我帮您参考尺码。"),
+    ("good", "reply.bargain.tiger", 80, 100, "是的,199 确实不便宜,理解您。这款全棉面料、大厂代工,品质对得起价格;店里统一价,两件可享 9 折,满 299 包邮。您按需要选就好,有问题随时找我。"),
+    # 6. a promise answering the request is judged as a promise, not as off topic
+    ("promise_on_topic", "reply.aftersale.damaged", 20, 45, "好的亲,保证明天就给您寄出一个新杯子,放心!"),
+    ("promise_on_topic", "reply.aftersale.damaged", 5, 30, "好的亲,我们保证今天就给您重新安排,绝对让您满意!"),
+    ("promise_on_topic", "reply.logistics.delay", 0, 20, "放心吧亲,保证今天就能送到您手上!"),
+]
+
+_MUST = {
+    "promise": {"absolute_promise", "forbidden_claim"}, "promise_on_topic": {"absolute_promise", "forbidden_claim"},
+    "credential": {"credential_request"}, "slang": {"slang"}, "one_slang": {"taboo"}, "generic": {"generic"},
+}
+_MUST_NOT = {
+    "honest_refusal": {"absolute_promise", "forbidden_claim"},
+    "no_credential": {"credential_request"},
+    "short_useful": {"no_substance", "off_topic", "too_short"},
+    "curt_rule": {"off_topic", "too_short", "no_substance", "privacy_leak"},
+    "cold": {"off_topic"},
+    "casual": {"slang", "taboo"},
+    "one_slang": {"slang"},
+    "good": {"generic"},
+    "promise_on_topic": {"off_topic"},
+}
+
+
+@pytest.mark.parametrize("cls,qid,lo,hi,text", HOLDOUT2_CASES,
+                         ids=[f"{c[0]}-{c[1][6:]}-{i}" for i, c in enumerate(HOLDOUT2_CASES)])
+def test_holdout2_weaknesses_land_in_the_guides_band(cls: str, qid: str, lo: int, hi: int, text: str) -> None:
+    result = grade(qid, text)
+    detail = (result.score, result.flags, [(c.id, c.points) for c in result.criteria])
+    assert lo <= result.score <= hi, detail
+    if cls in _MUST:
+        assert _MUST[cls] & set(result.flags), detail
+    assert not _MUST_NOT.get(cls, set()) & set(result.flags), detail
+
+
+def test_every_reply_task_gates_the_top_bands() -> None:
+    for qid, t in tasks().items():
+        mins = sorted(g.min for g in t.rubric.gates)
+        assert mins == [65, 75], qid
+        if t.raw.get("customer_type"):
+            assert any("fit" in g.criteria for g in t.rubric.gates), qid

@@ -522,7 +522,205 @@ def test_but_after_praise_with_a_refusal_counts_once() -> None:
     ("肯定是快递摔坏的。", "blame"),
     ("嫌贵就别买。", "rude"),
     ("199已经很便宜了。", "argue"),
-    ("宝子太会挑了,冲就完事了!", "slang"),
+    ("家人们太会挑了,冲就完事了!", "slang"),
 ])
 def test_more_taboo_hits(text: str, flag: str) -> None:
     assert flag in grade_reply(rubric_of(TABOO, max_points=10), text).flags
+
+
+# --------------------------------------------------------------------------- the holdout2 rater's weaknesses (engine level)
+# New sentences written for these tests; none is from the calibration sets.
+
+PROMISE_SCOPE = two_criteria({"kind": "taboo", "categories": ["promise"], "points": 10, "min_chars": 0})
+EFFECT_CLAIM = two_criteria({"kind": "forbidden", "points": 10, "min_chars": 0, "items": [{
+    "id": "effect", "label": "保证效果",
+    "any": ["re:(保证|肯定|绝对|一定|百分百|100%)[^,。!?]{0,8}(变白|白|有效|见效|效果|退款|满意)"]}]})
+
+
+@pytest.mark.parametrize("text", [
+    "我没法跟您打包票,效果因人而异。",
+    "不能百分百保证效果,每个人肤质不一样。",
+    "用一个月就变白这种承诺,我们真的给不了您。",
+    "保证变白这样的话我们不会说,效果要看肤质。",
+    "您问能不能保证效果,说实话因人而异。",
+    "谁敢保证用一个月就变白呢?我们只能如实说明。",
+    "很多店号称“百分百美白”,我们不这么宣传。",
+    "效果这个真的保证不了,坚持用4周左右一般能看到改善。",
+    "所谓的保证变白都是夸大,我们不这么说。",
+])
+def test_negated_refused_or_quoted_promises_are_not_promises(text: str) -> None:
+    for r in (PROMISE_SCOPE, EFFECT_CLAIM):
+        res = grade_reply(r, text)
+        assert not {"absolute_promise", "forbidden_claim"} & set(res.flags), (text, res.criteria[0].evidence)
+        assert res.criteria[0].points == 10
+
+
+@pytest.mark.parametrize("text", [
+    "保证您一个月变白,百分百有效!",
+    "放心,肯定有效,不满意保证退款。",
+    "不会让您失望的,一定会变白。",
+    "您别担心保证变白。",
+    "我们不仅保证效果,还保证售后。",
+    "用了一定会变白,这个我敢保证。",
+    "保证有效,这个承诺我们一定兑现。",
+    "不是我吹,这款绝对有效。",
+])
+def test_real_promises_are_still_caught(text: str) -> None:
+    flags = set(grade_reply(PROMISE_SCOPE, text).flags) | set(grade_reply(EFFECT_CLAIM, text).flags)
+    assert {"absolute_promise", "forbidden_claim"} & flags, text
+
+
+def test_a_refused_promise_is_reported_as_honest_evidence() -> None:
+    res = grade_reply(EFFECT_CLAIM, "保证您一个月变白,这种承诺我们真给不了。")
+    notes = [e.note for e in res.criteria[0].evidence if e.kind == "phrase"]
+    assert notes and "不算承诺" in notes[0]
+
+
+CREDENTIALS = two_criteria({"kind": "privacy", "points": 10, "min_chars": 0})
+
+
+@pytest.mark.parametrize("text", [
+    "您把卡号和取款密码报给我,我这边帮您付。",
+    "麻烦提供一下您的身份证号,我这边核实。",
+    "把收到的短信验证码告诉我一下,我帮您操作。",
+    "我帮您登录您的支付宝看看哪里出了问题。",
+    "您的支付宝密码是多少?",
+    "卡号发我一下,退款直接打到卡上。",
+])
+def test_asking_for_credentials_is_flagged_and_capped(text: str) -> None:
+    res = grade_reply(CREDENTIALS, text)
+    assert "credential_request" in res.flags, text
+    assert res.score <= DEFAULT_CAPS["credential_request"] <= 10
+    assert any(e.kind == "claim" for e in res.criteria[0].evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "验证码请不要告诉任何人,客服不会向您索要密码。",
+    "付款时输入支付密码确认就可以了。",
+    "系统会给您发验证码,输入即可。",
+    "截图发我看看,记得把卡号遮住哦。",
+    "麻烦把新地址、收件人和电话发给我,我核对后修改。",
+    "您的订单号发我一下,我帮您查。",
+    "如果忘记支付密码,可以在支付宝里找回。",
+])
+def test_credential_warnings_and_ordinary_requests_are_not_flagged(text: str) -> None:
+    assert "credential_request" not in grade_reply(CREDENTIALS, text).flags, text
+
+
+def test_credential_check_can_be_turned_off() -> None:
+    r = two_criteria({"kind": "privacy", "credentials": False})
+    assert "credential_request" not in grade_reply(r, "您把银行卡号发我").flags
+
+
+def test_light_affectionate_address_is_not_slang() -> None:
+    r = rubric_of(TABOO, max_points=10)
+    for text in ("宝子放心,我马上帮您查。", "小仙女眼光真好,这款很衬肤色。", "亲亲,满299就包邮哦。"):
+        res = grade_reply(r, text)
+        assert not {"slang", "taboo"} & set(res.flags), text
+        assert res.criteria[0].points >= 9
+    one = grade_reply(r, "凑上腰带就包邮啦,冲鸭!")
+    assert "taboo" in one.flags and "slang" not in one.flags  # one slang word: one taboo word
+    many = grade_reply(r, "家人们yyds,这件绝绝子!")
+    assert "slang" in many.flags and many.criteria[0].points == 0
+
+
+SHORT = Rubric.model_validate({"criteria": [
+    {"id": "solve", "label": "S", "max": 40, "detectors": [
+        {"kind": "facts", "min_points": 5, "items": [
+            {"id": "privacy", "label": "隐私", "any": ["re:隐私|保密"], "points": 10}]},
+        {"kind": "relevance", "points": 5, "terms": ["re:隐私|电话|地址"]}]},
+    {"id": "clean", "label": "C", "max": 60, "detectors": [
+        {"kind": "taboo", "categories": ["promise"], "points": 30},
+        {"kind": "forbidden", "points": 30, "items": [{"id": "x", "label": "x", "any": ["re:电话是"]}]}]},
+]})
+
+
+def test_a_curt_reply_that_keeps_the_rule_is_brief_not_empty() -> None:
+    res = grade_reply(SHORT, "不能给哦,顾客信息要保密。", messages=["把她的电话发我"])
+    assert "brief" in res.flags and "too_short" not in res.flags and "off_topic" not in res.flags
+    assert res.criteria[1].points == 60  # kept the rule: clean sheets earned
+    assert 20 < res.score <= DEFAULT_CAPS["brief"]
+    # three characters have not had the chance to avoid anything
+    assert grade_reply(SHORT, "隐私。").criteria[1].points == 0
+    # a short reply about nothing of the scenario earns no clean sheet and is too short, not off topic
+    cold = grade_reply(SHORT, "你再刷新一下")
+    assert "too_short" in cold.flags and "off_topic" not in cold.flags
+    assert cold.criteria[1].points == 0 and cold.score <= DEFAULT_CAPS["too_short"]
+
+
+STEPS = rubric_of({"kind": "facts", "min_hits": 1, "min_points": 10, "items": [
+    {"id": "huabei", "label": "花呗", "any": ["花呗"], "points": 6},
+    {"id": "ask", "label": "问提示", "any": ["re:提示|截图"], "points": 4, "generic": True}]}, max_points=10)
+
+
+def test_concrete_steps_count_as_substance() -> None:
+    # asking for the evidence and taking the next step oneself: a first step, not an empty reply
+    res = grade_reply(STEPS, "请把订单号发我,我帮您核实一下。")
+    assert "no_substance" not in res.flags and "thin_answer" in res.flags
+    assert any(e.note == "具体的下一步" for e in res.criteria[0].evidence)
+    # a scenario fact plus an own action is enough substance
+    assert grade_reply(STEPS, "您可以先用花呗付,我帮您查一下原因。").flags == []
+    # a vague promise to handle it is no step
+    assert "no_substance" in grade_reply(STEPS, "我们会尽快为您处理的,请耐心等待。").flags
+    off = rubric_of(dict(STEPS.criteria[0].detectors[0].model_dump(), step_points=0), max_points=10)
+    assert "no_substance" in grade_reply(off, "请把订单号发我,我帮您核实一下。").flags
+
+
+def test_a_promise_answering_the_request_is_not_off_topic() -> None:
+    r = Rubric.model_validate({"criteria": [
+        {"id": "s", "label": "S", "max": 50, "detectors": [{"kind": "relevance", "points": 10}]},
+        {"id": "t", "label": "T", "max": 50, "detectors": [{"kind": "taboo", "categories": ["promise"], "points": 50}]}]})
+    res = grade_reply(r, "好的亲,我们保证明天就处理好,您放心!", facts="保温杯 89 元", messages=["杯子盖子裂了"])
+    assert "absolute_promise" in res.flags and "off_topic" not in res.flags
+    other = grade_reply(r, "好的亲,今天天气不错,您出去走走吧!", facts="保温杯 89 元", messages=["杯子盖子裂了"])
+    assert "off_topic" in other.flags
+
+
+GATED = Rubric.model_validate({
+    "min_chars": 0,
+    "gates": [{"min": 75, "criteria": {"warm": 0.5}, "coverage": 0.6},
+              {"min": 65, "coverage": 0.4, "flag": "generic", "note": "7 分以上要说到关键事实"}],
+    "criteria": [
+        {"id": "warm", "label": "W", "max": 20, "detectors": [{"kind": "phrases", "phrases": ["理解"], "points": 20}]},
+        {"id": "facts", "label": "F", "max": 30, "detectors": [{"kind": "facts", "step_points": 0, "items": [
+            {"id": "a", "label": "A", "any": ["甲"], "points": 10},
+            {"id": "b", "label": "B", "any": ["乙"], "points": 10},
+            {"id": "c", "label": "C", "any": ["丙"], "points": 10}]}]},
+        {"id": "rest", "label": "R", "max": 50, "detectors": [{"kind": "length", "min": 1, "points": 50}]},
+    ]})
+
+
+def test_band_gates_keep_generic_replies_below_the_band() -> None:
+    full = grade_reply(GATED, "我理解,甲乙丙都有。")
+    assert full.score == 100 and full.flags == []
+    cold = grade_reply(GATED, "甲乙丙都有。")  # 80 without empathy: not an 8
+    assert cold.score == 74 and cold.flags == ["generic"]
+    assert [(c.flag, c.max, c.criterion) for c in cold.caps] == [("generic", 74.0, "warm")]
+    assert any(e.kind == "gate" for e in cold.criteria[0].evidence)
+    two = grade_reply(GATED, "我理解,甲乙都有。")  # 90, but only 2 of 3 facts (67 %): passes both gates
+    assert two.score == 90
+    one = grade_reply(GATED, "我理解,甲有。")  # 80 with a third of the facts: below 7
+    assert one.score == 64 and [c.max for c in one.caps] == [74.0, 64.0]
+    # the gate's cap belongs to the criterion that misses: overriding it lifts the cap
+    assert recompute_score(cold.criteria, {"warm": 20}, cold.caps) == 100
+
+
+def test_band_gates_are_validated() -> None:
+    base = {"criteria": [{"id": "c", "label": "C", "max": 100, "detectors": [{"kind": "length", "min": 1}]}]}
+    with pytest.raises(ValidationError, match="unknown criteria"):
+        Rubric.model_validate({**base, "gates": [{"min": 75, "criteria": {"nope": 0.5}}]})
+    with pytest.raises(ValidationError, match="needs"):
+        Rubric.model_validate({**base, "gates": [{"min": 75}]})
+    with pytest.raises(ValidationError, match="below its min"):
+        Rubric.model_validate({**base, "gates": [{"min": 75, "coverage": 0.5, "cap": 80}]})
+    with pytest.raises(ValidationError, match="within 0..1"):
+        Rubric.model_validate({**base, "gates": [{"min": 75, "criteria": {"c": 2}}]})
+
+
+def test_spaces_around_numbers_do_not_hide_facts() -> None:
+    r = rubric_of({"kind": "phrases", "phrases": ["re:(9|九)折"], "points": 5},
+                  {"kind": "phrases", "phrases": ["re:299元"], "points": 5}, max_points=10)
+    res = grade_reply(r, "两件可享 9 折,满 299 元包邮。")
+    assert res.criteria[0].points == 10
+    ev = [e for e in res.criteria[0].evidence if e.kind == "phrase"]
+    assert ev[0].text == "9 折"  # evidence still points at the raw text
