@@ -43,7 +43,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+                url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                # no cap: a request waiting for a pooled connection holds a threadpool thread, and the requests
+                # holding the connections may need a thread (or the event loop) to give them back
+                pool_size=5, max_overflow=-1,
             )
         else:
             engine = create_engine(

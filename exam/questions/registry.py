@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,8 @@ BUILTIN_MODULES = (
 
 _TYPES: dict[str, QuestionType] = {}
 _loaded = False
+_loading = False
+_lock = threading.RLock()
 
 
 def register(question_type: QuestionType) -> QuestionType:
@@ -26,12 +29,20 @@ def register(question_type: QuestionType) -> QuestionType:
 
 
 def _ensure_loaded() -> None:
-    """Import the built-in type modules once."""
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
+    """Import the built-in type modules once (thread-safe: other threads wait until all are registered)."""
+    global _loaded, _loading
+    if _loaded:
+        return
+    with _lock:
+        if _loaded or _loading:  # _loading: asked again by a type module while it is being imported
+            return
+        _loading = True
+        try:
+            for module in BUILTIN_MODULES:
+                importlib.import_module(module)
+            _loaded = True
+        finally:
+            _loading = False
 
 
 def all_types() -> dict[str, QuestionType]:

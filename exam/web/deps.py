@@ -94,6 +94,10 @@ def current_user_optional(request: Request, session: SessionDep) -> User | None:
     if hasattr(request.state, "user_resolved"):
         return request.state.user
     record, user = accounts.resolve_session(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
+    # End this read now: a transaction must not span FastAPI's threadpool hops (SQLite's write lock, taken by
+    # BEGIN IMMEDIATE, would be held while waiting for a thread), and touch_session's write must not upgrade
+    # a read snapshot (SQLite WAL refuses that with "database is locked" when another write came in between).
+    session.commit()
     if record is not None:
         accounts.touch_session(session, record)
     request.state.user = user
