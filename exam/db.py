@@ -35,7 +35,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 30) -> Engine:
     """Create the engine for a database URL (SQLite or PostgreSQL via psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -54,7 +54,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_size + max_overflow should cover the threadpool (40 threads per worker), so that a request never
+    # waits for a connection held by a request that is itself waiting for a thread
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         pool_timeout=30)
 
 
 def writer(engine: Engine) -> Engine:
@@ -78,4 +81,4 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
 def engine_for(settings: Settings) -> Engine:
     """The engine for the configured database."""
-    return make_engine(settings.database_url)
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     answer_grace_seconds: int = Field(default=15, ge=0)
     sweep_interval_seconds: int = Field(default=60, ge=5)
     trusted_proxies: bool = False
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _defaults(self) -> "Settings":

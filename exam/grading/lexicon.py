@@ -13,12 +13,19 @@ from typing import Final
 __all__ = [
     "CLAIM_NEGATED_BEFORE",
     "CLAIM_QUOTED_BEFORE",
+    "CLAIM_DECLINED_AFTER",
     "CLAIM_REFUSED_AFTER",
     "CLAIM_SCOPED_CATEGORIES",
     "CREDENTIAL_LOGIN",
     "CREDENTIAL_NEGATION",
     "CREDENTIAL_REQUEST",
+    "DISCOUNT_BUNDLE",
+    "DISCOUNT_SINGLE",
     "FACT_SETS",
+    "FACTS_SHIPPED",
+    "NOT_SHIPPED",
+    "NOT_SHIPPED_EXCUSED",
+    "NOT_SHIPPED_NEW_PARCEL",
     "PHRASE_SETS",
     "PRIVACY_DATA",
     "PRIVACY_OFFER",
@@ -49,7 +56,7 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
     "warm_tone": [["re:[哦呢呀啦哟噢]", "~", _EMOJI]],
     # B. empathy: acknowledging the feeling or the concern, reviewing one's own side.
     "empathy": [
-        ["re:(我|很|能|都|特别|非常|完全|十分|深表|表示|可以)理解|理解(您|你|大家)|理解的"],
+        ["re:(我|很|能|都|特别|非常|完全|十分|深表|表示|可以)理解|理解(您|你|大家|亲)|理解的"],
         ["心情", "感受"],
         ["re:(着急|急用|别急|急着|急坏)"],
         ["久等", "等这么久", "等了这么久", "等太久"],
@@ -76,6 +83,7 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
             "我一直在",
             "跟我说一声",
             "re:您(看|觉得)(怎么样|如何|呢|可以吗)",
+            "re:您(看|觉得)[^。!?,]{0,8}(哪(种|个|款|一)|合适吗|适合吗|行吗|可以吗)",
             "re:(您)?觉得呢",
             "re:(您|亲)?(喜欢|挑|选|要)(哪个|哪款|哪一个|一个)",
             "re:您看(看)?(哪|选|是|要|需要|行|可以|合适|怎么)",
@@ -84,6 +92,7 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
             "re:(还|还有)(需要|想了解)",
             "re:(您|亲)(可以)?(再)?考虑(一下|考虑|看看)",
             "re:(发|告诉)我",
+            "re:(需要|想要|有需要)的话[^。!?]{0,10}(我|随时|告诉|说)",
         ]
     ],
     # C. a concrete next step taken by the agent.
@@ -164,11 +173,20 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
         {"pattern": "re:不会(给(您|你)?)?(退|换|便宜|打折|赔|改价|同意|降价|优惠|包邮)", "category": "refusal", "note": "“不会…”式拒绝"},
         {"pattern": "re:(我|我们|这个)(也)?不(知道|清楚)", "category": "refusal", "note": "“不知道/不清楚”推脱"},
         {"pattern": "re:^\\s*不知道", "category": "refusal", "note": "“不知道”"},
-        # "But" right after praise.
+        # "But" right after praise. Followed by a flat refusal in the same sentence it is the taboo the
+        # guide names (one flaw with the refusal); followed by a rule or a reason it is a minor flaw
+        # (`praise_but`: a small deduction that keeps the reply out of 9+).
         {
             "pattern": r"re:(好|不错|喜欢|漂亮|眼光|好看|值得)[^。!?]{0,8}但是",
             "category": "but",
             "note": "赞美之后紧跟“但是”",
+        },
+        {
+            "pattern": r"re:(?:眼光|好看|漂亮|不错|喜欢|有品位|会挑|显气色|显白|显瘦|(?:真|很|挺|超|特别|确实)好)"
+                       r"[^。!?]{0,16}?(?:[。!?~,;]\s*(?:但是|不过)|不过)",
+            "category": "but",
+            "unless": [r"re:(好|不错|喜欢|漂亮|眼光|好看|值得)[^。!?]{0,8}但是"],
+            "note": "赞美之后紧跟“不过/但是”",
         },
         # Absolute promises.
         {
@@ -253,6 +271,22 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             ],
             "note": "推诿",
         },
+        # Shirking to a third party as the whole answer (付款问题请联系支付宝客服, 这个要问快递): excused when
+        # the reply also gives the agent's own concrete help anywhere (我这边先帮您查, 截图发我看看).
+        {
+            "pattern": r"re:(?<![帮替给为我])(?:请|需要|得|要|只能|麻烦)(?:您|你|亲)?(?:自己|自行)?(?:去)?(?:联系|咨询|问问?|找)(?:一下)?"
+                       r"(?:支付宝|银行|发卡行|快递|物流|快递公司|中通|顺丰|圆通|申通|韵达|极兔|邮政|平台|厂家|微信)"
+                       r"|(?:您|你)(?:可以)?自己(?:去)?(?:联系|问|找|咨询)(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)"
+                       r"|这(?:个|种|事)?(?:问题)?(?:得|要|需要|只能)(?:去)?问(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)",
+            "category": "shirk",
+            "unless": [r"re:(?:您|你)?也可以[^,。!?]{0,3}(?:自己)?(?:去)?(?:联系|问|找|咨询)"],
+            "unless_reply": [
+                r"re:(?<![给发让跟])(我|我们|我这边|我们这边)(马上|立刻|现在|先|再|来|会|这就|去|也)?(帮您|给您|替您|为您|陪您)?(查|核实|核对|确认|联系|登记|催|跟进|申请|看看|对一下|处理|一起)"
+                r"|(帮|替|为)(您|你)(查|核实|核对|联系|登记|催|跟进|申请|看看|对一下|处理)",
+                r"re:截(个|一|张|一张|一下)?图|(错误|报错|失败)(提示|信息)|提示(的)?(是)?(什么|啥)",
+            ],
+            "note": "把顾客推给第三方(支付宝、银行、快递),自己不帮忙",
+        },
         # Rudeness and sarcasm.
         {
             "pattern": r"re:你谁啊|凭什么|爱买不买|别买了|不买拉倒|(就|那就|那)(别|不要)买(了|吧|啊)?(?=[,。!?]|$)|有病|烦不烦|懂不懂|废话|随便你|关我什么事|还没买就|你自己看|那您还是别买|(你|您)[^,。!?]{0,6}(太过分|过分了)|(威胁|要挟)(我|我们)?(是吧|吗)",
@@ -269,6 +303,7 @@ TABOO_FLAGS: Final[dict[str, str | None]] = {
     "but": "taboo",
     "promise": "absolute_promise",
     "slang": "slang",
+    "praise_but": "praise_but",
     "argue": "argue",
     "blame": "blame",
     "shirk": "shirk",
@@ -299,6 +334,17 @@ CLAIM_NEGATED_BEFORE: Final[str] = (
     rf"|(?:不|没|无|勿)(?:随便|随意|轻易|乱|胡乱|瞎|敢)?"
     rf"|(?:能不能|会不会|可不可以|敢不敢|是不是|有没有|能否|是否|可否)(?:{_CLAIM_GAP}){{0,4}}"
     rf"|谁(?:能|敢|可以|又能)|哪(?:有|家|个)[^,。!?;~]{{0,6}}(?:能|敢))$"
+)
+# Declined just after the claim, in the rest of its clause or the next short clause: 单独给您包邮这边不好破例,
+# 给您包邮的话,这个不行哦, 单独给您包邮,规则对所有买家都一样 (the claim is named to be turned down).
+CLAIM_DECLINED_AFTER: Final[str] = (
+    r"(?:不好|没法|不能|无法|没办法|不可以|不敢|不太好|不方便)(?:给您|为您|帮您|随便|轻易|单独|私自|擅自)?"
+    r"(?:破例|开(?:这个|这种)?(?:先例|口子)|做主|答应|操作|这样做|这么做|这样办)"
+    r"|破不了(?:这个)?例|做不了(?:这个)?主|开不了(?:这个|这种)?(?:先例|口子)"
+    r"|(?:这个|这样|那样|这)(?:真的|实在|可能|恐怕|确实)?(?:不行|不可以|办不到|做不到|不太行)"
+    r"|办不到|做不到|给不了|(?:暂时|目前|实在)?不(?:支持|允许)"
+    r"|(?:规则|规定|标准|政策|价格|门槛)[^,。!?;]{0,8}(?:一样|统一|一视同仁)"
+    r"|(?:所有|每位|每个|每一位|其他)的?(?:买家|顾客|客户|亲|人)[^,。!?;]{0,4}(?:一样|统一|一视同仁|公平)"
 )
 # Quoted or reported just before the claim: “保证变白”, 所谓的保证, 号称百分百.
 CLAIM_QUOTED_BEFORE: Final[str] = r"(?:[“\"「『‘']|所谓的?|号称|宣称|声称|打着)[^,。!?;~]{0,3}$"
@@ -426,3 +472,27 @@ PRIVACY_OFFER: Final[str] = (
     r"(发|告诉|给|转)(给)?(您|你)[^,。!?]{0,6}(她|他|对方|那位|那个人)的?(电话|手机|地址|号码|联系方式|微信)"
     r"|(她|他|对方|那位[^,。!?]{0,4})的(电话|手机|地址|号码|微信)(是|在)"
 )
+
+# ---------------------------------------------------------------------------------------------
+# Checks derived from the scenario facts (the `contradiction` detector's `derived`, the `forbidden`
+# detector's `discounts`).
+# The facts say the order has shipped (or arrived).
+FACTS_SHIPPED: Final[str] = (
+    r"已(?:经)?(?:发货|发出|寄出|签收|揽收)|[0-9一二三四五六七八九十两]+\s*(?:天|日|小时)前(?:已)?(?:发货|发出|寄出)|运输中|派送中"
+)
+# A reply saying the order has not shipped yet.
+NOT_SHIPPED: Final[str] = (
+    r"(?:还|仍|尚|都)(?:没|未)(?:有)?(?:发货|发出|寄出|出库)|(?<![不是])(?:未|没有|没)发货"
+    r"|排队(?:等待|等候|中)?(?:发货|出库|发出)|(?:还在|正在|仍在|还要|需要)(?:打包|备货|配货|排队|出库|拣货)"
+    r"|(?:预计|估计|大概|争取)[^,。!?]{0,8}(?:发货|发出|寄出)"
+)
+# Contexts that excuse a not-shipped phrase: denied or reported (不是没发货, 您是担心还没发货吧) or about a
+# new parcel (补发的杯子预计明天发出).
+NOT_SHIPPED_EXCUSED: Final[str] = (
+    r"(?:不是|并非|并不是|担心|以为|怕|觉得|误以为|是不是|并没有|不会)[^,。!?]{0,6}$"
+)
+NOT_SHIPPED_NEW_PARCEL: Final[str] = r"补发|重发|重新发|新的|换货|换一个|再发|另发|退款"
+# A discount offered for one item (单件打9折, 给您打个9折) when the facts only give it for a bundle.
+DISCOUNT_SINGLE: Final[str] = r"单件|(?<![两二三几多])一件|单买|单拍|这一件|给(?:您|你)打|帮(?:您|你)打|打个|(?:给|帮)(?:您|你)(?:个|一个)?"
+# Words that tie a discount to a bundle (两件9折, 搭配购买).
+DISCOUNT_BUNDLE: Final[str] = r"(?:两|2|二|三|3|多|几)(?:件|款|样)|搭配|一起买|一起拍|套装|组合|凑"

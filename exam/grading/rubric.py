@@ -20,6 +20,7 @@ from typing import Annotated, Any, Final, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exam.grading.lexicon import (
+    CLAIM_DECLINED_AFTER,
     CLAIM_NEGATED_BEFORE,
     CLAIM_QUOTED_BEFORE,
     CLAIM_REFUSED_AFTER,
@@ -27,7 +28,13 @@ from exam.grading.lexicon import (
     CREDENTIAL_LOGIN,
     CREDENTIAL_NEGATION,
     CREDENTIAL_REQUEST,
+    DISCOUNT_BUNDLE,
+    DISCOUNT_SINGLE,
     FACT_SETS,
+    FACTS_SHIPPED,
+    NOT_SHIPPED,
+    NOT_SHIPPED_EXCUSED,
+    NOT_SHIPPED_NEW_PARCEL,
     PHRASE_SETS,
     PRIVACY_DATA,
     PRIVACY_OFFER,
@@ -93,9 +100,13 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "shirk": 40,
     "wrong_fact": 40,
     "absolute_promise": 40,
-    # 5-6: one notable flaw (a taboo word), a sloppy, unpunctuated chat style.
-    "sloppy": 50,
+    # 5-6: one notable flaw (a taboo word). A sloppy, unpunctuated chat style is a mild deduction (the
+    # rubric's points) that only keeps a reply out of 7+: a complete, correct reply typed without
+    # punctuation is still a 6.
+    "sloppy": 64,
     "taboo": 65,
+    # Praise followed at once by 不过/但是 and a rule (not a refusal): a minor flaw, kept out of 9+.
+    "praise_but": 84,
 }
 
 # Derived flags: raised when one of the first flags and one of the second are both raised.
@@ -307,12 +318,32 @@ _CLAUSE_BREAK: Final[re.Pattern[str]] = re.compile(r"[,。!?;~\n]")
 _NEGATED_BEFORE: Final[re.Pattern[str]] = re.compile(CLAIM_NEGATED_BEFORE)
 _QUOTED_BEFORE: Final[re.Pattern[str]] = re.compile(CLAIM_QUOTED_BEFORE)
 _REFUSED_AFTER: Final[re.Pattern[str]] = re.compile(CLAIM_REFUSED_AFTER)
+_DECLINED_AFTER: Final[re.Pattern[str]] = re.compile(CLAIM_DECLINED_AFTER)
 _DENIED_INSIDE: Final[re.Pattern[str]] = re.compile(r"[^,。!?;~\n]{0,4}?不了")
 _SCOPE_NOTES: Final[dict[str, str]] = {
     "negated": "否定或拒绝作出的承诺(不敢/没法/不能保证),不算承诺",
     "quoted": "引述的说法,不算承诺",
     "refused": "明确拒绝给出这样的承诺,不算承诺",
+    "declined": "紧接着婉拒或说明规则(不好破例、对所有买家都一样),不算作出",
 }
+_CLAUSE_END: Final[re.Pattern[str]] = re.compile(r"[,。!?;~\n]")
+_SENTENCE_STOP: Final[re.Pattern[str]] = re.compile(r"[。!?\n]")
+# The next clause is read with the claim's own when it is this short (in characters).
+_DECLINE_NEXT_CLAUSE: Final[int] = 18
+
+
+def _clause_after(norm: str, end: int) -> str:
+    """The rest of the clause after ``end`` plus, within the same sentence, the next clause when it is
+    short: where a claim named to be turned down is declined (单独给您包邮这边不好破例; 给您包邮,这个不行哦)."""
+    m = _CLAUSE_END.search(norm, end)
+    if m is None:
+        return norm[end:]
+    rest = norm[end:m.start()]
+    if _SENTENCE_STOP.match(m.group()):
+        return rest
+    n = _CLAUSE_END.search(norm, m.end())
+    nxt = norm[m.end():n.start() if n else len(norm)]
+    return rest + "," + nxt if len(nxt) <= _DECLINE_NEXT_CLAUSE else rest
 
 
 def _clause_before(norm: str, start: int, reach: int = 24) -> str:
@@ -329,8 +360,10 @@ def _claim_scope(ctx: _Context, span: tuple[int, int]) -> str | None:
 
     A claim is out of scope when its clause negates it before the promise word (不敢保证, 没法跟您打包票,
     不能百分百保证, 能不能保证, 谁敢保证), when it is quoted or reported (“保证变白”, 所谓的保证), when the
-    promise word is denied at once (保证不了), or when the same sentence refuses it as an object just after
-    (包您变白这种承诺我们真给不了, 保证变白这种话我们不会说)."""
+    promise word is denied at once (保证不了), when the same sentence refuses it as an object just after
+    (包您变白这种承诺我们真给不了, 保证变白这种话我们不会说), or when the rest of its clause or the next
+    short clause declines it or states the rule against it (单独给您包邮这边不好破例; 给您包邮,这个不行哦;
+    单独给您包邮,规则对所有买家都一样). A claim made outright stays made (给您包邮吧, 这次破例给您包邮)."""
     norm = ctx.text.norm
     start, end = span
     before = _clause_before(norm, start)
@@ -342,6 +375,8 @@ def _claim_scope(ctx: _Context, span: tuple[int, int]) -> str | None:
         return "negated"
     if _REFUSED_AFTER.search(norm[end:end + 40]):
         return "refused"
+    if _DECLINED_AFTER.search(_clause_after(norm, end)):
+        return "declined"
     return None
 
 
@@ -459,6 +494,8 @@ class TabooEntry(BaseModel):
     pattern: Phrase
     category: str = "refusal"
     unless: list[Phrase] = Field(default_factory=list)
+    unless_reply: list[Phrase] = Field(default_factory=list,
+                                       description="phrases that excuse every hit when found anywhere in the reply")
     note: str | None = None
     weight: float = Field(default=1.0, ge=0, description="share of the detector's penalty one hit costs")
 
@@ -507,6 +544,11 @@ class TabooDetector(_Detector):
             spans = _find(ctx, entry.pattern)
             if not spans:
                 continue
+            if entry.unless_reply and any(_find(ctx, u) for u in entry.unless_reply):
+                for span in spans[:1]:
+                    evidence.append(_evidence(ctx, "phrase", span[0], span[1],
+                                              f"{entry.note or entry.category}(回复里也给出了自己的具体帮助,不算推诿)"))
+                continue
             excused = [sp for u in entry.unless for sp in _find(ctx, u)]
             for span in spans:
                 if any(_overlaps(span, ex) for ex in excused):
@@ -518,16 +560,24 @@ class TabooDetector(_Detector):
                         continue
                 found.append((span, entry))
         buts = [sp for sp, e in found if e.category == "but"]
+        refusals = [sp for sp, e in found if e.category == "refusal"]
         charged = 0.0
         per_category: dict[str, int] = {}
         for span, entry in sorted(found, key=lambda f: f[0]):
             note = entry.note or entry.category
-            if entry.category == "refusal" and any(_same_sentence_after(ctx, b, span, 14) for b in buts):
+            category = entry.category
+            weight = entry.weight
+            if category == "refusal" and any(_same_sentence_after(ctx, b, span, 14) for b in buts):
                 note += "(紧跟在“但是”之后,与之算作一处)"
-            else:
-                charged += entry.weight
+                weight = 0.0
+            elif category == "but" and not any(_same_sentence_after(ctx, span, r, 14) for r in refusals):
+                # Praise, then 不过/但是 and a rule or a reason (no flat refusal): a minor flaw.
+                category = "praise_but"
+                weight *= _PRAISE_BUT_WEIGHT
+                note += "(其后是规则说明而非生硬拒绝,轻微扣分)"
+            charged += weight
             evidence.append(_evidence(ctx, "taboo", span[0], span[1], note))
-            per_category[entry.category] = per_category.get(entry.category, 0) + 1
+            per_category[category] = per_category.get(category, 0) + 1
         for category, hits in per_category.items():
             flag = TABOO_FLAGS.get(category, category)
             if flag is None:
@@ -544,6 +594,8 @@ class TabooDetector(_Detector):
 
 
 _SENTENCE_END = re.compile(r"[。!?\n]")
+# Share of a taboo hit that praise-then-不过/但是 followed by a rule (not a refusal) costs.
+_PRAISE_BUT_WEIGHT: Final[float] = 0.5
 
 
 def _same_sentence_after(ctx: _Context, first: tuple[int, int], second: tuple[int, int], gap: int) -> bool:
@@ -700,11 +752,14 @@ class ForbiddenDetector(_Detector):
     penalty: float = Field(default=0.0, ge=0)
     flag: str = "forbidden_claim"
     scope: bool = True
+    discounts: bool = Field(default=True, description="also flag a discount the facts do not give (打个85折 "
+                            "with no discount in the facts, 单件打9折 when the facts say 两件9折)")
 
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Report each claim made; a reply making none earns the clean-sheet ``points``."""
         evidence: list[Evidence] = []
         made = 0
+        claimed: list[tuple[int, int]] = []
         for item in self.items:
             spans = _find(ctx, item.any)
             if spans and item.unless:
@@ -721,8 +776,15 @@ class ForbiddenDetector(_Detector):
                 spans = kept
             if spans:
                 made += 1
+                claimed.extend(spans)
                 s, e = spans[0]
                 evidence.append(_evidence(ctx, "claim", s, e, item.label))
+        if self.discounts and ctx.facts:
+            invented = [(sp, n) for sp, n in _invented_discounts(ctx) if not any(_overlaps(sp, c) for c in claimed)]
+            if invented:
+                made += 1
+                (s, e), note = invented[0]
+                evidence.append(_evidence(ctx, "claim", s, e, note))
         if made:
             return _Outcome(points=-self.penalty * made, evidence=evidence, flags=[self.flag])
         base = self.points * ctx.clean_sheet(self.min_chars)
@@ -935,6 +997,9 @@ class FactSlot(BaseModel):
         for rx in self.compiled:
             for m in rx.finditer(ctx.text.norm):
                 if m.end() > m.start() and self._stated_wrong(m, ctx.text.norm):
+                    # a wrong value the reply turns down is not stated (没法给您打8折)
+                    if _NEGATED_BEFORE.search(_clause_before(ctx.text.norm, m.start())):
+                        continue
                     spans.append(m.span())
         if not spans:
             return []
@@ -945,6 +1010,176 @@ class FactSlot(BaseModel):
             if not any(_overlaps(sp, ex) for ex in excused)
             and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10):sp[0]])
         ]
+
+
+# --- checks derived from the facts themselves (no slot needed)
+
+# The scenario's main item and its price: the first clause of the facts, "衬衣 199 元", "美白精华 268 元".
+_MAIN_ITEM: Final[re.Pattern[str]] = re.compile(r"^\s*(?P<item>[\u4e00-\u9fff]{2,6}?)\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*元")
+# Other priced items of the facts: "129 元的基础款", "45 元的配套腰带".
+_OTHER_ITEM: Final[re.Pattern[str]] = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*元的(?P<item>[\u4e00-\u9fff]{2,6}?)(?=[,;。,;、好]|$)")
+_FACT_MONEY: Final[re.Pattern[str]] = re.compile(r"(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)")
+_DISCOUNT_NUM: Final[str] = r"(?P<num>[0-9](?:\.[0-9])?(?![0-9.])|[0-9]{2}(?![0-9.])|[一二三四五六七八九](?:点?[一二三四五六七八九])?)"
+_FACT_DISCOUNT: Final[re.Pattern[str]] = re.compile(_DISCOUNT_NUM + r"\s*折")
+# A discount the reply offers: "打个85折", "给你8.5折", "享9折", "九折".
+_REPLY_DISCOUNT: Final[re.Pattern[str]] = re.compile(
+    r"(?:(?:打|给|算|享受?|有|按|做|能|可以|优惠)(?:您|你|亲)?(?:个|一个)?)?(?<![0-9.])" + _DISCOUNT_NUM + r"折(?!扣|腾|叠|旧|算|合|现|价)"
+)
+_ORDER_WORDS: Final[re.Pattern[str]] = re.compile(r"订单|金额|总价|合计|总共")
+_DEICTIC: Final[str] = r"这款|这件|该款|本款|此款|这一款|这条|这双|这瓶"
+# Words between an item and a number that make the number about something else (a threshold, a gap,
+# a coupon, another item, a comparison): "衬衣满299", "这款比基础款贵70元".
+_PRICE_BLOCKERS: Final[str] = (
+    r"满|差|运费|邮费|包邮|减|省|优惠|券|折|送|返|加|凑|同系列|还有|另|其他|比|贵|便宜了|多|少|定金|两件|2件|二件|三件|件"
+)
+_GAP_NEGATION: Final[re.Pattern[str]] = re.compile(r"不|没|无法|别|并非")
+_MAIN_PRICE_NOTE: Final[str] = "与事实不符:{item} {price:g} 元"
+_SHIPPED_RX: Final[re.Pattern[str]] = re.compile(FACTS_SHIPPED)
+_NOT_SHIPPED_RX: Final[re.Pattern[str]] = re.compile(NOT_SHIPPED)
+_NOT_SHIPPED_EXCUSED_RX: Final[re.Pattern[str]] = re.compile(NOT_SHIPPED_EXCUSED)
+_NEW_PARCEL_RX: Final[re.Pattern[str]] = re.compile(NOT_SHIPPED_NEW_PARCEL)
+_ASKS_PRICE: Final[re.Pattern[str]] = re.compile(r"贵|价|便宜|钱|折|优惠|多少")
+_ASKS_SHIPPING: Final[re.Pattern[str]] = re.compile(r"发货|发不发|到|快递|物流|包裹|寄")
+_DISCOUNT_SINGLE_RX: Final[re.Pattern[str]] = re.compile(DISCOUNT_SINGLE)
+_DISCOUNT_BUNDLE_RX: Final[re.Pattern[str]] = re.compile(DISCOUNT_BUNDLE)
+
+
+def _discount_value(text: str) -> float | None:
+    """A discount written as 9 / 8.5 / 85 / 九 / 八五 / 八点五 折, as a number of tenths (8.5)."""
+    if text[0].isdigit():
+        value = float(text)
+        return value / 10 if value >= 10 else value
+    digits = [_CN_DIGITS[c] for c in text if c in _CN_DIGITS]
+    if not digits:
+        return None
+    return digits[0] + (digits[1] / 10 if len(digits) > 1 else 0)
+
+
+@dataclass(frozen=True)
+class _FactsProfile:
+    """What the derived checks read from the facts: the main item and its price, the other priced items,
+    the money figures and what can be computed from them, the discounts, whether the order has shipped."""
+
+    item: str | None
+    price: float | None
+    refs: re.Pattern[str] | None
+    others: tuple[str, ...]
+    allowed: frozenset[float]
+    discounts: tuple[tuple[float, bool], ...]  # (tenths, bundle only)
+    shipped: bool
+
+
+@lru_cache(maxsize=512)
+def _facts_profile(facts: str) -> _FactsProfile:
+    """Parse the scenario facts once for the derived checks."""
+    norm = unicodedata.normalize("NFKC", facts).lower()
+    main = _MAIN_ITEM.search(norm)
+    item = main.group("item") if main else None
+    price = float(main.group("num")) if main else None
+    others = tuple(sorted({m.group("item") for m in _OTHER_ITEM.finditer(norm)} - {item or ""}))
+    other_words = set(others) | {o[-2:] for o in others if "款" not in o[-2:]}
+    refs = None
+    if item:
+        words = [re.escape(item)]
+        if len(item) > 2 and "款" not in item[-2:]:
+            words.append(re.escape(item[-2:]))
+        if _ORDER_WORDS.search(item):
+            words = [_ORDER_WORDS.pattern]
+        else:
+            words.append(_DEICTIC)
+        blockers = "|".join([_PRICE_BLOCKERS, *(re.escape(w) for w in sorted(other_words))])
+        refs = re.compile(
+            rf"(?:{'|'.join(words)})(?P<gap>(?:(?!{blockers})[^,。!?;~\n0-9]){{0,8}}?)"
+            r"(?<![0-9.])(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)(?!钱?的|以上|以下|左右|起|多)"
+            + (rf"(?![^,。!?;~\n]{{0,4}}(?:{'|'.join(re.escape(w) for w in sorted(other_words))}))" if other_words else "")
+        )
+    money = {float(m.group("num")) for m in _FACT_MONEY.finditer(norm)}
+    discounts = []
+    for m in _FACT_DISCOUNT.finditer(norm):
+        value = _discount_value(m.group("num"))
+        if value is None:
+            continue
+        clause = norm[max(0, m.start() - 12):m.start()]
+        clause = re.split(r"[,;。,;]", clause)[-1]
+        discounts.append((value, bool(_DISCOUNT_BUNDLE_RX.search(clause))))
+    factors = {1.0} | {d / 10 for d, _ in discounts}
+    allowed: set[float] = set()
+    if price is not None:
+        allowed |= {round(price * k * f, 2) for k in (1, 2, 3) for f in factors}
+    for a in money:
+        allowed |= {round(a * f, 2) for f in factors if f != 1.0}
+        for b in money:
+            allowed |= {a + b, abs(a - b)}
+    return _FactsProfile(item=item, price=price, refs=refs, others=others, allowed=frozenset(allowed),
+                         discounts=tuple(discounts), shipped=bool(_SHIPPED_RX.search(norm)))
+
+
+def _wrong_main_price(ctx: _Context, profile: _FactsProfile) -> list[tuple[int, int]]:
+    """Spans stating a price for the scenario's main item that is neither its price from the facts nor a
+    figure computed from the facts (两件9折 358.2, 差39元): "这款衬衣现在只要129元" when it is 199."""
+    if profile.refs is None or profile.price is None:
+        return []
+    norm = ctx.text.norm
+    spans = []
+    for m in profile.refs.finditer(norm):
+        value = float(m.group("num"))
+        if any(abs(value - v) < 1 for v in profile.allowed):
+            continue
+        sentence_start = max((x.end() for x in _SENTENCE_STOP.finditer(norm, 0, m.start())), default=0)
+        if any(o in norm[sentence_start:m.start()] for o in profile.others):
+            continue  # the sentence is about another item of the facts (同系列还有基础款,这款只要129元)
+        if _DENIED_BEFORE.search(norm[max(0, m.start() - 10):m.start()]) or _GAP_NEGATION.search(m.group("gap")):
+            continue  # denied: 不是129元, 这款没法按129元卖
+        spans.append(m.span())
+    return spans
+
+
+def _not_shipped(ctx: _Context, profile: _FactsProfile) -> list[tuple[int, int]]:
+    """Spans saying the order has not shipped yet when the facts say it has (还在排队发货, 预计这两天发出)."""
+    if not profile.shipped:
+        return []
+    norm = ctx.text.norm
+    spans = []
+    for m in _NOT_SHIPPED_RX.finditer(norm):
+        if _NOT_SHIPPED_EXCUSED_RX.search(norm[max(0, m.start() - 10):m.start()]):
+            continue
+        clause = _clause_before(norm, m.start(), reach=20) + m.group() + _clause_after(norm, m.end())
+        if _NEW_PARCEL_RX.search(clause):
+            continue
+        spans.append(m.span())
+    return spans
+
+
+def _invented_discounts(ctx: _Context) -> list[tuple[tuple[int, int], str]]:
+    """Discounts the reply offers that the facts do not give: a rate not among the facts' (打个85折 when
+    the facts give none, 8折 when they give 9折), or a bundle-only rate offered for one item (单件打9折
+    when the facts say 两件9折). A discount the reply negates or declines (没法打8折) is not offered."""
+    profile = _facts_profile(ctx.facts)
+    norm = ctx.text.norm
+    out = []
+    for m in _REPLY_DISCOUNT.finditer(norm):
+        value = _discount_value(m.group("num"))
+        if value is None or not 1 <= value < 10:
+            continue
+        if _claim_scope(ctx, m.span()) is not None:
+            continue
+        before = _clause_before(norm, m.start(), reach=16)
+        if re.search(r"(?:不|没|无|别)[^,。!?]{0,4}$", before):
+            continue
+        same = [bundle for d, bundle in profile.discounts if abs(d - value) < 0.01]
+        if not same:
+            out.append((m.span(), f"自行许诺折扣:事实中没有 {value:g} 折"))
+            continue
+        if all(same):
+            # bundle-only: offered for one item (单件, 买一件, 给您打), with no bundle word in its clause (or
+            # in the clause before, when the discount opens its clause: 两件的话,9折)
+            context = _clause_before(norm, m.start(), reach=30)
+            if len(context) < 4:
+                context = _clause_before(norm, max(0, m.start() - len(context) - 1), reach=30) + "," + context
+            context += m.group()
+            if not _DISCOUNT_BUNDLE_RX.search(context) and _DISCOUNT_SINGLE_RX.search(context):
+                out.append((m.span(), f"自行许诺折扣:{value:g} 折只适用于多件搭配购买"))
+    return out
 
 
 class ContradictionDetector(_Detector):
@@ -960,6 +1195,8 @@ class ContradictionDetector(_Detector):
     flag: str = "wrong_fact"
     many: int = Field(default=2, ge=1)
     many_flag: str = "wrong_facts"
+    derived: bool = Field(default=True, description="also check what the facts imply without a slot: the "
+                          "main item's price, an order said not to have shipped when it has")
 
     @model_validator(mode="after")
     def _unique(self) -> ContradictionDetector:
@@ -974,13 +1211,31 @@ class ContradictionDetector(_Detector):
         evidence: list[Evidence] = []
         wrong = 0
         critical = False
+        reported: list[tuple[int, int]] = []
         for slot in self.slots:
             spans = slot.find(ctx)
             if spans:
                 wrong += 1
                 critical = critical or slot.critical
                 s, e = min(spans)
+                reported.extend(spans)
                 evidence.append(_evidence(ctx, "contradiction", s, e, f"与事实不符:{slot.label}"))
+        if self.derived and ctx.facts:
+            profile = _facts_profile(ctx.facts)
+            asked = " ".join(ctx.messages)
+            checks = (
+                (_wrong_main_price(ctx, profile), _ASKS_PRICE,
+                 _MAIN_PRICE_NOTE.format(item=profile.item, price=profile.price or 0)),
+                (_not_shipped(ctx, profile), _ASKS_SHIPPING, "与事实不符:订单已发货"),
+            )
+            for spans, asks, note in checks:
+                if spans and asks.search(asked):
+                    critical = True  # the customer asked about it (the price, whether it has shipped)
+                spans = [sp for sp in spans if not any(_overlaps(sp, r) for r in reported)]
+                if spans:
+                    wrong += 1
+                    s, e = spans[0]
+                    evidence.append(_evidence(ctx, "contradiction", s, e, note))
         if not wrong:
             base = self.points * ctx.clean_sheet(self.min_chars)
             return _Outcome(points=base)

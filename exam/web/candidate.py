@@ -3,9 +3,9 @@ signals) and the confirmation. Every request is checked against the candidate's 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
@@ -107,6 +107,11 @@ async def _payload(request: Request) -> dict[str, Any]:
         values = [v for v in form.getlist(key) if isinstance(v, str)]
         out[key] = values if len(values) > 1 else (values[0] if values else "")
     return out
+
+
+# Parsed in an async dependency so that the handlers can be plain functions: their blocking database work
+# then runs in the threadpool instead of stalling the event loop.
+Payload = Annotated[dict[str, Any], Depends(_payload)]
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
@@ -217,9 +222,9 @@ def intro(request: Request, invitation_id: int, user: CandidateUser, session: Se
 
 
 @router.post("/candidate/invitations/{invitation_id}/start")
-async def start(request: Request, invitation_id: int, user: CandidateUser, session: SessionDep) -> Response:
+def start(request: Request, payload: Payload, invitation_id: int, user: CandidateUser, session: SessionDep) -> Response:
     """Accept the data notice and start the exam (a second start returns the same attempt)."""
-    form = await _payload(request)
+    form = payload
     invitation = _own_invitation(session, user, invitation_id)
     if invitation is None:
         return render(request, "errors/error.html", {"status": 404}, status_code=404)
@@ -275,12 +280,12 @@ def state(request: Request, attempt_id: int, user: CandidateUser, session: Sessi
 
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}")
-async def save(request: Request, attempt_id: int, position: int, user: CandidateUser, session: SessionDep) -> Response:
+def save(request: Request, payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep) -> Response:
     """Autosave one answer: JSON ``{"version", "answer": {...}, "meta": {...}}`` or form fields + ``version``.
 
     409 ``stale`` when ``version`` is not the stored one, 409 ``closed`` after the deadline plus the grace.
     """
-    body = await _payload(request)
+    body = payload
     attempt = _locked(request, session, user, attempt_id)
     if attempt is None:
         return _not_found()
@@ -326,9 +331,9 @@ def start_typing(request: Request, attempt_id: int, position: int, user: Candida
 
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}/flag")
-async def flag(request: Request, attempt_id: int, position: int, user: CandidateUser, session: SessionDep) -> Response:
+def flag(request: Request, payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep) -> Response:
     """Flag a question for review, or clear the flag."""
-    body = await _payload(request)
+    body = payload
     attempt = _locked(request, session, user, attempt_id)
     if attempt is None:
         return _not_found()
@@ -343,9 +348,9 @@ async def flag(request: Request, attempt_id: int, position: int, user: Candidate
 
 
 @router.post("/candidate/attempts/{attempt_id}/events")
-async def events(request: Request, attempt_id: int, user: CandidateUser, session: SessionDep) -> Response:
+def events(request: Request, payload: Payload, attempt_id: int, user: CandidateUser, session: SessionDep) -> Response:
     """Integrity events from the page, in batches (``navigator.sendBeacon`` on pagehide sends a form)."""
-    body = await _payload(request)
+    body = payload
     batch = body.get("events")
     if isinstance(batch, str):
         try:
@@ -363,10 +368,10 @@ async def events(request: Request, attempt_id: int, user: CandidateUser, session
 
 
 @router.post("/candidate/attempts/{attempt_id}/sections/{section_id}/submit")
-async def submit_section(request: Request, attempt_id: int, section_id: str, user: CandidateUser,
+def submit_section(request: Request, payload: Payload, attempt_id: int, section_id: str, user: CandidateUser,
                          session: SessionDep) -> Response:
     """Submit the running section (the button, or the page when the timer reaches zero). Harmless twice."""
-    body = await _payload(request)
+    body = payload
     attempt = _locked(request, session, user, attempt_id)
     if attempt is None:
         return render(request, "errors/error.html", {"status": 404}, status_code=404)

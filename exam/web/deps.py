@@ -5,6 +5,7 @@ from typing import Annotated, Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import FormData
 from sqlmodel import Session
 
 from exam import accounts, security
@@ -41,6 +42,16 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form, parsed in an async dependency so that handlers can stay plain functions."""
+    return await request.form()
+
+
+# Handlers that touch the database are plain `def` (run in the threadpool); anything that must be awaited,
+# like the form, comes from an async dependency.
+FormDep = Annotated[FormData, Depends(form_data)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 RowT = TypeVar("RowT")

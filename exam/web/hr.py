@@ -163,13 +163,13 @@ def invite(request: Request, opening_id: int, user: HRUser, session: SessionDep,
 
 
 @router.post("/openings/{opening_id}/invitations/csv")
-async def invite_csv(request: Request, opening_id: int, user: HRUser, session: SessionDep,
+def invite_csv(request: Request, opening_id: int, user: HRUser, session: SessionDep,
                      file: Optional[UploadFile] = None) -> Response:
     """Invite everyone in a CSV file (name, phone or e-mail); bad rows are reported, good rows kept."""
     opening = _opening_or_404(session, opening_id)
     if file is None or not file.filename:
         return _invitations_response(request, session, opening, 422, error=_("Choose a CSV file to upload."))
-    raw = await file.read(openings.MAX_CSV_BYTES + 1)
+    raw = file.file.read(openings.MAX_CSV_BYTES + 1)
     try:
         report = openings.import_csv(session, opening, raw, secret_key=request.app.state.secret_key, actor=user)
     except openings.OpeningError as exc:

@@ -35,7 +35,7 @@ from exam.i18n import gettext as _
 from exam.models import Answer, Attempt, Opening
 from exam.security import N_
 from exam.web.background import register
-from exam.web.deps import HRUser, ReviewerUser, SessionDep, get_or_404
+from exam.web.deps import FormDep, HRUser, ReviewerUser, SessionDep, get_or_404
 from exam.web.templating import _is_htmx, render
 
 log = logging.getLogger("exam.hr_review")
@@ -166,10 +166,9 @@ def _safe_next(value: str, opening_id: int) -> str:
 
 
 @router.post("/openings/{opening_id}/bulk")
-async def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep, form: FormDep) -> Response:
     """Compare the selected candidates, or give them all the same decision."""
     opening = _opening(session, opening_id)
-    form = await request.form()
     ids: list[int] = []
     for value in form.getlist("ids"):
         if str(value).isdigit() and int(str(value)) not in ids:

@@ -14,7 +14,7 @@ def flag_labels() -> dict[str, str]:
             "wrong_fact": _("wrong fact"), "wrong_facts": _("several wrong facts"), "filler": _("filler"),
             "shirk_no_solution": _("shirks without a solution"),
             "credential_request": _("asks for passwords or card data"), "brief": _("curt reply"),
-            "generic": _("generic for its band")}
+            "generic": _("generic for its band"), "praise_but": _("but right after praise")}
 
 
 def flag_label(flag: str) -> str:

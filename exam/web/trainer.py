@@ -391,10 +391,10 @@ def calibration_page(request: Request, user: TrainerUser, session: SessionDep, q
 
 
 @router.post("/calibration/import")
-async def import_scored(request: Request, user: TrainerUser, session: SessionDep,
+def import_scored(request: Request, user: TrainerUser, session: SessionDep,
                         file: Annotated[UploadFile, File()]) -> Response:
     """Add scored replies from a JSON Lines file (all or nothing)."""
-    raw = await file.read(ws.MAX_UPLOAD_BYTES + 1)
+    raw = file.file.read(ws.MAX_UPLOAD_BYTES + 1)
     name = (file.filename or "replies.jsonl").replace("\\", "/").rsplit("/", 1)[-1]
     if len(raw) > ws.MAX_UPLOAD_BYTES:
         return _calibration_page(request, session, status_code=422, import_problems=[
@@ -418,13 +418,13 @@ def upload_form(request: Request, user: TrainerUser) -> Response:
 
 
 @router.post("/bank/upload")
-async def upload(request: Request, user: TrainerUser, session: SessionDep,
+def upload(request: Request, user: TrainerUser, session: SessionDep,
                  files: Annotated[list[UploadFile], File()], note: Annotated[str, Form()] = "") -> Response:
     """Validate uploaded YAML (or zip) files with the bank validator and import them, all or nothing."""
     raw: list[tuple[str, bytes]] = []
     size = 0
     for upload_file in files:
-        data = await upload_file.read(ws.MAX_UPLOAD_BYTES + 1 - size)
+        data = upload_file.file.read(ws.MAX_UPLOAD_BYTES + 1 - size)
         size += len(data)
         if upload_file.filename or data:
             raw.append((upload_file.filename or "upload.yaml", data))
