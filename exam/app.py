@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from exam import i18n, security
 from exam.db import engine_for
 from exam.settings import Settings, get_settings
+from exam.timeutil import set_display_timezone
 from exam.web import deps
 from exam.web.templating import render
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
     app = FastAPI(title="网店客服招聘考试", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(deps.csrf_protect)])
     app.state.settings = settings
+    set_display_timezone(settings.timezone)
     app.state.engine = engine if engine is not None else engine_for(settings)
     app.state.secret_key = settings.resolved_secret_key()
 

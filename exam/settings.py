@@ -5,8 +5,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "changethis", "please-change"}
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
     answer_grace_seconds: int = Field(default=15, ge=0)
     sweep_interval_seconds: int = Field(default=60, ge=5)
     trusted_proxies: bool = False
+    timezone: str = "Asia/Shanghai"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=30, ge=0)
 
@@ -43,6 +45,17 @@ class Settings(BaseSettings):
             if self.environment != "development":
                 raise ValueError("EXAM_SECRET_KEY is a placeholder or too short; set a long random value")
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value.upper() == "UTC":
+            return "UTC"
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use a name like Asia/Shanghai or UTC)") from exc
+        return value
 
     @property
     def is_sqlite(self) -> bool:

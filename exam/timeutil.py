@@ -1,5 +1,6 @@
 """UTC time helpers: store UTC, normalise on read."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
@@ -12,3 +13,39 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+_display_tz: tzinfo = timezone.utc
+
+
+def set_display_timezone(name: str) -> None:
+    """Set the time zone in which people read and enter times (e.g. Asia/Shanghai)."""
+    global _display_tz
+    _display_tz = timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
+
+
+def display_timezone() -> tzinfo:
+    """The time zone in which people read and enter times."""
+    return _display_tz
+
+
+def to_display(value: datetime) -> datetime:
+    """A stored (UTC) datetime in the display time zone."""
+    return as_utc(value).astimezone(_display_tz)
+
+
+def from_display(value: datetime) -> datetime:
+    """A datetime entered in the display time zone (naive) as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_display_tz)
+    return value.astimezone(timezone.utc)
+
+
+def display_tz_label() -> str:
+    """The display time zone's offset as people write it: UTC, UTC+8, UTC+5:30."""
+    offset = utcnow().astimezone(_display_tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")

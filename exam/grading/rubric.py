@@ -698,7 +698,7 @@ class FactsDetector(_Detector):
             if density < self.min_density:
                 flags.append(self.filler_flag)
                 evidence.append(Evidence("density", "", None, None,
-                                         f"only {density:.0%} of the reply carries facts or steps"))
+                                         f"只有 {density:.0%} 的内容包含事实或具体步骤"))
         return _Outcome(points=points, evidence=evidence, flags=flags, core_hits=core_hits,
                         core_points=min(core_max, core_points + step_sum), core_max=core_max)
 
@@ -1360,7 +1360,7 @@ class RelevanceDetector(_Detector):
                 idx = ctx.text.norm.find(term)
                 if idx >= 0:
                     hits += 1
-                    evidence.append(_evidence(ctx, "term", idx, idx + len(term), "scenario term"))
+                    evidence.append(_evidence(ctx, "term", idx, idx + len(term), "场景关键词"))
         for concept in self.terms:
             spans = _find(ctx, concept)
             if spans:
@@ -1400,7 +1400,7 @@ class SimilarityDetector(_Detector):
         mine = ctx.grams if self.n == 2 else ngrams(ctx.text.raw, self.n)
         best = max(_dice(mine, ngrams_cached(a, self.n)) for a in ctx.model_answers)
         share = min(1.0, max(0.0, (best - self.floor) / (self.ceil - self.floor)))
-        note = f"similarity {best:.2f} to the closest model answer"
+        note = f"与最接近的参考答案相似度 {best:.2f}"
         return _Outcome(points=self.points * share, evidence=[Evidence("similarity", "", None, None, note)])
 
 
@@ -1425,7 +1425,7 @@ class LengthDetector(_Detector):
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Check the reply's content length against the bounds."""
         inside = (self.min is None or ctx.length >= self.min) and (self.max is None or ctx.length <= self.max)
-        note = f"{ctx.length} chars; bounds {self.min}..{self.max}"
+        note = f"{ctx.length} 字;要求 {self.min}–{self.max} 字"
         pts = self.points if inside else -self.penalty
         return _Outcome(points=pts, evidence=[Evidence("length", "", None, None, note)])
 
@@ -1567,7 +1567,7 @@ def _gate_failures(gate: BandGate, results: Sequence[CriterionResult], coverage:
         if c.points < share * c.max - 1e-9:
             missing.append((cid, f"{c.label} {c.points:g}/{c.max:g} < {share:.0%}"))
     if gate.coverage is not None and coverage is not None and coverage < gate.coverage - 1e-9:
-        missing.append((facts_criterion, f"scenario facts covered {coverage:.0%} < {gate.coverage:.0%}"))
+        missing.append((facts_criterion, f"场景要点覆盖 {coverage:.0%} < {gate.coverage:.0%}"))
     return missing
 
 

@@ -28,7 +28,7 @@ from exam.models import (
     User,
 )
 from exam.security import N_
-from exam.timeutil import as_utc
+from exam.timeutil import as_utc, display_tz_label, to_display
 
 DECISION_LABELS = {"shortlist": N_("Shortlist"), "hold": N_("Hold"), "reject": N_("Reject"), "hire": N_("Hire")}
 STATUS_LABELS = {"in_progress": N_("Taking the exam"), "submitted": N_("Submitted"), "graded": N_("Graded"),
@@ -609,7 +609,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
     for r in requirements:
         headers.append(f"{r.get('label') or r['input']} ({_unit(r['input'])})")
     headers += [_("Percentile"), _("Integrity signals"), _("Overridden by a reviewer"), _("Decision"),
-                _("Decision note"), _("Submitted (UTC)"), _("Attempt ID")]
+                _("Decision note"), _("Submitted at") + f" ({display_tz_label()})", _("Attempt ID")]
 
     def gen() -> Iterable[list[Any]]:
         for row in rows:
@@ -630,7 +630,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
                 out.append(_export_value(r["input"], found.get("value")))
             out += [row.percentile, a.signal_count, _("yes") if row.overridden else _("no"),
                     decision_label(a.decision) if a.decision else "", a.decision_note or "",
-                    as_utc(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None, a.id]
+                    to_display(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None, a.id]
             yield out
 
     return headers, gen()

@@ -16,7 +16,7 @@ from exam.exam_engine import openings
 from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening
 from exam.security import N_
-from exam.timeutil import as_utc, utcnow
+from exam.timeutil import from_display, to_display, utcnow
 from exam.web.deps import HRUser, SessionDep, get_or_404
 from exam.web.templating import _is_htmx, render
 
@@ -42,7 +42,7 @@ def _opening_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def _default_form() -> dict[str, Any]:
-    now = utcnow().replace(second=0, microsecond=0)
+    now = to_display(utcnow()).replace(second=0, microsecond=0)
     return {"title": "", "profile_id": "", "opens_at": now.strftime(DATETIME_FORMAT),
             "closes_at": (now + timedelta(days=14)).strftime(DATETIME_FORMAT), "show_result": False,
             "retention_days": 180}
@@ -68,10 +68,10 @@ def _parse_dt(value: str) -> datetime:
     value = (value or "").strip()
     for fmt in (DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            return as_utc(datetime.strptime(value, fmt))
+            return from_display(datetime.strptime(value, fmt))
         except ValueError:
             continue
-    raise openings.OpeningError(N_("Enter dates as YYYY-MM-DD HH:MM (UTC)."))
+    raise openings.OpeningError(N_("Enter dates as YYYY-MM-DD HH:MM."))
 
 
 @router.post("/openings")

@@ -11,16 +11,16 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from exam import i18n
-from exam.timeutil import as_utc
+from exam.timeutil import display_tz_label, to_display
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Format a UTC datetime for display (UTC, labelled)."""
+    """Format a stored datetime in the display time zone, labelled with its offset."""
     if value is None:
         return "—"
-    return as_utc(value).strftime(fmt) + " UTC"
+    return to_display(value).strftime(fmt) + " (" + display_tz_label() + ")"
 
 
 def _is_htmx(request: Request) -> bool:
@@ -37,6 +37,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["get_locale"] = i18n.get_locale
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["is_htmx"] = _is_htmx
+    env.globals["tz_label"] = display_tz_label
     env.filters["dt"] = _datetime
     from exam.web.labels import flag_label
 

@@ -34,7 +34,7 @@ def test_hr_creates_an_opening_from_a_job_profile(client, session, login_as) -> 
     opening = session.exec(select(Opening)).one()
     assert r.headers["location"] == f"/hr/openings/{opening.id}"
     assert opening.profile_version == 1 and opening.show_result and opening.retention_days == 90
-    assert opening.opens_at.isoformat() == "2026-01-01T08:00:00+00:00"
+    assert opening.opens_at.isoformat() == "2026-01-01T00:00:00+00:00"  # entered in Beijing time (UTC+8)
     page = client.get(r.headers["location"])
     assert page.status_code == 200 and f"/hr/openings/{opening.id}/ranking" in page.text
     assert "售前客服 春季招聘" in client.get("/hr").text
