@@ -78,52 +78,32 @@ def test_packaged_copy_is_the_public_file() -> None:
     assert len(load_scored_replies(PUBLIC)) == 60
 
 
-def test_public_set_meets_the_agreement_targets() -> None:
-    result = CliRunner().invoke(calibrate_cmd, ["--json", "--bank-dir", str(ROOT / "question_banks")])
+def _calibrate_json(*args: str) -> dict:
+    result = CliRunner().invoke(calibrate_cmd, [*args, "--json", "--bank-dir", str(ROOT / "question_banks")])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["overall"]["n"] == 60
+    return json.loads(result.output)
+
+
+# The public yardstick, and three sets that independent raters scored without seeing the grader
+# (each was later used to fix general weaknesses: holdout2 was QWK 0.842 / Spearman 0.867 and holdout3
+# 0.862 / 0.846 before their rounds). min_group_qwk guards against one scenario being left far behind.
+SCORED_SETS = [
+    pytest.param((), 60, None, id="public"),
+    pytest.param((str(HOLDOUT),), 80, None, id="holdout"),
+    pytest.param((str(HOLDOUT2),), 60, 0.75, id="holdout2"),
+    pytest.param((str(HOLDOUT3),), 60, None, id="holdout3"),
+]
+
+
+@pytest.mark.parametrize("args,n,min_group_qwk", SCORED_SETS)
+def test_scored_sets_meet_the_agreement_targets(args: tuple[str, ...], n: int, min_group_qwk: float | None) -> None:
+    report = _calibrate_json(*args)
+    assert report["overall"]["n"] == n
     assert report["overall"]["qwk"] >= 0.80
     assert report["overall"]["spearman"] >= 0.85
     assert len(report["groups"]) == 10
-
-
-def test_holdout_set_meets_the_agreement_targets() -> None:
-    """The 80 replies an independent rater scored without seeing the grader meet the same targets."""
-    result = CliRunner().invoke(calibrate_cmd, [str(HOLDOUT), "--json", "--bank-dir", str(ROOT / "question_banks")])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["overall"]["n"] == 80
-    assert report["overall"]["qwk"] >= 0.80
-    assert report["overall"]["spearman"] >= 0.85
-    assert len(report["groups"]) == 10
-
-
-def test_holdout2_set_meets_the_agreement_targets() -> None:
-    """The 60 replies a second independent rater scored (the rater who found the negation, credential,
-    short-reply, slang-tier and mid-range weaknesses) meet the same targets, overall and per scenario."""
-    result = CliRunner().invoke(calibrate_cmd, [str(HOLDOUT2), "--json", "--bank-dir", str(ROOT / "question_banks")])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["overall"]["n"] == 60
-    assert report["overall"]["qwk"] >= 0.80
-    assert report["overall"]["spearman"] >= 0.85
-    assert len(report["groups"]) == 10
-    # no scenario is left far behind (it was 0.30 on reply.guarantee.effect before claim scope)
-    assert min(g["qwk"] for g in report["groups"].values()) >= 0.75
-
-
-def test_holdout3_set_meets_the_agreement_targets() -> None:
-    """The 60 replies a third independent rater scored (the rater who found the declined-claim, wrong-number,
-    invented-discount, third-party shirking, sloppy and 9+ weaknesses) meet the same targets overall
-    (it was QWK 0.862 / Spearman 0.846 before those fixes)."""
-    result = CliRunner().invoke(calibrate_cmd, [str(HOLDOUT3), "--json", "--bank-dir", str(ROOT / "question_banks")])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["overall"]["n"] == 60
-    assert report["overall"]["qwk"] >= 0.80
-    assert report["overall"]["spearman"] >= 0.85
-    assert len(report["groups"]) == 10
+    if min_group_qwk is not None:
+        assert min(g["qwk"] for g in report["groups"].values()) >= min_group_qwk
 
 
 def test_calibrate_prints_a_table(tmp_path: Path) -> None:
