@@ -25,7 +25,7 @@ from exam.banks.store import current_bank, export_bank, load_question
 from exam.banks.validate import Entry, check_entries, validate_document
 from exam.banks.yamlio import DecodeFailed, Document, decode, dump_yaml, error_line, error_message, line_at, parse
 from exam.grading.calibration import CalibrationReport, calibrate, to_scale10
-from exam.grading.rubric import ReplyResult, grade_reply
+from exam.grading.rubric import ReplyResult, grade_reply, is_negative_evidence
 from exam.models import JobProfile, Question, QuestionVersion, ScoredReply, User
 from exam.questions.base import QuestionBase
 from exam.questions.registry import export_question, get_type
@@ -407,7 +407,6 @@ def try_reply(model: QuestionBase, text: str) -> ReplyResult:
                        model_answers=list(model.model_answers), question=model.id)  # type: ignore[attr-defined]
 
 
-BAD_EVIDENCE = {"taboo", "claim"}
 
 
 def highlight(text: str, result: ReplyResult) -> list[dict[str, Any]]:
@@ -429,7 +428,7 @@ def highlight(text: str, result: ReplyResult) -> list[dict[str, Any]]:
         segments.append({
             "text": text[lo:hi],
             "marked": bool(covering),
-            "bad": any(ev.kind in BAD_EVIDENCE for _, ev in covering),
+            "bad": any(is_negative_evidence(ev.kind) for _, ev in covering),
             "title": "; ".join(notes),
         })
     return segments

@@ -47,6 +47,8 @@ from exam.grading.lexicon import (
 from exam.grading.text import NormText, cjk_ratio, compile_phrase, content_chars, content_positions, ngrams, ngrams_cached
 
 __all__ = [
+    "NEGATIVE_EVIDENCE",
+    "is_negative_evidence",
     "DEFAULT_CAPS",
     "DERIVED_FLAGS",
     "ENGAGED_FLAGS",
@@ -162,6 +164,15 @@ class Evidence:
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{kind, text, start, end, note}``."""
         return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end, "note": self.note}
+
+
+# Evidence kinds that count against a reply (shown in red wherever evidence is highlighted).
+NEGATIVE_EVIDENCE: frozenset[str] = frozenset({"taboo", "claim", "contradiction", "privacy"})
+
+
+def is_negative_evidence(kind: str | None) -> bool:
+    """Whether an evidence kind counts against the reply."""
+    return kind in NEGATIVE_EVIDENCE
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from exam.models import (
     User,
 )
 from exam.security import N_
+from exam.grading.rubric import is_negative_evidence
 from exam.timeutil import as_utc, display_tz_label, to_display
 
 DECISION_LABELS = {"shortlist": N_("Shortlist"), "hold": N_("Hold"), "reject": N_("Reject"), "hire": N_("Hire")}
@@ -56,7 +57,6 @@ AUDIT_LABELS = {"review.override": N_("Mark overridden"), "review.override_remov
                 "review.decision": N_("Decision"), "candidate.export": N_("Data exported"),
                 "ranking.export": N_("Ranking exported")}
 GOOD_EVIDENCE = {"phrase", "position", "fact", "term"}
-BAD_EVIDENCE = {"taboo", "claim", "contradiction", "privacy"}
 
 
 def decision_label(value: Optional[str]) -> str:
@@ -223,7 +223,7 @@ class Segment:
     @property
     def tone(self) -> str:
         """"good", "bad" or ""."""
-        if self.kind in BAD_EVIDENCE:
+        if is_negative_evidence(self.kind):
             return "bad"
         if self.kind in GOOD_EVIDENCE:
             return "good"
@@ -238,7 +238,7 @@ def highlight(text: str, criteria: Iterable[Mapping[str, Any]]) -> list[Segment]
             start, end = e.get("start"), e.get("end")
             if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
                 spans.append((start, end, e.get("kind") or "", e.get("note") or "", c.get("label") or ""))
-    spans.sort(key=lambda s: (0 if s[2] in BAD_EVIDENCE else 1, s[0], -(s[1] - s[0])))
+    spans.sort(key=lambda s: (0 if is_negative_evidence(s[2]) else 1, s[0], -(s[1] - s[0])))
     taken: list[tuple[int, int, str, str, str]] = []
     for span in spans:
         if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):

@@ -42,6 +42,9 @@ def make_templates() -> Jinja2Templates:
     from exam.web.labels import flag_label
 
     env.globals["flag_label"] = flag_label
+    from exam.grading.rubric import is_negative_evidence
+
+    env.globals["is_bad_evidence"] = is_negative_evidence
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     return templates
 

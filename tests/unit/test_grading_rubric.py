@@ -724,3 +724,11 @@ def test_spaces_around_numbers_do_not_hide_facts() -> None:
     assert res.criteria[0].points == 10
     ev = [e for e in res.criteria[0].evidence if e.kind == "phrase"]
     assert ev[0].text == "9 折"  # evidence still points at the raw text
+
+
+def test_negative_evidence_is_one_shared_list() -> None:
+    """Every fault detector's evidence is marked negative (the UI highlights it in red); found facts are not."""
+    from exam.grading.rubric import NEGATIVE_EVIDENCE, is_negative_evidence
+
+    assert {"taboo", "claim", "contradiction", "privacy"} == set(NEGATIVE_EVIDENCE)
+    assert not any(is_negative_evidence(k) for k in ("phrase", "fact", "term", "missing", "similarity", None))
