@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from exam.questions.base import GradeOutcome, Issue, QuestionBase, Text, duplicates
+from exam.questions.base import GradeOutcome, Issue, QuestionBase, QuestionType, Text, duplicates
 
 OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$", max_length=16)]
 
@@ -48,6 +48,18 @@ class ChoiceQuestionBase(QuestionBase):
     def summary(self) -> str:
         """The stem."""
         return self.stem
+
+
+class OptionsQuestionType(QuestionType):
+    """What the option-based types share: the candidate's view and the per-paper option order."""
+
+    def public_view(self, question: ChoiceQuestionBase, item: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[override]
+        """Stem and options in the paper's order, without the key."""
+        return {"type": self.name, "stem": question.stem, "options": public_options(question, item)}
+
+    def prepare_item(self, question: ChoiceQuestionBase, rng: random.Random) -> dict[str, Any]:  # type: ignore[override]
+        """The option order."""
+        return prepare_options(question, rng)
 
 
 def prepare_options(question: ChoiceQuestionBase, rng: random.Random) -> dict[str, Any]:

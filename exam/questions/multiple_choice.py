@@ -1,12 +1,11 @@
 """Multiple-choice questions: one or more correct options, all-or-nothing or partial scoring."""
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from exam.questions import _choice
-from exam.questions.base import GradeOutcome, Issue, QuestionType, form_values
+from exam.questions.base import GradeOutcome, Issue, form_values
 from exam.questions.registry import register
 
 
@@ -24,21 +23,13 @@ class MultipleChoiceQuestion(_choice.ChoiceQuestionBase):
         return issues
 
 
-class MultipleChoice(QuestionType):
+class MultipleChoice(_choice.OptionsQuestionType):
     """The multiple_choice question type."""
 
     name = "multiple_choice"
     model = MultipleChoiceQuestion
     template = "candidate/questions/_multiple_choice.html"
     label = "多选题"
-
-    def public_view(self, question: MultipleChoiceQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
-        """Stem and options in the paper's order, without the key."""
-        return {"type": self.name, "stem": question.stem, "options": _choice.public_options(question, item)}
-
-    def prepare_item(self, question: MultipleChoiceQuestion, rng: random.Random) -> dict[str, Any]:
-        """The option order."""
-        return _choice.prepare_options(question, rng)
 
     def read_answer(self, question: MultipleChoiceQuestion, data: Mapping[str, Any]) -> dict[str, Any]:
         """``{"choices": [option ids in bank order]}`` from the repeated ``choices`` field."""

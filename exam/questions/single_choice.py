@@ -1,12 +1,11 @@
 """Single-choice questions: exactly one correct option."""
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from exam.questions import _choice
-from exam.questions.base import GradeOutcome, Issue, QuestionType, form_value
+from exam.questions.base import GradeOutcome, Issue, form_value
 from exam.questions.registry import register
 
 
@@ -25,21 +24,13 @@ class SingleChoiceQuestion(_choice.ChoiceQuestionBase):
         return issues
 
 
-class SingleChoice(QuestionType):
+class SingleChoice(_choice.OptionsQuestionType):
     """The single_choice question type."""
 
     name = "single_choice"
     model = SingleChoiceQuestion
     template = "candidate/questions/_single_choice.html"
     label = "单选题"
-
-    def public_view(self, question: SingleChoiceQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
-        """Stem and options in the paper's order, without the key."""
-        return {"type": self.name, "stem": question.stem, "options": _choice.public_options(question, item)}
-
-    def prepare_item(self, question: SingleChoiceQuestion, rng: random.Random) -> dict[str, Any]:
-        """The option order."""
-        return _choice.prepare_options(question, rng)
 
     def read_answer(self, question: SingleChoiceQuestion, data: Mapping[str, Any]) -> dict[str, Any]:
         """``{"choice": option id | None}`` from the ``choice`` field."""
