@@ -1436,7 +1436,11 @@ class LengthDetector(_Detector):
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Check the reply's content length against the bounds."""
         inside = (self.min is None or ctx.length >= self.min) and (self.max is None or ctx.length <= self.max)
-        note = f"{ctx.length} 字;要求 {self.min}–{self.max} 字"
+        if self.min is not None and self.max is not None:
+            bounds = f"{self.min}–{self.max}"
+        else:
+            bounds = f"至少 {self.min}" if self.min is not None else f"至多 {self.max}"
+        note = f"{ctx.length} 字;要求 {bounds} 字"
         pts = self.points if inside else -self.penalty
         return _Outcome(points=pts, evidence=[Evidence("length", "", None, None, note)])
 
