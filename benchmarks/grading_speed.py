@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exam.commands.grade import _load_reply_tasks  # noqa: E402
+from exam.cli.grade import _load_reply_tasks  # noqa: E402
 from exam.grading.calibration import load_scored_replies  # noqa: E402
 from exam.grading.rubric import grade_reply  # noqa: E402
 from exam.grading.typing import grade_typing  # noqa: E402

@@ -2,7 +2,7 @@
 
 Creates a fresh database (a SQLite file in a temporary folder, or the PostgreSQL database given with
 ``--database-url``: its ``public`` schema is dropped and recreated), runs ``exam demo --force`` and adds
-N invitations to the demo opening (``exam.exam_engine.openings.invite``), starts
+N invitations to the demo opening (``exam.services.openings.invite``), starts
 ``exam serve --workers W`` and lets N simulated candidates (asyncio + httpx, one cookie jar each, at
 most ``--concurrency`` requests in flight) do what the exam page does: follow the link, read the
 notice, start, load the exam page, start the typing tests and type the passage (autosaves of a growing
@@ -95,9 +95,9 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
         sys.exit("exam demo failed:\n" + demo.stdout + demo.stderr)
     from sqlmodel import select
 
-    from exam import accounts
+    from exam.services import accounts
     from exam.db import make_engine, session_scope
-    from exam.exam_engine import openings
+    from exam.services import openings
     from exam.models import Opening
 
     engine = make_engine(url)
@@ -449,7 +449,7 @@ def check_database(url: str, candidates: list[Candidate]) -> dict[str, Any]:
     from sqlmodel import Session, select
 
     from exam.db import make_engine
-    from exam.exam_engine.attempts import item_at, public_response
+    from exam.services.attempts import item_at, public_response
     from exam.models import Answer, Attempt
 
     engine = make_engine(url)

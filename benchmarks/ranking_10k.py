@@ -23,8 +23,8 @@ from sqlmodel import Session, SQLModel, select  # noqa: E402
 
 import exam.models  # noqa: E402,F401
 from exam.db import make_engine  # noqa: E402
-from exam.hiring import ranking  # noqa: E402
-from exam.hiring.sample import seed_opening  # noqa: E402
+from exam.services import ranking  # noqa: E402
+from exam.services.sample import seed_opening  # noqa: E402
 from exam.models import Opening  # noqa: E402
 
 CASES = [
@@ -54,7 +54,7 @@ def seed(path: Path, n: int) -> None:
         if session.exec(select(Opening)).first() is None:
             start = time.perf_counter()
             seed_opening(session, n, in_progress=n // 100, with_answers=False, seed=42)
-            from exam import accounts
+            from exam.services import accounts
             from exam.models import Role
 
             accounts.create_user(session, "bench-hr", Role.hr, "Bench-hr-pass-2026")

@@ -1,9 +1,10 @@
 """Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes."""
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -77,6 +78,33 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def transactional(fn: F) -> F:
+    """A service function that owns its session's transaction (the session is its first argument).
+
+    The outermost call runs in a savepoint and commits when it returns; when it raises, only its own changes
+    are rolled back. Calls nested in another transactional function join that function's transaction.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args: Any, **kwargs: Any) -> Any:
+        depth = session.info.get("tx_depth", 0)
+        session.info["tx_depth"] = depth + 1
+        try:
+            if depth:
+                return fn(session, *args, **kwargs)
+            with session.begin_nested():
+                result = fn(session, *args, **kwargs)
+            session.commit()
+            return result
+        finally:
+            session.info["tx_depth"] = depth
+
+    return wrapper  # type: ignore[return-value]
 
 
 def engine_for(settings: Settings) -> Engine:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import exam.models  # noqa: F401  (registers the tables)
-from exam import accounts
+from exam.services import accounts
 from exam.app import create_app
 from exam.db import make_engine
 from exam.models import Role, User

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
 
-from exam import accounts
+from exam.services import accounts
 from exam.i18n import gettext as _
-from exam.models import AuditLog, Role, User
+from exam.models import Role, User
 from exam.web.deps import AdminUser, SessionDep, get_or_404
 from exam.web.templating import render
 
@@ -19,12 +18,7 @@ STAFF_ROLES = [Role.admin, Role.hr, Role.trainer, Role.candidate]
 
 
 def _users(session, role: str | None = None, q: str = ""):  # type: ignore[no-untyped-def]
-    stmt = select(User).order_by(User.role, User.username)
-    if role:
-        stmt = stmt.where(User.role == role)
-    if q:
-        stmt = stmt.where(User.username.contains(q) | User.display_name.contains(q))  # type: ignore[attr-defined]
-    return session.exec(stmt.limit(500)).all()
+    return accounts.list_users(session, role, q, limit=500)
 
 
 @router.get("")
@@ -32,7 +26,7 @@ def home(request: Request, user: AdminUser, session: SessionDep, role: str | Non
     """The accounts list (the admin's home page)."""
     users = _users(session, role or None, q.strip())
     template = "admin/_user_table.html" if request.headers.get("HX-Target") == "user-table" else "admin/home.html"
-    recent = session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(15)).all()  # type: ignore[union-attr]
+    recent = accounts.recent_audit(session)
     return render(request, template, {"users": users, "roles": STAFF_ROLES, "role": role or "", "q": q,
                                       "audit": recent, "form": {}, "error": None})
 
@@ -47,13 +41,11 @@ def create(request: Request, user: AdminUser, session: SessionDep,
         accounts.create_user(session, username, role, password or None, display_name=display_name.strip(),
                              email=email.strip() or None, actor=user)
     except accounts.AccountError as exc:
-        session.rollback()
         users = _users(session)
         return render(request, "admin/home.html", {
             "users": users, "roles": STAFF_ROLES, "role": "", "q": "", "audit": [],
             "form": {"username": username, "role": role, "display_name": display_name, "email": email},
             "error": exc.translated()}, status_code=422)
-    session.commit()
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -69,9 +61,7 @@ def reset_password(request: Request, user_id: int, user: AdminUser, session: Ses
     try:
         accounts.set_password(session, target, password, actor=user)
     except accounts.AccountError as exc:
-        session.rollback()
         return render(request, "admin/_row.html", {"u": target, "error": exc.translated(), "me": user}, status_code=422)
-    session.commit()
     return render(request, "admin/_row.html", {"u": target, "notice": _("Password changed."), "me": user})
 
 
@@ -84,7 +74,6 @@ def toggle_active(request: Request, user_id: int, user: AdminUser, session: Sess
         return render(request, "admin/_row.html", {"u": target, "error": _("You cannot disable your own account."),
                                                    "me": user}, status_code=422)
     accounts.set_active(session, target, active, actor=user)
-    session.commit()
     if request.headers.get("HX-Request") == "true":
         return render(request, "admin/_row.html", {"u": target, "me": user})
     return RedirectResponse("/admin", status_code=303)

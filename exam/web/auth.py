@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from exam import accounts, i18n
+from exam import i18n
+from exam.services import accounts
 from exam.i18n import gettext as _
-from exam.web.deps import (HOME_BY_ROLE, LOCALE_COOKIE, SESSION_COOKIE, OptionalUser, SessionDep, SettingsDep,
-                           client_ip)
+from exam.web.cookies import LOCALE_COOKIE, SESSION_COOKIE, set_session_cookie
+from exam.web.deps import HOME_BY_ROLE, OptionalUser, SessionDep, SettingsDep, client_ip
 from exam.web.templating import render
 
 router = APIRouter()
@@ -51,10 +52,9 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
           username: Annotated[str, Form(max_length=64)] = "", password: Annotated[str, Form(max_length=256)] = "",
           next: Annotated[str, Form()] = "") -> Response:
     """Check credentials (throttled) and open a new session."""
-    ip = client_ip(request)
-    result = accounts.authenticate(session, settings, username, password, ip)
+    result = accounts.login(session, settings, username, password, client_ip(request),
+                            request.headers.get("user-agent", ""), request.cookies.get(SESSION_COOKIE))
     if result.user is None:
-        session.commit()
         if result.wait_seconds:
             error = _("Too many failed attempts. Please wait %(seconds)s seconds and try again.") % {
                 "seconds": result.wait_seconds}
@@ -65,29 +65,16 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
         headers = {"Retry-After": str(result.wait_seconds)} if result.wait_seconds else None
         return render(request, "auth/login.html", {"next": _safe_next(next) or "", "error": error,
                                                    "username": username}, status_code=status, headers=headers)
-    old = request.cookies.get(SESSION_COOKIE)
-    accounts.end_session(session, old)
-    token = accounts.start_session(session, settings, result.user, ip, request.headers.get("user-agent", ""))
-    session.commit()
     target = _safe_next(next) or HOME_BY_ROLE.get(result.user.role, "/")
     response = RedirectResponse(target, status_code=303)
-    _set_session_cookie(request, response, settings, token)
+    set_session_cookie(request, response, settings, result.token)
     return response
-
-
-def _set_session_cookie(request: Request, response: Response, settings, token: str) -> None:  # type: ignore[no-untyped-def]
-    """Set the session cookie: HttpOnly, SameSite=Lax, Secure behind https."""
-    from exam.app import _secure
-
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(settings, request),
-                        path="/", max_age=settings.session_absolute_hours * 3600)
 
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
     """End this session."""
-    accounts.end_session(session, request.cookies.get(SESSION_COOKIE))
-    session.commit()
+    accounts.logout(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

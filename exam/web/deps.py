@@ -8,15 +8,14 @@ from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 from sqlmodel import Session
 
-from exam import accounts, security
+from exam import security
+from exam.services import accounts
 from exam.db import writer
 from exam.models import Role, User
 from exam.settings import Settings
+from exam.web.cookies import CSRF_COOKIE, SESSION_COOKIE
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-SESSION_COOKIE = "exam_session"
-CSRF_COOKIE = "exam_csrf"
-LOCALE_COOKIE = "exam_locale"
 
 
 class LoginRequired(Exception):
@@ -104,13 +103,7 @@ def current_user_optional(request: Request, session: SessionDep) -> User | None:
     """The signed-in user, or None."""
     if hasattr(request.state, "user_resolved"):
         return request.state.user
-    record, user = accounts.resolve_session(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
-    # End this read now: a transaction must not span FastAPI's threadpool hops (SQLite's write lock, taken by
-    # BEGIN IMMEDIATE, would be held while waiting for a thread), and touch_session's write must not upgrade
-    # a read snapshot (SQLite WAL refuses that with "database is locked" when another write came in between).
-    session.commit()
-    if record is not None:
-        accounts.touch_session(session, record)
+    user = accounts.current_user(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
     request.state.user = user
     request.state.user_resolved = True
     return user

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session, select
 
-from exam.banks import workspace as ws
+from exam.services import workspace as ws
 from exam.banks.problems import BankInvalid
-from exam.banks.store import (bank_warnings, current_bank, diff_versions, import_bank, load_question,
+from exam.services.bank_store import (bank_warnings, current_bank, diff_versions, import_bank, load_question,
                               profile_history, question_history, set_status, store_profile, store_question)
 from exam.grading.calibration import to_scale10
 from exam.i18n import gettext as _
@@ -191,7 +191,6 @@ def create_question(request: Request, user: TrainerUser, session: SessionDep, ya
     if not parsed.ok:
         return _editor(request, session, yaml, note=note, status_code=422, show_try="type: reply" in yaml)
     store_question(session, parsed.model, user.id, note.strip()[:500])
-    session.commit()
     return _redirect(_qurl(parsed.model.id, "?notice=created"))
 
 
@@ -241,7 +240,6 @@ def save_question(request: Request, question_id: str, user: TrainerUser, session
         return _editor(request, session, yaml, editing=row.id, base_version=base_version, note=note,
                        status_code=422, show_try=show_try)
     outcome, _version = store_question(session, parsed.model, user.id, note.strip()[:500])
-    session.commit()
     return _redirect(_qurl(row.id, f"?notice={outcome}"))
 
 
@@ -254,7 +252,6 @@ def change_status(request: Request, question_id: str, user: TrainerUser, session
         raise HTTPException(422)
     if row.status != status:
         set_status(session, row.id, status, user.id)
-        session.commit()
     return _redirect(_qurl(row.id, f"?notice={status}"))
 
 
@@ -354,9 +351,7 @@ def add_scored(request: Request, question_id: str, user: TrainerUser, session: S
         ctx.update(scored_error=_("Give the reply text and a score from 0 to 10."),
                    scored_form={"text": text, "human_score": human_score})
         return page(request, "trainer/_scored.html", ctx, status_code=422)
-    session.add(ScoredReply(question_id=row.id, text=form.text, human_score=form.human_score,
-                            created_by_id=user.id))
-    session.commit()
+    ws.add_scored_replies(session, [(row.id, form.text, form.human_score)], user.id)
     if request.headers.get("HX-Request") != "true":
         return _redirect(_qurl(row.id) + "#scored-title")
     return page(request, "trainer/_scored.html", _scored_ctx(session, row))
@@ -367,8 +362,7 @@ def delete_scored(request: Request, reply_id: int, user: TrainerUser, session: S
     """Delete a scored reply."""
     reply = get_or_404(session, ScoredReply, reply_id)
     row = _question_row(session, reply.question_id)
-    session.delete(reply)
-    session.commit()
+    ws.delete_scored_reply(session, reply)
     if request.headers.get("HX-Request") != "true":
         return _redirect(_qurl(row.id) + "#scored-title")
     return page(request, "trainer/_scored.html", _scored_ctx(session, row))
@@ -402,9 +396,7 @@ def import_scored(request: Request, user: TrainerUser, session: SessionDep,
     rows, problems = ws.read_scored_jsonl(session, name, raw)
     if problems:
         return _calibration_page(request, session, status_code=422, import_problems=[str(p) for p in problems])
-    for qid, text, score in rows:
-        session.add(ScoredReply(question_id=qid, text=text, human_score=score, created_by_id=user.id))
-    session.commit()
+    ws.add_scored_replies(session, rows, user.id)
     return _calibration_page(request, session, notice=_("%(n)s scored replies added.") % {"n": len(rows)})
 
 
@@ -441,10 +433,8 @@ def upload(request: Request, user: TrainerUser, session: SessionDep,
             names = ", ".join(name for name, _data in raw)
             report = import_bank(session, bank, user.id, (note.strip() or f"upload: {names}")[:500])
         except BankInvalid as exc:
-            session.rollback()
             problems = exc.problems
         else:
-            session.commit()
             ctx.update(report=report, warnings=bank_warnings(session))
             return page(request, "trainer/upload.html", ctx)
     ctx["problems"] = problems
@@ -532,7 +522,6 @@ def create_profile(request: Request, user: TrainerUser, session: SessionDep, yam
     if not parsed.ok:
         return _profile_editor(request, session, yaml, note=note, status_code=422)
     store_profile(session, parsed.model, user.id, note.strip()[:500])
-    session.commit()
     return _redirect(f"/trainer/profiles/{quote(parsed.model.id, safe='')}?notice=profile_created")
 
 
@@ -566,7 +555,6 @@ def save_profile(request: Request, profile_id: str, user: TrainerUser, session: 
         return _profile_editor(request, session, yaml, editing=row.id, base_version=base_version, note=note,
                                status_code=422)
     outcome, _version = store_profile(session, parsed.model, user.id, note.strip()[:500])
-    session.commit()
     return _redirect(f"/trainer/profiles/{quote(row.id, safe='')}?notice=profile_{outcome}")
 
 

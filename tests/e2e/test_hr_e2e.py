@@ -9,7 +9,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from exam.demo import DEMO_ACCOUNTS
+from exam.services.demo import DEMO_ACCOUNTS
 from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -1,7 +1,7 @@
 """A real browser signs in as each demo role and lands on that role's home page."""
 import pytest
 
-from exam.demo import DEMO_ACCOUNTS
+from exam.services.demo import DEMO_ACCOUNTS
 from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from exam.banks import store
+from exam.services import bank_store as store
 from exam.banks.loader import load_bank
 from exam.banks.problems import BankInvalid
 from exam.banks.validate import validate_paths
-from exam.commands.bank import bank as bank_cli
+from exam.cli.bank import bank as bank_cli
 from exam.db import session_scope
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion
 from exam.questions.registry import export_question

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from exam.banks.loader import load_bank, read_bank
 from exam.banks.problems import BankInvalid
 from exam.banks.validate import validate_paths
-from exam.commands.bank import bank as bank_cli
+from exam.cli.bank import bank as bank_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD = DATA / "good_bank"

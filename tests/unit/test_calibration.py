@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exam.commands.grade import calibrate as calibrate_cmd
-from exam.commands.grade import default_calibration_file
+from exam.cli.grade import calibrate as calibrate_cmd
+from exam.cli.grade import default_calibration_file
 from exam.grading.calibration import (
     calibrate,
     load_scored_replies,

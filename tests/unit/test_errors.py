@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from exam.accounts import AccountError
+from exam.services.accounts import AccountError
 from exam.errors import UserError
-from exam.exam_engine.openings import OpeningError
-from exam.hiring.data_rights import DataRightsError
-from exam.hiring.review import ReviewError
+from exam.services.openings import OpeningError
+from exam.services.data_rights import DataRightsError
+from exam.services.review import ReviewError
 from exam.i18n import set_locale
 from exam.security import PasswordPolicyError
 

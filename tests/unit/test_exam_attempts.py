@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from exam.exam_engine import attempts, openings, papers, results, sweep
-from exam.exam_engine.attempts import ExamError
+from exam.services import attempts, openings, papers, results, sweep
+from exam.services.attempts import ExamError
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent
 from exam.timeutil import utcnow
 from tests.web.candidate_helpers import make_invitation, make_opening, seed_bank

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from exam import security
-from exam.exam_engine import openings
+from exam.services import openings
 from exam.i18n import set_locale
 from exam.models import AuditLog, Invitation
 from exam.timeutil import utcnow
@@ -109,7 +109,7 @@ def test_csv_that_is_empty_or_too_big_is_refused(session, opening) -> None:
 
 
 def test_extra_time_and_withdrawal_only_before_the_exam_starts(session, opening) -> None:
-    from exam.exam_engine import attempts
+    from exam.services import attempts
 
     invitation, _ = make_invitation(session, opening, "张三", phone="13800138000")
     openings.set_extra_time(session, invitation, "1.5")

@@ -4,7 +4,7 @@ import random
 import pytest
 
 from exam.banks.loader import load_bank
-from exam.exam_engine import papers
+from exam.services import papers
 from tests.web.candidate_helpers import GOOD_BANK
 
 BANK = load_bank([GOOD_BANK])

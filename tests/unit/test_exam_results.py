@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from exam.banks.loader import load_bank
-from exam.exam_engine import results
-from exam.exam_engine.results import GradedItem
+from exam.services import results
+from exam.services.results import GradedItem
 from tests.web.candidate_helpers import GOOD_BANK
 
 BANK = load_bank([GOOD_BANK])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from exam.commands.grade import grade
+from exam.cli.grade import grade
 
 ROOT = Path(__file__).parents[2]
 

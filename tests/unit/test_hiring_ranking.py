@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from exam.hiring import ranking
-from exam.hiring.ranking import Filters, percentile_rank
-from exam.hiring.sample import seed_opening
+from exam.services import ranking
+from exam.services.ranking import Filters, percentile_rank
+from exam.services.sample import seed_opening
 from exam.models import Attempt
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from exam.hiring import review
-from exam.hiring.report import Labels, explain_criterion, explain_requirement, explain_score, format_value, highlight, num
-from exam.hiring.sample import SAMPLE_PROFILE, seed_opening
+from exam.services import review
+from exam.hiring.explain import Labels, explain_criterion, explain_requirement, explain_score, format_value, num
+from exam.hiring.highlight import highlight
+from exam.services.sample import SAMPLE_PROFILE, seed_opening
 from exam.hiring.score import compute_hiring
 from exam.i18n import set_locale
 from exam.models import Answer, Attempt

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from exam import accounts
-from exam.banks.store import import_paths
-from exam.exam_engine import openings
+from exam.services import accounts
+from exam.services.bank_store import import_paths
+from exam.services import openings
 from exam.models import Invitation, Opening, Role, User
 from exam.timeutil import utcnow
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from exam.exam_engine import papers
+from exam.services import papers
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, User, UserSession
 from exam.timeutil import utcnow
 from tests.conftest import login

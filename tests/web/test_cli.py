@@ -63,7 +63,7 @@ def test_init_creates_admin_and_user_commands(cli) -> None:
 def test_demo_prints_logins_and_refuses_to_overwrite(cli) -> None:
     r = cli("demo")
     assert r.exit_code == 0, r.output
-    from exam.demo import DEMO_ACCOUNTS
+    from exam.services.demo import DEMO_ACCOUNTS
 
     for role, username, password, _name in DEMO_ACCOUNTS:
         assert username in r.output and password in r.output

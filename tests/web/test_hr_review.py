@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from exam.hiring import data_rights
-from exam.hiring.sample import seed_opening
+from exam.services import data_rights
+from exam.services.sample import seed_opening
 from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Invitation, Opening, User
 from exam.timeutil import utcnow
 from tests.conftest import csrf_of
@@ -476,15 +476,14 @@ def test_retention_not_yet_due(session, data) -> None:  # type: ignore[no-untype
 
 
 def test_retention_job_runs(app, session, data) -> None:  # type: ignore[no-untyped-def]
-    from exam.web.background import JOBS
-    from exam.web.hr_review import retention_job
+    from exam.services.jobs import JOBS
 
-    assert any(name == "retention" for name, _s, _f in JOBS)
+    job = next(job for job in JOBS if job.name == "retention_purge")
     opening = session.get(Opening, data.opening.id)
     opening.closes_at = utcnow() - timedelta(days=400)
     session.add(opening)
     session.commit()
-    retention_job(app)
+    job.run(app.state.engine, app.state.settings)
     session.rollback()
     assert session.exec(select(Attempt).where(Attempt.opening_id == opening.id)).first() is None
 

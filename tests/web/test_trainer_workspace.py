@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from exam.banks.loader import load_bank
-from exam.banks.store import import_bank
+from exam.services.bank_store import import_bank
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion, ScoredReply
 from tests.conftest import csrf_of
 
@@ -436,15 +436,15 @@ def test_posts_need_the_csrf_token(client, trainer, session) -> None:
 def test_demo_step_imports_the_bank(session, settings) -> None:
     from pathlib import Path
 
-    from exam.banks import demo
-    from exam.demo import DEMO_STEPS, DemoError
+    from exam.services import demo
+    from exam.services.demo import STEPS, DemoError
 
-    assert demo.step in DEMO_STEPS
+    assert demo.bank_step in STEPS
     said: list[str] = []
-    demo.step(session, settings.model_copy(update={"bank_dir": Path(GOOD_BANK)}), None, said.append)
+    demo.bank_step(session, settings.model_copy(update={"bank_dir": Path(GOOD_BANK)}), None, said.append)
     session.commit()
     assert session.get(Question, "t.reply.bargain") is not None and session.get(JobProfile, "t.presale") is not None
     assert "12 created" in said[0]
     with pytest.raises(DemoError):
-        demo.step(session, settings.model_copy(update={"bank_dir": Path("tests/data/bad_banks/several_problems.yaml")}),
+        demo.bank_step(session, settings.model_copy(update={"bank_dir": Path("tests/data/bad_banks/several_problems.yaml")}),
                   None, said.append)

@@ -1,68 +1,27 @@
-"""HR review pages: an opening's ranking, candidate reports, comparison, overrides, decisions, exports, data rights."""
+"""HR: an opening's ranked shortlist (filters, sorting, bulk decisions), its exports and the comparison page."""
 from __future__ import annotations
 
-import json
-import logging
 from datetime import date
-from typing import Annotated, Any, Mapping, Optional
+from typing import Any, Mapping
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from starlette.datastructures import QueryParams
 
-from exam.accounts import audit
-from exam.db import writer
-from exam.hiring import data_rights, export, ranking, review
-from exam.hiring.report import (
-    DECISION_LABELS,
-    STATUS_LABELS,
-    band_index,
-    build_report,
-    compare_rows,
-    criterion_points,
-    decision_label,
-    explain_score,
-    export_table,
-    hiring_of,
-    num,
-    person,
-    status_label,
-    topic_label,
-)
+from exam.hiring import export
+from exam.hiring.explain import (DECISION_LABELS, STATUS_LABELS, compare_rows, criterion_points, decision_label,
+                                 export_table, status_label)
 from exam.hiring.svg import histogram_svg, score_bins
 from exam.i18n import gettext as _
-from exam.models import Answer, Attempt, Opening
-from exam.security import N_
-from exam.web.background import register
-from exam.web.deps import FormDep, HRUser, ReviewerUser, SessionDep, get_or_404
+from exam.models import Opening
+from exam.services import accounts, ranking, review
+from exam.web.deps import FormDep, HRUser, SessionDep
+from exam.web.hr.common import COMMON, opening_or_404
 from exam.web.templating import _is_htmx, render
 
-log = logging.getLogger("exam.hr_review")
-
 router = APIRouter(prefix="/hr")
-
-COMMON: dict[str, Any] = {"num": num, "band_index": band_index, "decision_label": decision_label,
-                          "status_label": status_label, "explain_score": explain_score, "topic_label": topic_label}
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _opening(session: Session, opening_id: int) -> Opening:
-    return get_or_404(session, Opening, opening_id)
-
-
-def _attempt(session: Session, attempt_id: int) -> Attempt:
-    return get_or_404(session, Attempt, attempt_id)
-
-
-def _audit_now(request: Request, actor: Any, action: str, target_type: str, target_id: str,
-               after: dict[str, Any] | None = None) -> None:
-    """Write an audit entry from a GET request (its own short write transaction)."""
-    with Session(writer(request.app.state.engine), expire_on_commit=False) as s:
-        audit(s, actor, action, target_type, target_id, after=after)
-        s.commit()
 
 
 def _sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
@@ -144,7 +103,7 @@ def _ranking_context(request: Request, session: Session, opening: Opening, *, er
 @router.get("/openings/{opening_id}/ranking")
 def ranking_page(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
     """The ranked shortlist of an opening (the table alone for htmx requests)."""
-    opening = _opening(session, opening_id)
+    opening = opening_or_404(session, opening_id)
     notice = None
     done = request.query_params.get("updated")
     if done and done.isdigit():
@@ -168,7 +127,7 @@ def _safe_next(value: str, opening_id: int) -> str:
 @router.post("/openings/{opening_id}/bulk")
 def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep, form: FormDep) -> Response:
     """Compare the selected candidates, or give them all the same decision."""
-    opening = _opening(session, opening_id)
+    opening = opening_or_404(session, opening_id)
     ids: list[int] = []
     for value in form.getlist("ids"):
         if str(value).isdigit() and int(str(value)) not in ids:
@@ -182,22 +141,18 @@ def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep, f
                                 status_code=303)
     if not ids:
         return _bulk_error(request, session, opening, next_url, _("Select at least one candidate."))
-    attempts = session.exec(select(Attempt).where(col(Attempt.id).in_(ids), Attempt.opening_id == opening_id)).all()
+    attempts = list(review.attempts_in(session, opening_id, ids).values())
     try:
         changed = review.bulk_decide(session, user, attempts, str(form.get("decision") or ""),
                                      str(form.get("note") or ""))
     except review.ReviewError as exc:
-        session.rollback()
         return _bulk_error(request, session, opening, next_url, exc.translated())
-    session.commit()
     sep = "&" if "?" in next_url else "?"
     return RedirectResponse(f"{next_url}{sep}updated={changed}", status_code=303)
 
 
 def _bulk_error(request: Request, session: Session, opening: Opening, next_url: str, message: str) -> Response:
     """The ranking again (as it was) with the error."""
-    from starlette.datastructures import QueryParams
-
     query = next_url.split("?", 1)[1] if "?" in next_url else ""
     ctx = _ranking_context(request, session, opening, error=message, params=QueryParams(query))
     return render(request, "hr/review/ranking.html", ctx, status_code=422)
@@ -221,8 +176,8 @@ def _export(request: Request, session: Session, opening: Opening, user: Any, kin
         body = export.to_xlsx(headers, table, title=_("Ranking"),
                               widths=[6, 12, 24, 10, 10, 10, 10, 24])
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    _audit_now(request, user, "ranking.export", "opening", str(opening.id),
-               after={"format": kind, "filters": dict(filters.items()), "sort": sort})
+    accounts.audit_now(request.app.state.engine, user, "ranking.export", "opening", str(opening.id),
+                       after={"format": kind, "filters": dict(filters.items()), "sort": sort})
     disposition = f"attachment; filename=\"{stem}.{kind}\"; filename*=UTF-8''{quote(nice)}.{kind}"
     return Response(body, media_type=media, headers={"Content-Disposition": disposition,
                                                      "Cache-Control": "no-store"})
@@ -231,13 +186,13 @@ def _export(request: Request, session: Session, opening: Opening, user: Any, kin
 @router.get("/openings/{opening_id}/export.csv")
 def export_csv(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
     """The ranking (filters and order applied) as CSV for Excel."""
-    return _export(request, session, _opening(session, opening_id), user, "csv")
+    return _export(request, session, opening_or_404(session, opening_id), user, "csv")
 
 
 @router.get("/openings/{opening_id}/export.xlsx")
 def export_xlsx(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
     """The ranking (filters and order applied) as an XLSX workbook."""
-    return _export(request, session, _opening(session, opening_id), user, "xlsx")
+    return _export(request, session, opening_or_404(session, opening_id), user, "xlsx")
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -246,7 +201,7 @@ def export_xlsx(request: Request, opening_id: int, user: HRUser, session: Sessio
 @router.get("/openings/{opening_id}/compare")
 def compare(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
     """Two to four candidates of an opening side by side."""
-    opening = _opening(session, opening_id)
+    opening = opening_or_404(session, opening_id)
     ids: list[int] = []
     for value in request.query_params.getlist("ids"):
         if value.isdigit() and int(value) not in ids:
@@ -256,143 +211,10 @@ def compare(request: Request, opening_id: int, user: HRUser, session: SessionDep
         return render(request, "hr/review/compare.html", {
             **COMMON, "opening": opening, "items": [], "rows": [], "profile": profile,
             "error": _("Select two to four candidates to compare.")}, status_code=422)
-    attempts = {a.id: a for a in session.exec(select(Attempt).where(col(Attempt.id).in_(ids),
-                                                                     Attempt.opening_id == opening_id)).all()}
-    if len(attempts) != len(ids):
+    items = review.compare_items(session, opening, ids, profile)
+    if items is None:
         raise HTTPException(404)
-    ranks = ranking.ranks_and_percentiles(session, opening_id, ids)
     touched = ranking.overridden_ids(session, ids)
-    items = []
-    for i in ids:
-        a = attempts[i]
-        name = person(session, a)[0]
-        rank, pct = ranks.get(i, (None, None))
-        items.append((a, name, hiring_of(a, profile), rank, pct))
     return render(request, "hr/review/compare.html", {
         **COMMON, "opening": opening, "profile": profile, "items": items, "rows": compare_rows(items, profile),
         "overridden": touched, "error": None})
-
-
-# --- report ----------------------------------------------------------------------------------------
-
-
-def _report_response(request: Request, session: Session, attempt: Attempt, user: Any, *, error: str | None = None,
-                     error_for: str | None = None, status_code: int = 200, notice: str | None = None) -> Response:
-    opening = _opening(session, attempt.opening_id)
-    profile = review.profile_of(session, opening)
-    report = build_report(session, attempt, profile)
-    return render(request, "hr/review/report.html", {
-        **COMMON, "r": report, "opening": opening, "error": error, "error_for": error_for, "notice": notice,
-        "decisions": list(DECISION_LABELS.items()), "decision_label": decision_label, "status_label": status_label,
-        "can_decide": user.role == "hr",
-    }, status_code=status_code)
-
-
-@router.get("/attempts/{attempt_id}")
-def report_page(request: Request, attempt_id: int, user: ReviewerUser, session: SessionDep) -> Response:
-    """A candidate's report: hiring score explained, every section with evidence, integrity timeline, audit."""
-    attempt = _attempt(session, attempt_id)
-    notice = {"override": _("The mark was changed; the scores and the ranking are updated."),
-              "decision": _("The decision was saved.")}.get(request.query_params.get("saved", ""))
-    return _report_response(request, session, attempt, user, notice=notice)
-
-
-def _float_or_none(value: str) -> Optional[float]:
-    value = (value or "").strip().replace(",", ".")
-    if value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise review.ReviewError(N_("Points must be a number.")) from None
-
-
-@router.post("/attempts/{attempt_id}/override")
-def override(request: Request, attempt_id: int, user: ReviewerUser, session: SessionDep,
-             answer_id: Annotated[int, Form()], criterion_id: Annotated[str, Form()],
-             points: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "",
-             remove: Annotated[str, Form()] = "") -> Response:
-    """Override (or restore) one reply criterion's points, with a required comment; regrades at once."""
-    attempt = _attempt(session, attempt_id)
-    answer = session.get(Answer, answer_id, with_for_update=True)  # row lock on PostgreSQL (SQLite: BEGIN IMMEDIATE)
-    if answer is None or answer.attempt_id != attempt.id:
-        raise HTTPException(404)
-    try:
-        value = None if remove else _float_or_none(points)
-        if value is None and not remove:
-            raise review.ReviewError(N_("Give the points, or restore the automatic mark."))
-        review.override_criterion(session, user, answer, criterion_id, value, comment)
-    except review.ReviewError as exc:
-        session.rollback()
-        known = {c.get("id") for c in (answer.result or {}).get("criteria") or []}
-        return _report_response(request, session, _attempt(session, attempt_id), user, error=exc.translated(),
-                                error_for=f"{answer_id}:{criterion_id}" if criterion_id in known else None,
-                                status_code=422)
-    session.commit()
-    return RedirectResponse(f"/hr/attempts/{attempt.id}?saved=override#answer-{answer.id}", status_code=303)
-
-
-@router.post("/attempts/{attempt_id}/decision")
-def decision(request: Request, attempt_id: int, user: HRUser, session: SessionDep,
-             decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    """Record HR's decision on a candidate, with a required note."""
-    attempt = _attempt(session, attempt_id)
-    try:
-        review.decide(session, user, attempt, decision, note)
-    except review.ReviewError as exc:
-        session.rollback()
-        return _report_response(request, session, _attempt(session, attempt_id), user, error=exc.translated(),
-                                error_for="decision", status_code=422)
-    session.commit()
-    return RedirectResponse(f"/hr/attempts/{attempt.id}?saved=decision#decision", status_code=303)
-
-
-# --- data rights ----------------------------------------------------------------------------------
-
-
-@router.get("/attempts/{attempt_id}/data.json")
-def candidate_data(request: Request, attempt_id: int, user: HRUser, session: SessionDep) -> Response:
-    """Everything held on this attempt's candidate, as a JSON download (audited)."""
-    attempt = _attempt(session, attempt_id)
-    try:
-        data = data_rights.export_candidate(session, attempt.candidate_id)
-    except data_rights.DataRightsError as exc:
-        raise HTTPException(404, exc.translated()) from exc
-    _audit_now(request, user, "candidate.export", "attempt", str(attempt.id),
-               after={"candidate_id": attempt.candidate_id})
-    body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    return Response(body, media_type="application/json; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="candidate-{attempt.candidate_id}.json"',
-        "Cache-Control": "no-store"})
-
-
-@router.post("/attempts/{attempt_id}/delete")
-def delete_candidate(request: Request, attempt_id: int, user: HRUser, session: SessionDep,
-                     comment: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:
-    """Delete this attempt's candidate and all their data (audited)."""
-    attempt = _attempt(session, attempt_id)
-    opening_id = attempt.opening_id
-    try:
-        if confirm != "yes":
-            raise data_rights.DataRightsError(N_("Tick the box to confirm the deletion."))
-        data_rights.delete_candidate(session, user, attempt.candidate_id, comment)
-    except data_rights.DataRightsError as exc:
-        session.rollback()
-        return _report_response(request, session, _attempt(session, attempt_id), user, error=exc.translated(),
-                                error_for="delete", status_code=422)
-    session.commit()
-    return RedirectResponse(f"/hr/openings/{opening_id}/ranking?deleted=1", status_code=303)
-
-
-# --- retention ------------------------------------------------------------------------------------
-
-
-@register("retention", "sweep_interval_seconds")
-def retention_job(app: Any) -> None:
-    """Purge candidate data past each opening's retention period."""
-    with Session(writer(app.state.engine), expire_on_commit=False) as session:
-        report = data_rights.purge_expired(session)
-        session.commit()
-    if report.openings:
-        log.info("retention purge: openings %s, %s attempts, %s invitations, %s candidates", report.openings,
-                 report.attempts, report.invitations, report.candidates)

@@ -25,8 +25,9 @@ from typing import Any, Optional
 
 from sqlmodel import Session, select
 
-from exam.exam_engine import papers
-from exam.exam_engine.attempts import SIGNAL_KINDS, answers_of, is_answered, parse_iso, sections_of
+from exam.services import papers
+from exam.integrity import SIGNAL_KINDS
+from exam.services.attempts import answers_of, is_answered, parse_iso, sections_of
 from exam.grading.rubric import recompute_score
 from exam.grading.typing import grade_typing, normalise
 from exam.hiring.score import compute_hiring, round1

@@ -9,17 +9,20 @@ with who, when, the state before and after, and the reviewer's comment.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Optional
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from exam.accounts import audit
+from exam.db import transactional
 from exam.errors import UserError
-from exam.exam_engine.results import regrade_attempt
-from exam.hiring.ranking import DECISIONS
+from exam.hiring.explain import hiring_of
 from exam.hiring.score import round1
 from exam.models import Answer, Attempt, JobProfileVersion, Opening, User
 from exam.security import N_
+from exam.services.accounts import audit
+from exam.services.ranking import DECISIONS, ranks_and_percentiles
+from exam.services.reports import person
+from exam.services.results import regrade_attempt
 
 log = logging.getLogger("exam.hiring")
 
@@ -67,7 +70,7 @@ def effective_points(answer: Answer) -> dict[str, float]:
 def regrade(session: Session, attempt: Attempt) -> None:
     """Recompute the attempt's results and hiring score from its answers (overrides included).
 
-    The exam engine's :func:`~exam.exam_engine.results.regrade_attempt` does it, the same way it
+    The exam engine's :func:`~exam.services.results.regrade_attempt` does it, the same way it
     grades a submitted attempt: reply scores follow their overrides, then the sections, inputs and
     hiring score are built again.
     """
@@ -81,6 +84,7 @@ def _snapshot(attempt: Attempt) -> dict[str, Any]:
             "hard_requirements_met": attempt.hard_requirements_met}
 
 
+@transactional
 def override_criterion(session: Session, actor: User, answer: Answer, criterion_id: str, points: float | None,
                        comment: str) -> Attempt:
     """Set (or, with ``points=None``, remove) a reviewer's points for one rubric criterion of a reply.
@@ -137,6 +141,7 @@ def _check_decision(decision: str) -> str | None:
     return decision
 
 
+@transactional
 def decide(session: Session, actor: User, attempt: Attempt, decision: str, note: str) -> bool:
     """Record a decision (shortlist, hold, reject, hire; empty clears it) with a required note.
 
@@ -155,6 +160,7 @@ def decide(session: Session, actor: User, attempt: Attempt, decision: str, note:
     return True
 
 
+@transactional
 def bulk_decide(session: Session, actor: User, attempts: Iterable[Attempt], decision: str, note: str) -> int:
     """The same decision and note for several attempts (each audited); returns how many changed."""
     value = _check_decision(decision)
@@ -163,3 +169,41 @@ def bulk_decide(session: Session, actor: User, attempts: Iterable[Attempt], deci
     for attempt in attempts:
         changed += decide(session, actor, attempt, value or "", note)
     return changed
+
+
+def attempts_in(session: Session, opening_id: int, ids: Iterable[int]) -> dict[int, Attempt]:
+    """The attempts with these ids that belong to the opening, by id."""
+    wanted = list(ids)
+    rows = session.exec(select(Attempt).where(col(Attempt.id).in_(wanted or [-1]),
+                                              Attempt.opening_id == opening_id)).all()
+    return {a.id: a for a in rows}  # type: ignore[misc]
+
+
+def override(session: Session, actor: User, attempt_id: int, answer_id: int, criterion_id: str,
+             points: float | None, comment: str) -> Optional[Attempt]:
+    """Override one criterion of an answer of this attempt, the answer row locked (None: no such answer)."""
+    answer = session.get(Answer, answer_id, with_for_update=True)  # row lock on PostgreSQL (SQLite: BEGIN IMMEDIATE)
+    if answer is None or answer.attempt_id != attempt_id:
+        return None
+    return override_criterion(session, actor, answer, criterion_id, points, comment)
+
+
+def compare_items(session: Session, opening: Opening, ids: list[int], profile: Mapping[str, Any]
+                  ) -> Optional[list[tuple[Attempt, str, Any, Optional[int], Optional[float]]]]:
+    """(attempt, name, hiring result, rank, percentile) of each id, in order (None when one is not found)."""
+    found = attempts_in(session, opening.id, ids)  # type: ignore[arg-type]
+    if len(found) != len(ids):
+        return None
+    ranks = ranks_and_percentiles(session, opening.id, ids)  # type: ignore[arg-type]
+    items = []
+    for i in ids:
+        attempt = found[i]
+        rank, pct = ranks.get(i, (None, None))
+        items.append((attempt, person(session, attempt)[0], hiring_of(attempt, profile), rank, pct))
+    return items
+
+
+def answer_of(session: Session, attempt_id: int, answer_id: int) -> Optional[Answer]:
+    """An answer of this attempt (None when it is another attempt's or does not exist)."""
+    answer = session.get(Answer, answer_id)
+    return answer if answer is not None and answer.attempt_id == attempt_id else None

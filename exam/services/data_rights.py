@@ -19,7 +19,10 @@ from typing import Any, Optional
 from sqlalchemy import delete as sa_delete, or_
 from sqlmodel import Session, col, select
 
-from exam.accounts import audit
+from sqlalchemy.engine import Engine
+
+from exam.db import writer
+from exam.services.accounts import audit
 from exam.errors import UserError
 from exam.models import (
     Answer,
@@ -35,6 +38,7 @@ from exam.models import (
 )
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
+from exam.db import transactional
 
 log = logging.getLogger("exam.hiring")
 
@@ -128,6 +132,7 @@ def _delete_attempts(session: Session, attempt_ids: list[int]) -> None:
     session.exec(sa_delete(Attempt).where(col(Attempt.id).in_(attempt_ids)))  # type: ignore[call-overload]
 
 
+@transactional
 def delete_candidate(session: Session, actor: Optional[User], candidate_id: int, comment: str) -> dict[str, Any]:
     """Delete a candidate and everything about them; the audit entry keeps only ids and counts."""
     text = " ".join((comment or "").split())
@@ -221,3 +226,17 @@ def _orphan_candidates(session: Session, user_ids: list[int]) -> list[int]:
         rows = session.exec(select(col(User.id)).where(col(User.id).in_(chunk), col(User.role) == "candidate")).all()  # type: ignore[call-overload]
         out.extend(u for u in rows if u not in busy)
     return out
+
+
+def purge(engine: Engine, *, dry_run: bool = False, now: Optional[datetime] = None) -> PurgeReport:
+    """Purge in its own write transaction (the background job and `exam purge`); a dry run changes nothing."""
+    with Session(writer(engine), expire_on_commit=False) as session:
+        report = purge_expired(session, now=now, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    if report.openings and not dry_run:
+        log.info("retention purge: openings %s, %s attempts, %s invitations, %s candidates", report.openings,
+                 report.attempts, report.invitations, report.candidates)
+    return report

@@ -14,11 +14,13 @@ from typing import Any, Optional
 
 from sqlmodel import Session, select
 
-from exam import accounts, security
+from exam import security
+from exam.services import accounts
 from exam.errors import UserError
 from exam.models import Attempt, Invitation, JobProfile, Opening, Role, User
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
+from exam.db import transactional
 
 MIN_FACTOR = 0.01
 MAX_FACTOR = 5.0
@@ -35,6 +37,7 @@ class OpeningError(UserError):
 # --- openings ---------------------------------------------------------------------------
 
 
+@transactional
 def create_opening(session: Session, *, title: str, profile_id: str, opens_at: datetime, closes_at: datetime,
                    show_result: bool = False, retention_days: int = 180, actor: Optional[User] = None) -> Opening:
     """Create an opening examined with the profile's current version."""
@@ -143,6 +146,7 @@ def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
+@transactional
 def invite(session: Session, opening: Opening, *, name: str, email: str | None = None, phone: str | None = None,
            extra_time_factor: Any = 1.0, actor: Optional[User] = None, secret_key: str,
            created_at: datetime | None = None) -> tuple[Invitation, str]:
@@ -172,6 +176,7 @@ def invite(session: Session, opening: Opening, *, name: str, email: str | None =
     return invitation, token
 
 
+@transactional
 def set_extra_time(session: Session, invitation: Invitation, value: Any, *, actor: Optional[User] = None) -> None:
     """Change a candidate's extra-time factor (only before the exam starts)."""
     factor = parse_factor(value)
@@ -184,6 +189,7 @@ def set_extra_time(session: Session, invitation: Invitation, value: Any, *, acto
                    before={"extra_time_factor": before}, after={"extra_time_factor": factor})
 
 
+@transactional
 def revoke(session: Session, invitation: Invitation, *, actor: Optional[User] = None) -> None:
     """Withdraw an invitation whose exam has not started."""
     if attempt_of(session, invitation) is not None:
@@ -356,6 +362,7 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[Cs
     return parsed, problems
 
 
+@transactional
 def import_csv(session: Session, opening: Opening, raw: bytes, *, secret_key: str,
                actor: Optional[User] = None) -> CsvReport:
     """Invite every good row of a CSV file; report the bad ones (line and reason). Good rows are kept."""

@@ -18,28 +18,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from exam.exam_engine import papers
-from exam.exam_engine.openings import window_state
+from exam.services import papers
+from exam.services.openings import window_state
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, Opening, User
 from exam.questions.registry import get_type
+from exam.integrity import CLIENT_KINDS, SIGNAL_KINDS
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
 
 log = logging.getLogger("exam.attempts")
 
-# Integrity event kinds HR sees as signals (others, e.g. session_start, are context only).
-SIGNAL_KINDS = {
-    "paste": N_("Paste attempt"),
-    "drop": N_("Drop attempt"),
-    "copy": N_("Copy attempt"),
-    "cut": N_("Cut attempt"),
-    "tab_hidden": N_("Left the exam tab"),
-    "window_blur": N_("Left the exam window"),
-    "second_session": N_("Second session or device"),
-    "no_keystrokes": N_("Characters arrived without keystrokes"),
-    "impossible_rhythm": N_("Impossible typing rhythm"),
-}
-CLIENT_KINDS = {"paste", "drop", "copy", "cut", "tab_hidden", "window_blur"}
 MAX_EVENTS_PER_ATTEMPT = 3000
 MAX_EVENTS_PER_BATCH = 50
 MAX_SAMPLES = 600

@@ -21,6 +21,7 @@ from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, Quest
 from exam.questions.base import QuestionBase
 from exam.questions.registry import export_question, parse_question
 from exam.timeutil import utcnow
+from exam.db import transactional
 
 FOLDERS = {"single_choice": "choice", "multiple_choice": "choice", "true_false": "choice",
            "typing": "typing", "reply": "replies"}
@@ -85,6 +86,7 @@ def _type_conflict(session: Session, model: QuestionBase) -> str | None:
     return None
 
 
+@transactional
 def store_question(session: Session, model: QuestionBase, actor_id: int | None = None,
                    note: str = "") -> tuple[str, QuestionVersion]:
     """Save a validated question: ("created" | "updated" | "unchanged", its current version row)."""
@@ -116,6 +118,7 @@ def store_question(session: Session, model: QuestionBase, actor_id: int | None =
     return outcome, version
 
 
+@transactional
 def store_profile(session: Session, profile: Profile, actor_id: int | None = None,
                   note: str = "") -> tuple[str, JobProfileVersion]:
     """Save a validated profile: ("created" | "updated" | "unchanged", its current version row)."""
@@ -147,6 +150,7 @@ def store_profile(session: Session, profile: Profile, actor_id: int | None = Non
     return outcome, version
 
 
+@transactional
 def import_bank(session: Session, bank: Bank, actor_id: int | None = None, note: str = "import") -> ImportReport:
     """Store every question and profile of a valid bank; new versions only for changed content.
 
@@ -206,6 +210,7 @@ def load_question(session: Session, question_id: str, version: int | None = None
     return parse_question(stored.content)
 
 
+@transactional
 def set_status(session: Session, question_id: str, status: str, actor_id: int | None = None,
                note: str = "") -> QuestionVersion:
     """Retire or reactivate a question: a new version with the new status, history kept."""

@@ -13,12 +13,8 @@ from typing import Any, Callable
 
 from sqlmodel import Session, select
 
-from exam import accounts
-from exam.banks.loader import load_bank
-from exam.banks.problems import BankInvalid
-from exam.banks.store import import_bank
-from exam.demo import DEMO_STEPS
-from exam.exam_engine import attempts, openings, papers, results
+from exam.services import accounts
+from exam.services import attempts, openings, papers, results
 from exam.grading.typing import normalise
 from exam.models import AttemptSection, JobProfile
 from exam.questions.registry import get_type
@@ -178,17 +174,13 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
     return attempt
 
 
-def step(session: Session, settings: Settings, logins: Any, echo: Callable[[str], None]) -> None:
+def ready(session: Session) -> bool:
+    """Whether the bank holds the profile the demo opening uses."""
+    return session.get(JobProfile, PROFILE_ID) is not None
+
+
+def create_opening(session: Session, settings: Settings, logins: Any, echo: Callable[[str], None]) -> None:
     """Create the demo opening, its invitations and ~30 graded attempts; print an unused invitation link."""
-    if session.get(JobProfile, PROFILE_ID) is None:
-        try:
-            import_bank(session, load_bank([settings.bank_dir]), None, "demo import")
-        except BankInvalid as exc:
-            echo(f"exam demo: no opening created, the bank in {settings.bank_dir} has problems ({len(exc.problems)})")
-            return
-        if session.get(JobProfile, PROFILE_ID) is None:
-            echo(f"exam demo: no opening created, the bank has no {PROFILE_ID!r} profile")
-            return
     secret = settings.resolved_secret_key()
     hr = accounts.get_user(session, "hr")
     now = utcnow()
@@ -210,8 +202,3 @@ def step(session: Session, settings: Settings, logins: Any, echo: Callable[[str]
     session.flush()
     echo(f"demo opening {opening.title!r}: {FINISHED} graded attempts, {len(tokens)} unused invitations")
     logins.extra.append(f"  try the exam: {{base}}/i/{tokens[0]}   (more unused links: sign in as hr)")
-
-
-if step not in DEMO_STEPS:
-    DEMO_STEPS.append(step)
-

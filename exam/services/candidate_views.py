@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from exam.exam_engine import papers
-from exam.exam_engine.attempts import (answers_of, current, is_answered, public_response, sections_of,
+from exam.services import papers
+from exam.services.attempts import (answers_of, current, is_answered, public_response, sections_of,
                                        typing_window)
 from exam.models import Attempt
 from exam.questions.registry import get_type

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from exam.exam_engine import openings
+from exam.services import openings
 from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening
 from exam.security import N_
@@ -91,9 +91,7 @@ def create_opening(request: Request, user: HRUser, session: SessionDep,
                                           closes_at=_parse_dt(closes_at), show_result=bool(show_result),
                                           retention_days=days, actor=user)
     except openings.OpeningError as exc:
-        session.rollback()
         return _home(request, session, form, exc.translated(), 422)
-    session.commit()
     return RedirectResponse(f"/hr/openings/{opening.id}", status_code=303)
 
 
@@ -154,9 +152,7 @@ def invite(request: Request, opening_id: int, user: HRUser, session: SessionDep,
                                              extra_time_factor=extra_time_factor or "1", actor=user,
                                              secret_key=request.app.state.secret_key)
     except openings.OpeningError as exc:
-        session.rollback()
         return _invitations_response(request, session, opening, 422, error=exc.translated(), form=form)
-    session.commit()
     created = [_row(request, session, invitation)]
     return _invitations_response(request, session, opening, created=created,
                                  notice=_("Invitation created for %(name)s.") % {"name": invitation.name})
@@ -173,9 +169,7 @@ def invite_csv(request: Request, opening_id: int, user: HRUser, session: Session
     try:
         report = openings.import_csv(session, opening, raw, secret_key=request.app.state.secret_key, actor=user)
     except openings.OpeningError as exc:
-        session.rollback()
         return _invitations_response(request, session, opening, 422, error=exc.translated())
-    session.commit()
     created = [_row(request, session, inv) for inv, _t in report.created]
     notice = _("%(good)s invitations created, %(bad)s rows refused.") % {"good": len(report.created),
                                                                          "bad": len(report.problems)}
@@ -203,9 +197,7 @@ def extra_time(request: Request, invitation_id: int, user: HRUser, session: Sess
     try:
         openings.set_extra_time(session, invitation, extra_time_factor, actor=user)
     except openings.OpeningError as exc:
-        session.rollback()
         return _row_response(request, session, invitation, 422, exc.translated())
-    session.commit()
     return _row_response(request, session, invitation)
 
 
@@ -216,7 +208,5 @@ def revoke(request: Request, invitation_id: int, user: HRUser, session: SessionD
     try:
         openings.revoke(session, invitation, actor=user)
     except openings.OpeningError as exc:
-        session.rollback()
         return _row_response(request, session, invitation, 422, exc.translated())
-    session.commit()
     return _row_response(request, session, invitation)

@@ -21,11 +21,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from exam.banks.loader import Bank
 from exam.banks.problems import Problem
 from exam.banks.profile import Profile
-from exam.banks.store import current_bank, export_bank, load_question
+from exam.services.bank_store import current_bank, export_bank, load_question
 from exam.banks.validate import Entry, check_entries, validate_document
 from exam.banks.yamlio import DecodeFailed, Document, decode, dump_yaml, error_line, error_message, line_at, parse
 from exam.grading.calibration import CalibrationReport, calibrate, to_scale10
 from exam.grading.rubric import ReplyResult, grade_reply, is_negative_evidence
+from exam.db import transactional
 from exam.models import JobProfile, Question, QuestionVersion, ScoredReply, User
 from exam.questions.base import QuestionBase
 from exam.questions.registry import export_question, get_type
@@ -186,7 +187,7 @@ CANDIDATE_TYPE_LABELS = {"single_choice": "Single choice", "multiple_choice": "M
 def candidate_item(model: QuestionBase) -> dict[str, Any]:
     """The question as the candidate's exam page gets it (the ``item`` its question partials render).
 
-    Same shape as exam.exam_engine.views.exam_view's items: the type's public view, options known by
+    Same shape as exam.services.candidate_views.exam_view's items: the type's public view, options known by
     display position only (bank order here: the exam shuffles them per candidate), no response yet.
     """
     question_type = get_type(model.type)
@@ -590,3 +591,19 @@ def skeleton(kind: str, qid: str, topics: list[str], difficulty: int, texts: Map
 def exported(model: QuestionBase) -> dict[str, Any]:
     """The stored form of a question model."""
     return export_question(model)
+
+
+@transactional
+def add_scored_replies(session: Session, rows: Iterable[tuple[str, str, float]], actor_id: int | None) -> int:
+    """Store replies that a trainer scored by hand: (question id, text, score 0–10) each; how many."""
+    count = 0
+    for question_id, text, score in rows:
+        session.add(ScoredReply(question_id=question_id, text=text, human_score=score, created_by_id=actor_id))
+        count += 1
+    return count
+
+
+@transactional
+def delete_scored_reply(session: Session, reply: ScoredReply) -> None:
+    """Delete a scored reply."""
+    session.delete(reply)

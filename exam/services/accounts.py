@@ -11,6 +11,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from exam import security
+from sqlalchemy.engine import Engine
+
+from exam.db import transactional, writer
 from exam.errors import UserError
 from exam.security import N_
 from exam.models import AuditLog, LoginAttempt, Role, User, UserSession
@@ -41,11 +44,42 @@ def audit(session: Session, actor: Optional[User], action: str, target_type: str
     return entry
 
 
+def audit_now(engine: Engine, actor: Optional[User], action: str, target_type: str = "", target_id: str = "",
+              after: dict | None = None) -> None:
+    """Write one audit entry in its own short write transaction (for reads worth recording, e.g. exports)."""
+    with Session(writer(engine), expire_on_commit=False) as session:
+        audit(session, actor, action, target_type, target_id, after=after)
+        session.commit()
+
+
+def has_admin(session: Session) -> bool:
+    """Whether any admin account exists."""
+    return session.exec(select(User.id).where(User.role == Role.admin)).first() is not None
+
+
+def list_users(session: Session, role: str | None = None, q: str = "", limit: int | None = None) -> list[User]:
+    """Accounts by role and name, optionally filtered by role and a name fragment."""
+    stmt = select(User).order_by(User.role, User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where(User.username.contains(q) | User.display_name.contains(q))  # type: ignore[attr-defined]
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt).all())
+
+
+def recent_audit(session: Session, limit: int = 15) -> list[AuditLog]:
+    """The newest audit entries."""
+    return list(session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)).all())  # type: ignore[union-attr]
+
+
 def get_user(session: Session, username: str) -> Optional[User]:
     """The user with this name (case-insensitive), if any."""
     return session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 
+@transactional
 def create_user(session: Session, username: str, role: Role | str, password: Optional[str], *,
                 display_name: str = "", email: str | None = None, phone: str | None = None,
                 actor: Optional[User] = None) -> User:
@@ -76,6 +110,7 @@ def create_user(session: Session, username: str, role: Role | str, password: Opt
     return user
 
 
+@transactional
 def set_password(session: Session, user: User, password: str, *, actor: Optional[User] = None) -> None:
     """Change a password (policy-checked) and end the user's other sessions."""
     try:
@@ -89,6 +124,7 @@ def set_password(session: Session, user: User, password: str, *, actor: Optional
     audit(session, actor, "user.password", "user", str(user.id))
 
 
+@transactional
 def set_active(session: Session, user: User, active: bool, *, actor: Optional[User] = None) -> None:
     """Disable or re-enable an account; disabling ends every session of that user."""
     before = user.is_active
@@ -150,6 +186,7 @@ class LoginResult:
     user: Optional[User] = None
     wait_seconds: int = 0
     error: str = ""
+    token: str = ""
 
 
 def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str) -> LoginResult:
@@ -208,6 +245,35 @@ def touch_session(session: Session, record: UserSession) -> None:
     if now - as_utc(record.last_seen_at) > timedelta(seconds=60):
         session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
         session.commit()
+
+
+def current_user(session: Session, settings: Settings, token: str | None) -> Optional[User]:
+    """The signed-in user of a request's session cookie (its idle clock moved forward), or None."""
+    record, user = resolve_session(session, settings, token)
+    # End this read now: a transaction must not span FastAPI's threadpool hops (SQLite's write lock, taken by
+    # BEGIN IMMEDIATE, would be held while waiting for a thread), and touch_session's write must not upgrade
+    # a read snapshot (SQLite WAL refuses that with "database is locked" when another write came in between).
+    session.commit()
+    if record is not None:
+        touch_session(session, record)
+    return user
+
+
+@transactional
+def login(session: Session, settings: Settings, username: str, password: str, ip: str, user_agent: str = "",
+          old_token: str | None = None) -> LoginResult:
+    """A login try: throttled credentials check; on success the old session ends and a new one starts."""
+    result = authenticate(session, settings, username, password, ip)
+    if result.user is not None:
+        end_session(session, old_token)
+        result.token = start_session(session, settings, result.user, ip, user_agent)
+    return result
+
+
+@transactional
+def logout(session: Session, token: str | None) -> None:
+    """End the session of this cookie token."""
+    end_session(session, token)
 
 
 def end_session(session: Session, token: str | None) -> None:

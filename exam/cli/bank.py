@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlmodel import Session
 
 from exam.banks.loader import read_bank
 from exam.banks.problems import BankInvalid, Problem
+from exam.cli.common import database_session
 
 DEFAULT_PATHS = ("question_banks",)
 
@@ -22,20 +20,6 @@ def _echo_problems(problems: list[Problem]) -> None:
     click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
 
 
-@contextmanager
-def database_session() -> Iterator[Session]:
-    """A session on the (migrated) configured database that commits at the end or rolls everything back."""
-    from exam.db import engine_for, session_scope
-    from exam.migrate import upgrade
-    from exam.settings import Settings
-
-    engine = engine_for(Settings())
-    try:
-        upgrade(engine)
-        with session_scope(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 @click.group(name="bank")
@@ -59,7 +43,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 @click.option("--note", default="import", show_default=True, help="Note stored with new versions.")
 def import_command(paths: tuple[Path, ...], note: str) -> None:
     """Validate, then load the bank into the database in one transaction (all or nothing)."""
-    from exam.banks.store import import_bank
+    from exam.services.bank_store import import_bank
 
     loaded, problems = read_bank(paths or DEFAULT_PATHS)
     try:
@@ -79,7 +63,7 @@ def import_command(paths: tuple[Path, ...], note: str) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Directory to write into.")
 def export_command(out: Path) -> None:
     """Write the database's current questions and profiles as YAML files under --out."""
-    from exam.banks.store import export_bank
+    from exam.services.bank_store import export_bank
 
     with database_session() as session:
         files = export_bank(session)

@@ -12,10 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
 from exam.db import session_scope
-from exam.exam_engine import attempts, results
+from exam.services import attempts, results
 from exam.models import Attempt
 from exam.timeutil import utcnow
-from exam.web.background import register
 
 log = logging.getLogger("exam.sweep")
 
@@ -54,9 +53,3 @@ def sweep(engine: Engine, settings, now: datetime | None = None) -> int:  # type
     if done:
         log.info("sweep: closed and graded %d attempt(s)", done)
     return done
-
-
-@register("close_abandoned_attempts", "sweep_interval_seconds")
-def sweep_job(app) -> None:  # type: ignore[no-untyped-def]
-    """The periodic job started with the app (the retention purge is exam.hiring.data_rights')."""
-    sweep(app.state.engine, app.state.settings)

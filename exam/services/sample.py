@@ -9,7 +9,7 @@ exists. Two modes:
 - ``with_answers=False``: only attempts with synthetic results (fast, for the benchmark).
 
 Either way ``Attempt.results`` is built by the exam engine's own aggregation
-(:func:`exam.exam_engine.results.build_results`), so it has the shape of a really graded attempt.
+(:func:`exam.services.results.build_results`), so it has the shape of a really graded attempt.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from sqlmodel import Session, select
 
-from exam.exam_engine.results import GradedItem, build_results, store_results
+from exam.services.results import GradedItem, build_results, store_results
 from exam.models import (
     Answer,
     Attempt,

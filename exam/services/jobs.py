@@ -1,0 +1,44 @@
+"""Background jobs started by the app: one explicit list; each job is safe to run in several processes at once."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy.engine import Engine
+
+from exam.services import data_rights, sweep
+from exam.settings import Settings
+
+log = logging.getLogger("exam.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: what it runs and the setting that gives its interval in seconds."""
+
+    name: str
+    interval_setting: str
+    run: Callable[[Engine, Settings], Any]
+
+
+JOBS: tuple[Job, ...] = (
+    Job("close_abandoned_attempts", "sweep_interval_seconds", lambda engine, settings: sweep.sweep(engine, settings)),
+    Job("retention_purge", "sweep_interval_seconds", lambda engine, settings: data_rights.purge(engine)),
+)
+
+
+async def _loop(job: Job, engine: Engine, settings: Settings) -> None:
+    interval = getattr(settings, job.interval_setting)
+    while True:
+        try:
+            await asyncio.to_thread(job.run, engine, settings)
+        except Exception:  # noqa: BLE001 - a failing job must not stop the loop
+            log.exception("background job %s failed", job.name)
+        await asyncio.sleep(interval)
+
+
+def start(engine: Engine, settings: Settings) -> list[asyncio.Task[None]]:
+    """Start every job on the running event loop; cancel the tasks to stop them."""
+    return [asyncio.create_task(_loop(job, engine, settings), name=job.name) for job in JOBS]

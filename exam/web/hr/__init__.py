@@ -1,0 +1,10 @@
+"""HR pages: openings and invitations, the ranking with exports and comparison, candidates' reports and decisions."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from exam.web.hr import candidates, openings, ranking
+
+router = APIRouter()
+for _module in (openings, ranking, candidates):
+    router.include_router(_module.router)
