@@ -15,6 +15,21 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def iso(value: datetime) -> str:
+    """An aware datetime as ISO 8601 in UTC."""
+    return as_utc(value).isoformat()
+
+
+def parse_iso(value: object) -> datetime | None:
+    """An ISO 8601 string as an aware UTC datetime (None when it is not one)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
 _display_tz: tzinfo = timezone.utc
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from exam.questions import registry
 from exam.questions.base import (
     CheckedModel,
     Identifier,
@@ -20,19 +21,12 @@ from exam.questions.base import (
 
 Number = Annotated[float, Field(strict=True)]
 STAGES = ("presale", "insale", "aftersale")
-TYPING_METRICS = ("net_cpm", "gross_cpm", "accuracy")
 PERCENT_METRICS = ("percent",)
-INPUT_FORMS = (
-    "<section>.percent, <section>.net_cpm, <section>.gross_cpm, <section>.accuracy, "
-    "<section>.topic.<topic>, <section>.criterion.<rubric criterion id>"
-)
 
 
 def _known_type(value: str) -> str:
     """Accept only registered question types."""
-    from exam.questions.registry import type_names
-
-    names = type_names()
+    names = registry.type_names()
     if value not in names:
         raise ValueError(f"unknown question type {value!r}; known types: {', '.join(names)}")
     return value
@@ -215,18 +209,16 @@ class Profile(CheckedModel):
         parts = value.split(".")
         section = self.section(parts[0])
         section_ids = ", ".join(s.id for s in self.sections)
-        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[1] not in ("topic", "criterion")) or (
-            len(parts) == 2 and parts[1] not in TYPING_METRICS + PERCENT_METRICS
-        ):
-            return f"input {value!r} is not one of the documented forms ({INPUT_FORMS})"
+        provider = registry.metric_of(value)
+        generic = (len(parts) == 2 and parts[1] in PERCENT_METRICS) or (len(parts) == 3 and parts[1] == "topic")
+        if not generic and provider is None:
+            return f"input {value!r} is not one of the documented forms ({registry.input_forms()})"
         if section is None:
             return f"input {value!r} names section {parts[0]!r}, which this profile does not have (sections: {section_ids})"
-        if parts[1] in TYPING_METRICS and "typing" not in section.types():
-            return f"input {value!r} needs typing questions, but section {section.id!r} draws none"
         if parts[1] == "topic" and parts[2] not in TOPICS:
             return f"input {value!r} names unknown topic {parts[2]!r}"
-        if parts[1] == "criterion" and "reply" not in section.types():
-            return f"input {value!r} needs reply questions, but section {section.id!r} draws none"
+        if provider is not None and provider[0].name not in section.types():
+            return f"input {value!r} needs {provider[0].name} questions, but section {section.id!r} draws none"
         return None
 
     def question_count(self) -> int:
@@ -248,7 +240,10 @@ class Profile(CheckedModel):
 def is_percentage(value: str) -> bool:
     """Whether an input is already on the 0–100 scale."""
     parts = value.split(".")
-    return len(parts) == 3 or (len(parts) == 2 and parts[1] in PERCENT_METRICS)
+    if (len(parts) == 2 and parts[1] in PERCENT_METRICS) or (len(parts) == 3 and parts[1] == "topic"):
+        return True
+    found = registry.metric(value)
+    return found is not None and found.kind == "percent"
 
 
 class ProfileFile(BaseModel):

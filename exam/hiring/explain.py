@@ -12,6 +12,7 @@ from exam.hiring.score import CriterionScore, HiringResult, RequirementCheck, co
 from exam.i18n import gettext as _
 from exam.integrity import SIGNAL_KINDS
 from exam.models import Attempt
+from exam.questions import registry
 from exam.security import N_
 from exam.timeutil import display_tz_label, to_display
 
@@ -101,12 +102,6 @@ class Labels:
             return name
         sid, metric = parts[0], parts[1]
         section = self.section(sid)
-        if metric == "net_cpm":
-            return _("Net typing speed")
-        if metric == "gross_cpm":
-            return _("Gross typing speed")
-        if metric == "accuracy":
-            return _("Typing accuracy")
         if metric == "percent":
             return _("Score rate of %(section)s") % {"section": section}
         if metric == "topic" and len(parts) == 3:
@@ -114,6 +109,9 @@ class Labels:
         if metric == "criterion" and len(parts) == 3:
             label = self.criteria.get(f"{sid}.{parts[2]}", parts[2])
             return _("%(section)s, rubric criterion %(criterion)s") % {"section": section, "criterion": label}
+        found = registry.metric(name)
+        if found is not None:
+            return _(found.label)
         return name
 
 

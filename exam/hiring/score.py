@@ -25,6 +25,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from exam.numbers import round1
+from exam.questions import registry
+
 __all__ = [
     "CriterionScore",
     "HiringResult",
@@ -38,19 +41,11 @@ __all__ = [
 EPS = 1e-9
 
 
-def round1(value: float) -> float:
-    """Round half up to one decimal (stable for .x5 values that floats misrepresent)."""
-    return math.floor(value * 10 + 0.5 + EPS) / 10
-
-
 def input_kind(name: str) -> str:
-    """How an input is measured: ``cpm`` (characters per minute), ``ratio`` (0–1) or ``percent`` (0–100)."""
-    metric = name.split(".")[1] if "." in name else name
-    if metric in ("net_cpm", "gross_cpm"):
-        return "cpm"
-    if metric == "accuracy":
-        return "ratio"
-    return "percent"
+    """How an input is measured: the metric's kind from its question type (``cpm``, ``ratio``, ``seconds`` …);
+    section rates and topics are ``percent``."""
+    found = registry.metric(name)
+    return found.kind if found is not None else "percent"
 
 
 def _number(value: Any) -> float | None:

@@ -14,6 +14,8 @@ from markupsafe import Markup, escape
 
 __all__ = ["HistBin", "histogram_svg", "line_chart_svg", "speed_series", "score_bins"]
 
+from exam.grading.typing import speed_series  # noqa: E402  (kept importable from here)
+
 
 @dataclass(frozen=True)
 class HistBin:
@@ -145,38 +147,6 @@ def histogram_svg(bins: Sequence[HistBin], *, title: str, desc: str, met_label: 
                f'<text x="{second + 16}" y="14" font-size="11" fill="#1d2330">{escape(failed_label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
-
-
-def speed_series(samples: Sequence[Sequence[float]], window: float = 10.0) -> list[tuple[float, float]]:
-    """Characters per minute in consecutive windows of ``window`` seconds.
-
-    ``samples`` are ``(t_seconds, chars_typed_so_far)`` pairs in any order. Each point is
-    ``(window end, speed over the window)``; the speed is interpolated linearly between samples.
-    """
-    pts = sorted((float(t), float(c)) for t, c in (tuple(s)[:2] for s in samples) if t is not None and c is not None)
-    if len(pts) < 2:
-        return []
-    if pts[0][0] > 0:
-        pts.insert(0, (0.0, 0.0))
-
-    def chars_at(t: float) -> float:
-        if t <= pts[0][0]:
-            return pts[0][1]
-        for (t0, c0), (t1, c1) in zip(pts, pts[1:]):
-            if t0 <= t <= t1:
-                return c0 if t1 == t0 else c0 + (c1 - c0) * (t - t0) / (t1 - t0)
-        return pts[-1][1]
-
-    end = pts[-1][0]
-    series: list[tuple[float, float]] = []
-    start = 0.0
-    while start < end - 1e-9:
-        stop = min(end, start + window)
-        dt = stop - start
-        if dt > 0:
-            series.append((stop, max(0.0, (chars_at(stop) - chars_at(start)) * 60.0 / dt)))
-        start = stop
-    return series
 
 
 def line_chart_svg(points: Sequence[tuple[float, float]], *, title: str, desc: str, x_label: str, y_label: str,

@@ -51,7 +51,11 @@ class ChoiceQuestionBase(QuestionBase):
 
 
 class OptionsQuestionType(QuestionType):
-    """What the option-based types share: the candidate's view and the per-paper option order."""
+    """What the option-based types share: the candidate's view, the per-paper option order, HR's view."""
+
+    report_template = "hr/review/answers/_choice.html"
+    folder = "choice"
+    id_prefix = "choice"
 
     def public_view(self, question: ChoiceQuestionBase, item: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         """Stem and options in the paper's order, without the key."""
@@ -60,6 +64,40 @@ class OptionsQuestionType(QuestionType):
     def prepare_item(self, question: ChoiceQuestionBase, rng: random.Random) -> dict[str, Any]:  # type: ignore[override]
         """The option order."""
         return prepare_options(question, rng)
+
+
+    def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+        """The options in bank order, which are right and which the candidate picked."""
+        chosen = set(picked_ids(answer.response or {}))
+        options = [{"id": o.get("id"), "text": o.get("text"), "correct": bool(o.get("correct")),
+                    "picked": o.get("id") in chosen} for o in content.get("options") or []]
+        return choice_report(answer, options)
+
+    def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
+        """A stem and four options, the first right."""
+        return {"stem": texts["stem"], "options": [{"id": "a", "text": texts["option"] + " A", "correct": True},
+                                                   {"id": "b", "text": texts["option"] + " B"},
+                                                   {"id": "c", "text": texts["option"] + " C"},
+                                                   {"id": "d", "text": texts["option"] + " D"}]}
+
+
+def picked_ids(response: Mapping[str, Any]) -> list[str]:
+    """The option ids a stored response picked."""
+    for key in ("choices", "choice", "picks", "picked"):
+        value = response.get(key)
+        if value is None:
+            continue
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    return []
+
+
+def choice_report(answer: Any, options: list[dict[str, Any]]) -> dict[str, Any]:
+    """HR's view of a graded choice answer: the options with key and pick, and the outcome."""
+    maximum = answer.max_score or 1.0
+    score = answer.score or 0.0
+    outcome = "right" if score >= maximum - 1e-9 else ("partial" if score > 0 else "wrong")
+    answered = any(o["picked"] for o in options)
+    return {"options": options, "outcome": outcome if answered or outcome != "wrong" else "unanswered"}
 
 
 def prepare_options(question: ChoiceQuestionBase, rng: random.Random) -> dict[str, Any]:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
@@ -173,13 +175,81 @@ def _tidy(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Metric:
+    """A figure a question type adds to a section's results; profiles use it as the input ``<section>.<name>``.
+
+    ``kind`` says how it is measured and shown: ``percent`` (0–100), ``ratio`` (0–1), ``cpm`` (characters per
+    minute), ``seconds``, ``yuan`` or ``count``. ``label`` is an English msgid. ``pattern`` metrics (e.g.
+    ``criterion.*``) stand for a family whose last part is an id from the bank.
+    """
+
+    name: str
+    kind: str
+    label: str
+    higher_is_better: bool = True
+    placeholder: str = "id"  # what the last part of a family's name is, for messages ("rubric criterion id")
+
+    @property
+    def pattern(self) -> bool:
+        """Whether this metric is a family (``criterion.*``)."""
+        return self.name.endswith(".*")
+
+
+@dataclass(frozen=True)
+class SaveContext:
+    """What a type's save hook may use: the server's time and grace, the section deadline, the page's counters."""
+
+    now: datetime
+    grace_seconds: float = 0.0
+    section_deadline: datetime | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Saving:
+    """What a type's save hook decided: the response to store, integrity signals, figures for the page."""
+
+    response: dict[str, Any]
+    signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    page: dict[str, Any] | None = None
+
+
+class AnswerRefused(ValueError):
+    """A type refuses to store an answer (e.g. its own clock ran out): a short code and an English msgid."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class GradedLike(Protocol):
+    """A graded answer as section figures see it (see exam.hiring.sections.GradedItem)."""
+
+    position: int
+    score: float
+    max: float
+    detail: Mapping[str, Any]
+    overrides: Mapping[str, Any]
+
+
 class QuestionType:
-    """One question type: its bank model, template and behaviour (the plugin interface)."""
+    """One question type: its bank model, templates and behaviour (the plugin interface, one module per type).
+
+    A type knows how to validate its bank data, what a candidate may see, how to read, store and grade an
+    answer, what figures it adds to a section (and so to the hiring inputs), how HR sees a graded answer,
+    and how trainers start a new question of its kind. Register it with one line in exam.questions.registry.
+    """
 
     name: ClassVar[str]
     model: ClassVar[type[QuestionBase]]
-    template: ClassVar[str]
-    label: ClassVar[str] = ""
+    template: ClassVar[str]  # the candidate's partial
+    report_template: ClassVar[str] = "hr/review/answers/_generic.html"  # the HR report's partial
+    label: ClassVar[str] = ""  # English msgid of the type's name
+    folder: ClassVar[str] = "questions"  # where `exam bank export` writes questions of this type
+    id_prefix: ClassVar[str] = ""  # the first part of suggested ids (default: the type's name)
+    metrics: ClassVar[tuple[Metric, ...]] = ()
+    tryable: ClassVar[bool] = False  # trainers can try answers against its grader on a page
 
     def parse(self, data: Mapping[str, Any]) -> QuestionBase:
         """Validate bank data into this type's model (raises pydantic.ValidationError)."""
@@ -197,9 +267,57 @@ class QuestionType:
         """Normalise form or JSON input into a stored response (ValueError if invalid)."""
         raise NotImplementedError
 
+    def is_answered(self, response: Mapping[str, Any]) -> bool:
+        """Whether a stored response holds an answer."""
+        return bool(str(response.get("text") or "").strip())
+
+    def page_state(self, question: QuestionBase, item: Mapping[str, Any], response: Mapping[str, Any],
+                   section_deadline: datetime | None) -> dict[str, Any]:
+        """Extra per-item data for the exam page (e.g. a typing passage's own clock)."""
+        return {}
+
+    def start_clock(self, question: QuestionBase, response: Mapping[str, Any], now: datetime) -> dict[str, Any] | None:
+        """The response with the item's own clock started (None: the type has no clock of its own)."""
+        return None
+
+    def on_save(self, question: QuestionBase, old: Mapping[str, Any], response: dict[str, Any],
+                ctx: SaveContext) -> Saving:
+        """Bookkeeping before a response is stored: timing, integrity signals (AnswerRefused to refuse)."""
+        return Saving(response)
+
     def grade(self, question: QuestionBase, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
-        """Score a stored response."""
+        """Score a response (the pure grader)."""
         raise NotImplementedError
+
+    def grade_response(self, question: QuestionBase, response: Mapping[str, Any], *,
+                       section_deadline: datetime | None = None) -> GradeOutcome:
+        """Score a stored response (server bookkeeping, keys starting with "_", is left out)."""
+        return self.grade(question, {k: v for k, v in response.items() if not str(k).startswith("_")})
+
+    def automatic_score(self, max_score: float, detail: Mapping[str, Any]) -> float | None:
+        """The grader's own score from a stored grading, for types whose score reviewers can override."""
+        return None
+
+    def score_with_overrides(self, score: float, max_score: float, detail: Mapping[str, Any],
+                             overrides: Mapping[str, Any]) -> float:
+        """An answer's score with a reviewer's overrides applied (types without overrides keep the score)."""
+        return score
+
+    def section_figures(self, items: Sequence[GradedLike]) -> dict[str, Any]:
+        """Figures this type adds to a section's results from its graded items there."""
+        return {}
+
+    def section_inputs(self, figures: Mapping[str, Any]) -> dict[str, float]:
+        """Hiring inputs (``<metric>: value``) from a section's figures."""
+        return {}
+
+    def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+        """What HR's report shows of a graded answer (``content``: the stored question version)."""
+        return {}
+
+    def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
+        """Type-specific fields of a new question in the trainers' editor (``texts``: translated placeholders)."""
+        return {}
 
     def export(self, question: QuestionBase) -> dict[str, Any]:
         """The YAML-ready dict of the question (round-trips through parse)."""

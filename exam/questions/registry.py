@@ -1,67 +1,36 @@
-"""The registry of question types: one module per type registers a QuestionType here."""
+"""The registry of question types: one line per type (adding a type: its module, its partials, one line here)."""
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from exam.questions.base import QuestionBase, QuestionType
+from exam.questions import multiple_choice, reply, single_choice, true_false, typing
+from exam.questions.base import Metric, QuestionBase, QuestionType
 
-BUILTIN_MODULES = (
-    "exam.questions.single_choice",
-    "exam.questions.multiple_choice",
-    "exam.questions.true_false",
-    "exam.questions.typing",
-    "exam.questions.reply",
-)
-
-_TYPES: dict[str, QuestionType] = {}
-_loaded = False
-_loading = False
-_lock = threading.RLock()
-
-
-def register(question_type: QuestionType) -> QuestionType:
-    """Register ``question_type`` under its name (a later registration replaces an earlier one)."""
-    _TYPES[question_type.name] = question_type
-    return question_type
-
-
-def _ensure_loaded() -> None:
-    """Import the built-in type modules once (thread-safe: other threads wait until all are registered)."""
-    global _loaded, _loading
-    if _loaded:
-        return
-    with _lock:
-        if _loaded or _loading:  # _loading: asked again by a type module while it is being imported
-            return
-        _loading = True
-        try:
-            for module in BUILTIN_MODULES:
-                importlib.import_module(module)
-            _loaded = True
-        finally:
-            _loading = False
+TYPES: dict[str, QuestionType] = {t.name: t for t in (
+    single_choice.TYPE,
+    multiple_choice.TYPE,
+    true_false.TYPE,
+    typing.TYPE,
+    reply.TYPE,
+)}
 
 
 def all_types() -> dict[str, QuestionType]:
-    """Every registered type by name, built-ins first."""
-    _ensure_loaded()
-    return dict(_TYPES)
+    """Every registered type by name, in registry order."""
+    return dict(TYPES)
 
 
 def type_names() -> list[str]:
     """The registered type names."""
-    return list(all_types())
+    return list(TYPES)
 
 
 def get_type(name: str) -> QuestionType:
     """The type registered as ``name``; ValueError naming the known types otherwise."""
-    types = all_types()
-    if name not in types:
-        raise ValueError(f"unknown question type {name!r}; known types: {', '.join(types)}")
-    return types[name]
+    if name not in TYPES:
+        raise ValueError(f"unknown question type {name!r}; known types: {', '.join(TYPES)}")
+    return TYPES[name]
 
 
 def type_of(question: QuestionBase) -> QuestionType:
@@ -82,3 +51,30 @@ def parse_question(data: Mapping[str, Any]) -> QuestionBase:
 def export_question(question: QuestionBase) -> dict[str, Any]:
     """The YAML-ready dict of a question."""
     return type_of(question).export(question)
+
+
+def metric_of(name: str) -> tuple[QuestionType, Metric] | None:
+    """The type and metric a section input names (``typing.net_cpm`` → net_cpm, ``r.criterion.x`` → criterion.*)."""
+    parts = name.split(".")
+    if len(parts) < 2:
+        return None
+    suffix = ".".join(parts[1:])
+    family = parts[1] + ".*" if len(parts) == 3 else None
+    for question_type in TYPES.values():
+        for m in question_type.metrics:
+            if m.name == suffix or (m.pattern and m.name == family):
+                return question_type, m
+    return None
+
+
+def metric(name: str) -> Metric | None:
+    """The metric a section input names, if a question type provides it."""
+    found = metric_of(name)
+    return found[1] if found else None
+
+
+def input_forms() -> str:
+    """The documented input forms, for messages."""
+    plain = [f"<section>.{m.name}" for t in TYPES.values() for m in t.metrics if not m.pattern]
+    families = [f"<section>.{m.name[:-2]}.<{m.placeholder}>" for t in TYPES.values() for m in t.metrics if m.pattern]
+    return ", ".join(["<section>.percent", *plain, "<section>.topic.<topic>", *families])

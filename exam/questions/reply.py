@@ -1,14 +1,18 @@
 """Reply tasks: the candidate answers a customer's message(s); graded by a rubric."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from exam.grading.rubric import Rubric, grade_reply
-from exam.questions.base import GradeOutcome, Issue, QuestionBase, QuestionType, Text, form_value
-from exam.questions.registry import register
+from exam.grading.highlight import highlight
+from exam.grading.rubric import Rubric, grade_reply, recompute_score
+from exam.numbers import round1
+from exam.questions.base import (GradedLike, GradeOutcome, Issue, Metric, QuestionBase, QuestionType, SaveContext,
+                                 Saving, Text, form_value)
+from exam.questions.signals import text_without_inputs
+from exam.security import N_
 
 RUBRIC_TOTAL = 100
 
@@ -50,7 +54,11 @@ class Reply(QuestionType):
     name = "reply"
     model = ReplyQuestion
     template = "candidate/questions/_reply.html"
-    label = "客户回复"
+    report_template = "hr/review/answers/_reply.html"
+    label = N_("Customer reply")
+    folder = "replies"
+    metrics = (Metric("criterion.*", "percent", N_("Rubric criterion"), placeholder="rubric criterion id"),)
+    tryable = True
 
     def public_view(self, question: ReplyQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
         """Stage, customer type, facts, messages and length limit (never rubric or model answers)."""
@@ -90,6 +98,74 @@ class Reply(QuestionType):
         return GradeOutcome(score=float(score), max_score=float(RUBRIC_TOTAL), detail=detail)
 
 
+    def on_save(self, question: ReplyQuestion, old: Mapping[str, Any], response: dict[str, Any],  # type: ignore[override]
+                ctx: SaveContext) -> Saving:
+        """Flag text that grew without keystrokes (pasted or injected)."""
+        return Saving(response, text_without_inputs(old, response, ctx.meta))
+
+    def automatic_score(self, max_score: float, detail: Mapping[str, Any]) -> float | None:
+        """The rubric's score (0–100) scaled to the item's points."""
+        return float(detail.get("score") or 0.0) * float(max_score or RUBRIC_TOTAL) / RUBRIC_TOTAL
+
+    def score_with_overrides(self, score: float, max_score: float, detail: Mapping[str, Any],
+                             overrides: Mapping[str, Any]) -> float:
+        """The rubric total with a reviewer's criterion points in place of the grader's."""
+        if not overrides or not detail.get("criteria"):
+            return score
+        clean = {k: float(v) for k, v in overrides.items()}
+        total = recompute_score(detail["criteria"], clean, detail.get("caps") or [])
+        return round(total * max_score / 100.0, 4)
+
+    def section_figures(self, items: Sequence[GradedLike]) -> dict[str, Any]:
+        """Points per rubric criterion over the section's replies (reviewers' overrides included)."""
+        if not items:
+            return {}
+        criteria: dict[str, dict[str, Any]] = {}
+        for item in items:
+            for c in item.detail.get("criteria") or []:
+                entry = criteria.setdefault(c["id"], {"label": c.get("label") or c["id"], "points": 0.0, "max": 0.0})
+                entry["points"] += float(item.overrides.get(c["id"], c.get("points") or 0.0))
+                entry["max"] += float(c.get("max") or 0.0)
+        for entry in criteria.values():
+            entry["points"] = round1(entry["points"])
+            entry["percent"] = round1(100.0 * entry["points"] / entry["max"]) if entry["max"] > 0 else 0.0
+        return {"criteria": criteria}
+
+    def section_inputs(self, figures: Mapping[str, Any]) -> dict[str, float]:
+        """``criterion.<id>``: the score rate of each rubric criterion."""
+        return {f"criterion.{cid}": float(c["percent"]) for cid, c in (figures.get("criteria") or {}).items()}
+
+    def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+        """The reply with its evidence highlighted, each criterion's points (overrides marked), flags and caps."""
+        result = answer.result or {}
+        overrides = answer.overrides or {}
+        text = (answer.response or {}).get("text") or ""
+        rows = []
+        for c in result.get("criteria") or []:
+            overridden = c["id"] in overrides
+            rows.append({
+                "id": c["id"], "label": c.get("label") or c["id"], "auto": c.get("points") or 0.0,
+                "points": float(overrides[c["id"]]) if overridden else float(c.get("points") or 0.0),
+                "max": c.get("max") or 0.0, "overridden": overridden, "evidence": list(c.get("evidence") or []),
+            })
+        return {"text": text, "segments": highlight(text, result.get("criteria") or []), "criteria": rows,
+                "flags": result.get("flags") or [], "caps": result.get("caps") or [],
+                "score": answer.score, "auto_score": result.get("score"), "overridden": bool(overrides)}
+
+    def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
+        """A scenario, one customer message, a three-criterion rubric and a model answer to edit."""
+        return {"stage": "presale", "customer_type": None, "facts": texts["facts"], "messages": [texts["message"]],
+                "max_chars": 500,
+                "rubric": {"criteria": [
+                    {"id": "courtesy", "label": texts["courtesy"], "max": 30,
+                     "detectors": [{"kind": "phrases", "set": "courtesy", "points": 30}]},
+                    {"id": "empathy", "label": texts["empathy"], "max": 30,
+                     "detectors": [{"kind": "phrases", "set": "empathy", "points": 30}]},
+                    {"id": "next_step", "label": texts["next_step"], "max": 40,
+                     "detectors": [{"kind": "phrases", "set": "next_step", "points": 40}]}]},
+                "model_answers": [texts["model_answer"]]}
+
+
 def _as_dict(result: Any) -> dict[str, Any]:
     """A grading result as a JSON-ready dict, whatever its shape."""
     if isinstance(result, Mapping):
@@ -101,4 +177,4 @@ def _as_dict(result: Any) -> dict[str, Any]:
     return {"score": getattr(result, "score", 0.0)}
 
 
-register(Reply())
+TYPE = Reply()

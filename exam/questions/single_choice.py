@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from exam.questions import _choice
+from exam.grading import choice
 from exam.questions.base import GradeOutcome, Issue, form_value
-from exam.questions.registry import register
+from exam.security import N_
 
 
 class SingleChoiceQuestion(_choice.ChoiceQuestionBase):
@@ -30,7 +31,7 @@ class SingleChoice(_choice.OptionsQuestionType):
     name = "single_choice"
     model = SingleChoiceQuestion
     template = "candidate/questions/_single_choice.html"
-    label = "单选题"
+    label = N_("Single choice")
 
     def read_answer(self, question: SingleChoiceQuestion, data: Mapping[str, Any]) -> dict[str, Any]:
         """``{"choice": option id | None}`` from the ``choice`` field."""
@@ -39,12 +40,14 @@ class SingleChoice(_choice.OptionsQuestionType):
             return {"choice": None}
         return {"choice": _choice.check_option_id(question, value)}
 
+    def is_answered(self, response: Mapping[str, Any]) -> bool:
+        """An option is picked."""
+        return bool(response.get("choice"))
+
     def grade(self, question: SingleChoiceQuestion, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
         """1 point for the correct option, else 0."""
-        from exam.grading import choice
-
         correct, picked = question.correct_ids()[0], response.get("choice")
         return _choice.outcome(choice.grade_single(correct, picked), correct, picked)
 
 
-register(SingleChoice())
+TYPE = SingleChoice()

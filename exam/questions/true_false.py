@@ -7,8 +7,10 @@ from typing import Any, Literal
 from pydantic import StrictBool
 
 from exam.questions import _choice
+from exam.grading import choice
 from exam.questions.base import GradeOutcome, QuestionBase, QuestionType, Text, form_value
-from exam.questions.registry import register
+from exam.i18n import gettext
+from exam.security import N_
 
 TRUE_WORDS = {"true", "1", "yes", "对", "正确"}
 FALSE_WORDS = {"false", "0", "no", "错", "错误"}
@@ -32,7 +34,10 @@ class TrueFalse(QuestionType):
     name = "true_false"
     model = TrueFalseQuestion
     template = "candidate/questions/_true_false.html"
-    label = "判断题"
+    report_template = "hr/review/answers/_choice.html"
+    label = N_("True or false")
+    folder = "choice"
+    id_prefix = "tf"
 
     def public_view(self, question: TrueFalseQuestion, item: Mapping[str, Any]) -> dict[str, Any]:
         """The statement only."""
@@ -52,12 +57,26 @@ class TrueFalse(QuestionType):
             return {"answer": False}
         raise ValueError(f"a true/false answer must be 'true' or 'false', got {value!r}")
 
+    def is_answered(self, response: Mapping[str, Any]) -> bool:
+        """True or false is picked."""
+        return response.get("answer") is not None
+
     def grade(self, question: TrueFalseQuestion, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
         """1 point for the right answer, else 0."""
-        from exam.grading import choice
-
         picked = response.get("answer")
         return _choice.outcome(choice.grade_true_false(question.answer, picked), question.answer, picked)
 
 
-register(TrueFalse())
+    def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+        """True and false as two options, which is right and which the candidate picked."""
+        picked, truth = (answer.response or {}).get("answer"), content.get("answer")
+        return _choice.choice_report(answer, [
+            {"id": "true", "text": gettext("True"), "correct": truth is True, "picked": picked is True},
+            {"id": "false", "text": gettext("False"), "correct": truth is False, "picked": picked is False}])
+
+    def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
+        """A statement that is true."""
+        return {"stem": texts["statement"], "answer": True}
+
+
+TYPE = TrueFalse()

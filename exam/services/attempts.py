@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 from exam.services import papers
 from exam.services.openings import window_state
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, Opening, User
-from exam.questions.registry import get_type
+from exam.questions.base import AnswerRefused, SaveContext
+from exam.questions.registry import TYPES, get_type
 from exam.integrity import CLIENT_KINDS, SIGNAL_KINDS
 from exam.security import N_
 from exam.timeutil import as_utc, utcnow
@@ -30,9 +31,6 @@ log = logging.getLogger("exam.attempts")
 
 MAX_EVENTS_PER_ATTEMPT = 3000
 MAX_EVENTS_PER_BATCH = 50
-MAX_SAMPLES = 600
-RHYTHM_MIN_CHARS = 20  # a save adding at least this many characters ...
-RHYTHM_MAX_RATE = 8.0  # ... faster than this many characters per second is not human typing
 
 
 class ExamError(Exception):
@@ -302,33 +300,6 @@ def _answer_row(session: Session, attempt: Attempt, position: int) -> Answer:
     return answer
 
 
-def _iso(value: datetime) -> str:
-    return as_utc(value).isoformat()
-
-
-def parse_iso(value: Any) -> Optional[datetime]:
-    if not isinstance(value, str):
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(value))
-    except ValueError:
-        return None
-
-
-def typing_window(response: Mapping[str, Any], item: Mapping[str, Any], question: Any,
-                  section: AttemptSection) -> dict[str, Any]:
-    """The typing clock of an answer: started_at, ends_at (start + time limit, within the section deadline)."""
-    started = parse_iso(response.get("started_at"))
-    limit = int(getattr(question, "time_limit", 0) or item.get("time_limit") or 0)
-    out: dict[str, Any] = {"started_at": started.isoformat() if started else None, "time_limit": limit, "ends_at": None}
-    if started is not None:
-        ends = started + timedelta(seconds=limit)
-        if section.deadline_at is not None:
-            ends = min(ends, as_utc(section.deadline_at))
-        out["ends_at"] = ends.isoformat()
-    return out
-
-
 def _cas(session: Session, answer: Answer, expected: int, response: dict[str, Any], now: datetime,
          flagged: Optional[bool] = None) -> bool:
     """Compare-and-set: store ``response`` only if the answer is still at version ``expected``."""
@@ -343,21 +314,24 @@ def _cas(session: Session, answer: Answer, expected: int, response: dict[str, An
     return True
 
 
-def start_typing(session: Session, attempt: Attempt, position: int, settings: Any,
-                 now: datetime | None = None) -> SaveResult:
-    """Start a typing item's clock on the server (the start button or the first keystroke). Idempotent."""
+def start_clock(session: Session, attempt: Attempt, position: int, settings: Any,
+                now: datetime | None = None) -> SaveResult:
+    """Start an item's own clock on the server (a typing passage: the start button or the first keystroke).
+
+    Idempotent; 422 for items whose type has no clock of its own.
+    """
     now = now or utcnow()
     entry, section = _open_item(session, attempt, position, settings, now)
-    if entry.item.get("type") != "typing":
-        raise ExamError(422, "not_typing", N_("This question is not a typing test."))
     answer = _answer_row(session, attempt, position)
     question = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
-    response = dict(answer.response or {})
-    if not response.get("started_at"):
-        response.update({"started_at": _iso(now), "text": response.get("text", ""), "samples": [[0, 0]]})
-        if not _cas(session, answer, answer.version, response, now):
-            answer = _answer_row(session, attempt, position)
-    return SaveResult(answer, typing_window(answer.response, entry.item, question, section))
+    qtype = get_type(entry.item.get("type") or "")
+    started = qtype.start_clock(question, dict(answer.response or {}), now) if question is not None else None
+    if started is None:
+        raise ExamError(422, "not_typing", N_("This question is not a typing test."))
+    if started != (answer.response or {}) and not _cas(session, answer, answer.version, started, now):
+        answer = _answer_row(session, attempt, position)
+    page = qtype.page_state(question, entry.item, answer.response or {}, section.deadline_at)  # type: ignore[arg-type]
+    return SaveResult(answer, page.get("typing"))
 
 
 def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping[str, Any], version: int,
@@ -376,39 +350,20 @@ def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping
     question = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
     if question is None:
         raise ExamError(404, "no_item", N_("There is no such question on your paper."))
+    qtype = get_type(question.type)
     data = decode_choices(entry.item, data)
     try:
-        response = get_type(question.type).read_answer(question, data)
+        response = qtype.read_answer(question, data)
     except ValueError as exc:
         raise ExamError(422, "invalid", N_("This answer cannot be stored."), detail=str(exc)[:300]) from exc
     old = dict(answer.response or {})
-    signals: list[tuple[str, dict[str, Any]]] = []
-    typing_info = None
-    if question.type == "typing":
-        response.pop("seconds", None)
-        started = parse_iso(old.get("started_at"))
-        if started is None:
-            started = now
-        limit = int(getattr(question, "time_limit", 0) or 0)
-        if now > started + timedelta(seconds=limit) + grace(settings):
-            raise ExamError(409, "typing_over", N_("The typing time is over; the text can no longer change."))
-        elapsed = round(max(0.0, (now - started).total_seconds()), 2)
-        old_text = str(old.get("text") or "")
-        samples = list(old.get("samples") or [[0, 0]])
-        chars = _count(response["text"])
-        changed = response["text"] != old_text
-        if changed:
-            if len(samples) < MAX_SAMPLES:
-                samples.append([elapsed, chars])
-            response["last_change_at"] = _iso(now)
-        elif old.get("last_change_at"):
-            response["last_change_at"] = old["last_change_at"]
-        response.update({"started_at": _iso(started), "samples": samples})
-        if changed:
-            signals += _rhythm_signals(old, response, meta)
-        typing_info = {"elapsed": elapsed}
-    elif question.type == "reply":
-        signals += text_without_inputs(old, response, meta)
+    ctx = SaveContext(now=now, grace_seconds=grace(settings).total_seconds(), section_deadline=section.deadline_at,
+                      meta=meta if isinstance(meta, Mapping) else {})
+    try:
+        saving = qtype.on_save(question, old, response, ctx)
+    except AnswerRefused as exc:
+        raise ExamError(409, exc.code, exc.message) from exc
+    response = saving.response
     if isinstance(meta, Mapping):
         inputs = meta.get("inputs")
         if isinstance(inputs, int) and 0 <= inputs < 10**7:
@@ -418,51 +373,9 @@ def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping
         fresh = _answer_row(session, attempt, position)
         raise ExamError(409, "stale", N_("This answer was changed in another window or device."),
                         version=fresh.version, response=public_response(fresh.response, entry.item))
-    for kind, detail in signals:
+    for kind, detail in saving.signals:
         add_event(session, attempt, kind, detail, now)
-    if typing_info is not None:
-        typing_info.update(typing_window(answer.response, entry.item, question, section))
-    return SaveResult(answer, typing_info)
-
-
-def _count(text: str) -> int:
-    from exam.grading.typing import normalise
-
-    return len(normalise(text))
-
-
-def _inputs_delta(old: Mapping[str, Any], meta: Mapping[str, Any] | None) -> Optional[int]:
-    """Trusted input events since the last save of this page (None when unknown)."""
-    if not isinstance(meta, Mapping) or not isinstance(meta.get("inputs"), int):
-        return None
-    same_page = str(meta.get("page") or "") == str(old.get("_page") or "")
-    before = int(old.get("_inputs") or 0) if same_page else 0
-    return int(meta["inputs"]) - before
-
-
-def _rhythm_signals(old: Mapping[str, Any], new: Mapping[str, Any],
-                    meta: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
-    """Typing-speed bursts no human reaches, and text growing without input events."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    samples = new.get("samples") or []
-    if len(samples) >= 2:
-        (t0, c0), (t1, c1) = samples[-2], samples[-1]
-        added, seconds = c1 - c0, max(0.001, float(t1) - float(t0))
-        if added >= RHYTHM_MIN_CHARS and added / seconds > RHYTHM_MAX_RATE:
-            out.append(("impossible_rhythm", {"chars": added, "seconds": round(seconds, 2),
-                                              "rate_cpm": round(60 * added / seconds)}))
-    out += text_without_inputs(old, new, meta)
-    return out
-
-
-def text_without_inputs(old: Mapping[str, Any], new: Mapping[str, Any],
-                        meta: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
-    """A ``no_keystrokes`` signal when characters were added but the page saw no trusted input event."""
-    added = _count(str(new.get("text") or "")) - _count(str(old.get("text") or ""))
-    delta = _inputs_delta(old, meta)
-    if added >= 2 and delta is not None and delta <= 0:
-        return [("no_keystrokes", {"chars": added})]
-    return []
+    return SaveResult(answer, (saving.page or {}).get("typing"))
 
 
 def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, settings: Any,
@@ -524,15 +437,8 @@ def decode_choices(item: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str
 
 
 def is_answered(item_type: str, response: Mapping[str, Any] | None) -> bool:
-    """Whether a response holds an answer."""
-    response = response or {}
-    if item_type in ("single_choice",):
-        return bool(response.get("choice"))
-    if item_type == "multiple_choice":
-        return bool(response.get("choices"))
-    if item_type == "true_false":
-        return response.get("answer") is not None
-    return bool(str(response.get("text") or "").strip())
+    """Whether a response holds an answer (as its question type judges)."""
+    return get_type(item_type).is_answered(response or {}) if item_type in TYPES else False
 
 
 # --- integrity ----------------------------------------------------------------------------------------

@@ -19,12 +19,10 @@ from exam.banks.validate import Entry, check_entries, validate_question
 from exam.banks.yamlio import dump_yaml
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion
 from exam.questions.base import QuestionBase
-from exam.questions.registry import export_question, parse_question
+from exam.questions.registry import export_question, get_type, parse_question
 from exam.timeutil import utcnow
 from exam.db import transactional
 
-FOLDERS = {"single_choice": "choice", "multiple_choice": "choice", "true_false": "choice",
-           "typing": "typing", "reply": "replies"}
 EXPORT_HEADER = "# Written by `exam bank export`; edit, then check with `exam bank validate`.\n"
 
 
@@ -283,7 +281,7 @@ def bank_warnings(session: Session) -> list[str]:
 
 def export_path(model: QuestionBase) -> str:
     """The export file of a question: <folder by type>/<first topic>.yaml."""
-    return f"{FOLDERS.get(model.type, model.type)}/{model.topics[0]}.yaml"
+    return f"{get_type(model.type).folder}/{model.topics[0]}.yaml"
 
 
 def export_bank(session: Session) -> dict[str, str]:

@@ -238,7 +238,7 @@ def start_typing(session: Session, user: User, attempt_id: int, position: int, s
         if attempt is None:
             session.commit()
             return None
-        result = attempts.start_typing(session, attempt, position, settings, now=now)
+        result = attempts.start_clock(session, attempt, position, settings, now=now)
     except ExamError:
         session.commit()
         raise

@@ -7,21 +7,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from exam.services import papers
-from exam.services.attempts import (answers_of, current, is_answered, public_response, sections_of,
-                                       typing_window)
 from exam.models import Attempt
-from exam.questions.registry import get_type
+from exam.questions.registry import TYPES, get_type
 from exam.security import N_
+from exam.services import papers
+from exam.services.attempts import answers_of, current, public_response, sections_of
 from exam.timeutil import as_utc, utcnow
 
-TYPE_LABELS = {
-    "single_choice": N_("Single choice"),
-    "multiple_choice": N_("Multiple choice"),
-    "true_false": N_("True or false"),
-    "typing": N_("Typing"),
-    "reply": N_("Customer reply"),
-}
+TYPE_LABELS = {name: question_type.label for name, question_type in TYPES.items()}
 
 STAGE_LABELS = {"presale": N_("Pre-sale"), "insale": N_("In-sale"), "aftersale": N_("After-sale")}
 
@@ -63,12 +56,11 @@ def exam_view(session: Session, attempt: Attempt, now: datetime | None = None) -
             response = public_response(answer.response, entry.item)
             item: dict[str, Any] = {
                 "position": entry.position, "number": number, "type": question.type, "template": qtype.template,
-                "type_label": TYPE_LABELS.get(question.type, question.type), "view": view,
+                "type_label": qtype.label, "view": view,
                 "response": response, "version": answer.version, "flagged": answer.flagged,
-                "answered": is_answered(question.type, answer.response),
+                "answered": qtype.is_answered(answer.response or {}),
             }
-            if question.type == "typing":
-                item["typing"] = typing_window(answer.response or {}, entry.item, question, running)
+            item.update(qtype.page_state(question, entry.item, answer.response or {}, running.deadline_at))
             items.append(item)
     return {
         "attempt_id": attempt.id,

@@ -9,13 +9,16 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from exam.hiring.explain import AUDIT_LABELS, Labels, explanation_rows, hiring_of, num, signal_label
-from exam.hiring.highlight import highlight
 from exam.hiring.score import HiringResult
-from exam.hiring.svg import line_chart_svg, speed_series
+from exam.hiring.svg import line_chart_svg
 from exam.i18n import gettext as _
+from exam.questions.base import QuestionType
+from exam.questions.registry import TYPES
 from exam.models import Answer, Attempt, AttemptSection, AuditLog, IntegrityEvent, Invitation, Opening, QuestionVersion, User
 from exam.services.ranking import ranks_and_percentiles
 from exam.timeutil import as_utc
+
+GENERIC_TEMPLATE = QuestionType.report_template
 
 # --- the report ------------------------------------------------------------------------
 
@@ -27,6 +30,7 @@ class AnswerView:
     answer: Answer
     type: str
     content: dict[str, Any]
+    template: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -75,68 +79,18 @@ def person(session: Session, attempt: Attempt) -> tuple[str, Optional[str], Opti
     return name or "", email, phone
 
 
-def _picked(response: Mapping[str, Any]) -> list[str]:
-    for key in ("choices", "choice", "picks", "picked"):
-        value = response.get(key)
-        if value is None:
-            continue
-        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-    return []
-
-
-def _choice_view(answer: Answer, content: Mapping[str, Any]) -> dict[str, Any]:
-    response = answer.response or {}
-    if content.get("type") == "true_false":
-        picked = response.get("answer")
-        truth = content.get("answer")
-        options = [{"id": "true", "text": _("True"), "correct": truth is True, "picked": picked is True},
-                   {"id": "false", "text": _("False"), "correct": truth is False, "picked": picked is False}]
-    else:
-        chosen = set(_picked(response))
-        options = [{"id": o.get("id"), "text": o.get("text"), "correct": bool(o.get("correct")),
-                    "picked": o.get("id") in chosen} for o in content.get("options") or []]
-    maximum = answer.max_score or 1.0
-    score = answer.score or 0.0
-    outcome = "right" if score >= maximum - 1e-9 else ("partial" if score > 0 else "wrong")
-    answered = any(o["picked"] for o in options)
-    return {"options": options, "outcome": outcome if answered or outcome != "wrong" else "unanswered"}
-
-
-def _typing_view(answer: Answer, content: Mapping[str, Any], minimum: Optional[float]) -> dict[str, Any]:
-    figures = dict(answer.result or {})
-    response = answer.response or {}
-    samples = response.get("samples") or figures.get("samples") or []
-    points = speed_series(samples) if samples else []
-    curve = None
-    if points:
-        reference = (minimum, _("required %(n)s") % {"n": num(minimum)}) if minimum else None
-        avg = figures.get("gross_cpm")
-        average = (float(avg), _("average %(n)s") % {"n": num(float(avg))}) if avg else None
-        curve = line_chart_svg(points, title=_("Typing speed over the test"),
-                               desc=_("Characters per minute in 10-second steps; the dashed line is the required "
-                                      "speed."),
-                               x_label=_("seconds"), y_label=_("chars/min"), reference=reference, average=average,
-                               chart_id=f"curve-{answer.id}")
-    return {"figures": figures, "curve": curve, "points": points, "typed": response.get("text") or "",
-            "passage": content.get("passage") or ""}
-
-
-def _reply_view(answer: Answer, content: Mapping[str, Any]) -> dict[str, Any]:
-    result = answer.result or {}
-    overrides = answer.overrides or {}
-    text = (answer.response or {}).get("text") or ""
-    rows = []
-    for c in result.get("criteria") or []:
-        overridden = c["id"] in overrides
-        rows.append({
-            "id": c["id"], "label": c.get("label") or c["id"], "auto": c.get("points") or 0.0,
-            "points": float(overrides[c["id"]]) if overridden else float(c.get("points") or 0.0),
-            "max": c.get("max") or 0.0, "overridden": overridden,
-            "evidence": [e for e in c.get("evidence") or []],
-        })
-    return {"text": text, "segments": highlight(text, result.get("criteria") or []), "criteria": rows,
-            "flags": result.get("flags") or [], "caps": result.get("caps") or [],
-            "score": answer.score, "auto_score": result.get("score"), "overridden": bool(overrides)}
+def _speed_curve(data: dict[str, Any], answer_id: int | None, minimum: Optional[float]) -> Optional[str]:
+    """The SVG of an answer's speed over the test (answers whose view has a speed series)."""
+    points = data.get("points") or []
+    if not points:
+        return None
+    reference = (minimum, _("required %(n)s") % {"n": num(minimum)}) if minimum else None
+    avg = (data.get("figures") or {}).get("gross_cpm")
+    average = (float(avg), _("average %(n)s") % {"n": num(float(avg))}) if avg else None
+    return line_chart_svg(points, title=_("Typing speed over the test"),
+                          desc=_("Characters per minute in 10-second steps; the dashed line is the required speed."),
+                          x_label=_("seconds"), y_label=_("chars/min"), reference=reference, average=average,
+                          chart_id=f"curve-{answer_id}")
 
 
 def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any]) -> Report:
@@ -171,14 +125,13 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
                 continue
             version = versions.get(a.question_version_id)
             content = dict(version.content) if version else {}
-            qtype = content.get("type") or ""
-            view = AnswerView(answer=a, type=qtype, content=content)
-            if qtype == "typing":
-                view.data = _typing_view(a, content, minimum)
-            elif qtype == "reply":
-                view.data = _reply_view(a, content)
-            elif qtype in ("single_choice", "multiple_choice", "true_false"):
-                view.data = _choice_view(a, content)
+            name = content.get("type") or ""
+            question_type = TYPES.get(name)
+            view = AnswerView(answer=a, type=name, content=content,
+                              template=question_type.report_template if question_type else GENERIC_TEMPLATE)
+            if question_type is not None:
+                view.data = question_type.report_view(content, a)
+                view.data["curve"] = _speed_curve(view.data, a.id, minimum)
             views.append(view)
         clock = clocks.get(sid)
         sections.append(SectionView(id=sid, title=title or labels.section(sid),

@@ -1,199 +1,30 @@
-"""Grading an attempt: answers -> per-item scores -> section results -> hiring inputs -> hiring score.
+"""Grading an attempt with the database: every answer graded, then section results and the hiring score.
 
-``Attempt.results`` (read by the HR ranking and report)::
-
-    {"sections": {sid: {"title", "score", "max", "percent", "count", "answered",
-                        "topics": {topic: {"score", "max", "percent"}},
-                        # typing sections: "net_cpm", "gross_cpm", "accuracy" (means over passages)
-                        # reply sections:  "criteria": {cid: {"label", "points", "max", "percent"}}
-                        }},
-     "inputs": {"typing.net_cpm": 72.0, "knowledge.percent": 80.0, "knowledge.topic.principles": 75.0,
-                "communication.percent": 64.3, "communication.criterion.courtesy": 90.0, ...},
-     "hiring": compute_hiring(profile, inputs).as_dict()}
-
-Human overrides live in ``Answer.overrides`` as ``{criterion id: points}`` (reply answers);
-``regrade_attempt`` recomputes everything from the stored grading results and those overrides
-without running the graders again.
+The arithmetic is pure (exam.hiring.sections); this module loads the answers and their question versions,
+stores the grading and the results. Human overrides live in ``Answer.overrides`` (reply answers:
+``{criterion id: points}``); ``regrade_attempt`` recomputes everything from the stored grading and those
+overrides without running the graders again.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Optional
 
 from sqlmodel import Session, select
 
-from exam.services import papers
+from exam.hiring.sections import (GradedItem, build_results, effective_score, grade_item, inputs_from_sections,
+                                  section_result, store_results)
 from exam.integrity import SIGNAL_KINDS
-from exam.services.attempts import answers_of, is_answered, parse_iso, sections_of
-from exam.grading.rubric import recompute_score
-from exam.grading.typing import grade_typing, normalise
-from exam.hiring.score import compute_hiring, round1
 from exam.models import Answer, Attempt, IntegrityEvent, Opening
 from exam.questions.base import QuestionBase
-from exam.questions.registry import get_type
-from exam.timeutil import as_utc, utcnow
+from exam.questions.registry import TYPES
+from exam.services import papers
+from exam.services.attempts import answers_of, sections_of
+from exam.timeutil import utcnow
 
 log = logging.getLogger("exam.results")
-
-MIN_TYPING_SECONDS = 1.0
-
-
-# --- pure parts ------------------------------------------------------------------------------
-
-
-def typing_seconds(question: Any, response: Mapping[str, Any], section_deadline: Optional[datetime]) -> float:
-    """The server-side duration a typing answer is scored over.
-
-    The test has a fixed duration (the passage's time limit, cut by the section deadline). A candidate
-    who finishes the whole passage earlier is timed up to their last change. Browser figures are ignored.
-    """
-    limit = float(getattr(question, "time_limit", 0) or 0) or 60.0
-    started = parse_iso(response.get("started_at"))
-    if started is None:
-        return limit
-    available = limit
-    if section_deadline is not None:
-        available = max(MIN_TYPING_SECONDS, min(limit, (as_utc(section_deadline) - started).total_seconds()))
-    text = str(response.get("text") or "")
-    last = parse_iso(response.get("last_change_at"))
-    passage = normalise(getattr(question, "passage", "") or "")
-    if last is not None and passage and text:
-        result = grade_typing(question.passage, text, available)
-        if result.attempted >= len(passage):  # the whole passage was typed
-            return max(MIN_TYPING_SECONDS, min(available, (last - started).total_seconds()))
-    return available
-
-
-@dataclass
-class GradedItem:
-    """One graded answer, as the aggregation sees it."""
-
-    position: int
-    section_id: str
-    type: str
-    topics: tuple[str, ...]
-    score: float
-    max: float
-    detail: Mapping[str, Any] = field(default_factory=dict)
-    answered: bool = False
-
-    @classmethod
-    def of_answer(cls, answer: Answer, item_type: str, topics: Iterable[str] = ()) -> "GradedItem":
-        """A stored answer as the aggregation sees it (its score, max and grading detail as stored)."""
-        return cls(position=answer.position, section_id=answer.section_id, type=item_type, topics=tuple(topics),
-                   score=float(answer.score or 0.0), max=float(answer.max_score or 0.0), detail=answer.result or {},
-                   answered=is_answered(item_type, answer.response))
-
-
-def grade_item(question: QuestionBase, response: Mapping[str, Any], *, section_deadline: Optional[datetime] = None
-               ) -> tuple[float, float, dict[str, Any]]:
-    """Run the question type's grader on a stored response: (score, max, detail)."""
-    qtype = get_type(question.type)
-    response = dict(response or {})
-    if question.type == "typing":
-        seconds = typing_seconds(question, response, section_deadline)
-        response.pop("seconds", None)
-        outcome = qtype.grade(question, {"text": response.get("text") or ""}, seconds=seconds)
-        detail = dict(outcome.detail)
-        detail["started_at"] = response.get("started_at")
-        detail["samples"] = list(response.get("samples") or [])
-        return outcome.score, outcome.max_score, detail
-    clean = {k: v for k, v in response.items() if not k.startswith("_")}
-    outcome = qtype.grade(question, clean)
-    return outcome.score, outcome.max_score, dict(outcome.detail)
-
-
-def effective_score(item_type: str, score: float, max_score: float, detail: Mapping[str, Any],
-                    overrides: Mapping[str, Any] | None) -> float:
-    """An item's score with a reviewer's criterion overrides applied (replies only)."""
-    if item_type == "reply" and overrides and detail.get("criteria"):
-        clean = {k: float(v) for k, v in overrides.items()}
-        total = recompute_score(detail["criteria"], clean, detail.get("caps") or [])
-        return round(total * max_score / 100.0, 4)
-    return score
-
-
-def _pct(score: float, maximum: float) -> float:
-    return round1(100.0 * score / maximum) if maximum > 0 else 0.0
-
-
-def section_result(title: str, items: list[GradedItem], overrides: Mapping[int, Mapping[str, Any]] | None = None
-                   ) -> dict[str, Any]:
-    """The figures of one section from its graded items (any mix of types)."""
-    overrides = overrides or {}
-    score = sum(i.score for i in items)
-    maximum = sum(i.max for i in items)
-    topics: dict[str, list[float]] = {}
-    for item in items:
-        for topic in dict.fromkeys(item.topics):
-            acc = topics.setdefault(topic, [0.0, 0.0])
-            acc[0] += item.score
-            acc[1] += item.max
-    out: dict[str, Any] = {
-        "title": title, "score": round(score, 4), "max": round(maximum, 4), "percent": _pct(score, maximum),
-        "count": len(items), "answered": sum(1 for i in items if i.answered),
-        "topics": {t: {"score": round(s, 4), "max": round(m, 4), "percent": _pct(s, m)} for t, (s, m) in sorted(topics.items())},
-    }
-    typing = [i for i in items if i.type == "typing"]
-    if typing:
-        n = len(typing)
-        out["net_cpm"] = round1(sum(float(i.detail.get("net_cpm") or 0) for i in typing) / n)
-        out["gross_cpm"] = round1(sum(float(i.detail.get("gross_cpm") or 0) for i in typing) / n)
-        out["accuracy"] = round(sum(float(i.detail.get("accuracy") or 0) for i in typing) / n, 4)
-    replies = [i for i in items if i.type == "reply"]
-    if replies:
-        criteria: dict[str, dict[str, Any]] = {}
-        for item in replies:
-            item_overrides = overrides.get(item.position) or {}
-            for c in item.detail.get("criteria") or []:
-                entry = criteria.setdefault(c["id"], {"label": c.get("label") or c["id"], "points": 0.0, "max": 0.0})
-                entry["points"] += float(item_overrides.get(c["id"], c.get("points") or 0.0))
-                entry["max"] += float(c.get("max") or 0.0)
-        for entry in criteria.values():
-            entry["points"] = round1(entry["points"])
-            entry["percent"] = _pct(entry["points"], entry["max"])
-        out["criteria"] = criteria
-    return out
-
-
-def inputs_from_sections(sections: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
-    """Every hiring input the sections provide (question_banks/README.md, "Inputs")."""
-    inputs: dict[str, float] = {}
-    for sid, s in sections.items():
-        inputs[f"{sid}.percent"] = float(s["percent"])
-        for metric in ("net_cpm", "gross_cpm", "accuracy"):
-            if s.get(metric) is not None:
-                inputs[f"{sid}.{metric}"] = float(s[metric])
-        for topic, t in (s.get("topics") or {}).items():
-            inputs[f"{sid}.topic.{topic}"] = float(t["percent"])
-        for cid, c in (s.get("criteria") or {}).items():
-            inputs[f"{sid}.criterion.{cid}"] = float(c["percent"])
-    return inputs
-
-
-def build_results(paper: Mapping[str, Any], items: Iterable[GradedItem], profile: Mapping[str, Any],
-                  overrides: Mapping[int, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Attempt.results from graded items (pure)."""
-    by_section: dict[str, list[GradedItem]] = {}
-    for item in items:
-        by_section.setdefault(item.section_id, []).append(item)
-    sections = {s["id"]: section_result(s.get("title") or s["id"], by_section.get(s["id"], []), overrides)
-                for s in paper.get("sections") or []}
-    inputs = inputs_from_sections(sections)
-    hiring = compute_hiring(profile, inputs)
-    return {"sections": sections, "inputs": inputs, "hiring": hiring.as_dict()}
-
-
-def store_results(attempt: Attempt, results: dict[str, Any]) -> None:
-    """Set ``Attempt.results`` and the hiring columns taken from it (no database access)."""
-    hiring = results["hiring"]
-    attempt.results = results  # reassign: JSON columns do not track in-place changes
-    attempt.hiring_score = hiring["score"]
-    attempt.hard_requirements_met = hiring["hard_requirements_met"]
-    attempt.band = hiring["band"]
 
 
 # --- with the database --------------------------------------------------------------------------------
@@ -246,8 +77,9 @@ def regrade_attempt(session: Session, attempt: Attempt, now: datetime | None = N
     types = {e.position: e.item.get("type") for e in papers.iter_items(attempt.paper)}
     for answer in answers:
         item_type = types.get(answer.position) or ""
-        if item_type == "reply":
-            auto = float((answer.result or {}).get("score") or 0.0) * float(answer.max_score or 100) / 100.0
+        auto = TYPES[item_type].automatic_score(float(answer.max_score or 100), answer.result or {}) \
+            if item_type in TYPES else None
+        if auto is not None:
             answer.score = effective_score(item_type, auto, float(answer.max_score or 100), answer.result or {},
                                            answer.overrides)
             session.add(answer)
@@ -305,6 +137,5 @@ def summary_for_candidate(attempt: Attempt) -> list[dict[str, Any]]:
 
 
 __all__ = ["GradedItem", "build_results", "grade_attempt", "grade_item", "regrade_attempt", "section_result",
-           "inputs_from_sections", "store_results", "typing_seconds", "try_grade", "summary_for_candidate",
-           "effective_score"]
+           "inputs_from_sections", "store_results", "try_grade", "summary_for_candidate", "effective_score"]
 

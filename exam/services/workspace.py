@@ -25,11 +25,13 @@ from exam.services.bank_store import current_bank, export_bank, load_question
 from exam.banks.validate import Entry, check_entries, validate_document
 from exam.banks.yamlio import DecodeFailed, Document, decode, dump_yaml, error_line, error_message, line_at, parse
 from exam.grading.calibration import CalibrationReport, calibrate, to_scale10
-from exam.grading.rubric import ReplyResult, grade_reply, is_negative_evidence
+from exam.grading.highlight import Segment
+from exam.grading.highlight import highlight as highlight_segments
+from exam.grading.rubric import ReplyResult, grade_reply
 from exam.db import transactional
 from exam.models import JobProfile, Question, QuestionVersion, ScoredReply, User
 from exam.questions.base import QuestionBase
-from exam.questions.registry import export_question, get_type
+from exam.questions.registry import TYPES, export_question, get_type
 
 EDITOR_PATH = "<editor>"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -180,10 +182,6 @@ def profile_yaml(content: Mapping[str, Any]) -> str:
 # --- previews -----------------------------------------------------------------------------------
 
 
-CANDIDATE_TYPE_LABELS = {"single_choice": "Single choice", "multiple_choice": "Multiple choice",
-                         "true_false": "True or false", "typing": "Typing", "reply": "Customer reply"}
-
-
 def candidate_item(model: QuestionBase) -> dict[str, Any]:
     """The question as the candidate's exam page gets it (the ``item`` its question partials render).
 
@@ -196,11 +194,10 @@ def candidate_item(model: QuestionBase) -> dict[str, Any]:
         view = {**view, "options": [{"value": str(i), "text": o["text"]} for i, o in enumerate(view["options"])]}
     item: dict[str, Any] = {
         "position": 0, "number": 1, "type": model.type, "template": question_type.template,
-        "type_label": CANDIDATE_TYPE_LABELS.get(model.type, model.type), "view": view, "response": {},
+        "type_label": question_type.label, "view": view, "response": {},
         "version": 0, "flagged": False, "answered": False,
     }
-    if model.type == "typing":
-        item["typing"] = {"started_at": None, "time_limit": getattr(model, "time_limit", 0), "ends_at": None}
+    item.update(question_type.page_state(model, {}, {}, None))
     return item
 
 
@@ -410,29 +407,9 @@ def try_reply(model: QuestionBase, text: str) -> ReplyResult:
 
 
 
-def highlight(text: str, result: ReplyResult) -> list[dict[str, Any]]:
-    """The reply cut into segments, each with the evidence covering it (for <mark> highlighting)."""
-    spans = []
-    for criterion in result.criteria:
-        for ev in criterion.evidence:
-            if ev.start is not None and ev.end is not None and ev.end > ev.start:
-                spans.append((ev.start, ev.end, criterion.label, ev))
-    cuts = sorted({0, len(text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
-    segments = []
-    for lo, hi in zip(cuts, cuts[1:]):
-        covering = [(label, ev) for s, e, label, ev in spans if s <= lo and hi <= e]
-        notes = []
-        for label, ev in covering:
-            note = f"{label}: {ev.note}" if ev.note else label
-            if note not in notes:
-                notes.append(note)
-        segments.append({
-            "text": text[lo:hi],
-            "marked": bool(covering),
-            "bad": any(is_negative_evidence(ev.kind) for _, ev in covering),
-            "title": "; ".join(notes),
-        })
-    return segments
+def highlight(text: str, result: ReplyResult) -> list[Segment]:
+    """The reply cut into plain and highlighted segments from its evidence (the same cut HR's report shows)."""
+    return highlight_segments(text, result.as_dict()["criteria"])
 
 
 @dataclass
@@ -542,13 +519,11 @@ def metric(value: float | None, digits: int = 3) -> str:
 # --- new-question skeletons -------------------------------------------------------------------------
 
 
-ID_PREFIX = {"single_choice": "choice", "multiple_choice": "choice", "true_false": "tf",
-             "typing": "typing", "reply": "reply"}
-
-
 def suggest_id(session: Session, kind: str, topic: str) -> str:
     """A free id like ``choice.presale_flow.new.001``."""
-    base = f"{ID_PREFIX.get(kind, kind)}.{topic or 'misc'}.new"
+    question_type = get_type(kind) if kind in TYPES else None
+    prefix = (question_type.id_prefix or question_type.name) if question_type else kind
+    base = f"{prefix}.{topic or 'misc'}.new"
     n = 1
     while session.get(Question, f"{base}.{n:03d}") is not None:
         n += 1
@@ -557,33 +532,10 @@ def suggest_id(session: Session, kind: str, topic: str) -> str:
 
 def skeleton(kind: str, qid: str, topics: list[str], difficulty: int, texts: Mapping[str, str]) -> str:
     """Starting YAML for a new question of type ``kind`` (``texts``: translated placeholder words)."""
-    get_type(kind)  # ValueError for unknown types
+    question_type = get_type(kind)  # ValueError for unknown types
     data: dict[str, Any] = {"id": qid, "type": kind, "topics": topics or ["principles"], "difficulty": difficulty,
                             "source": {"seed": texts["seed"], "section": texts["section"]}}
-    if kind in ("single_choice", "multiple_choice"):
-        data["stem"] = texts["stem"]
-        data["options"] = [{"id": "a", "text": texts["option"] + " A", "correct": True},
-                           {"id": "b", "text": texts["option"] + " B"},
-                           {"id": "c", "text": texts["option"] + " C"},
-                           {"id": "d", "text": texts["option"] + " D"}]
-        if kind == "multiple_choice":
-            data["options"][1]["correct"] = True
-    elif kind == "true_false":
-        data["stem"] = texts["statement"]
-        data["answer"] = True
-    elif kind == "typing":
-        data.update({"title": texts["title"], "language": "zh", "time_limit": 180, "passage": texts["passage"] + "\n"})
-    elif kind == "reply":
-        data.update({"stage": "presale", "customer_type": None, "facts": texts["facts"],
-                     "messages": [texts["message"]], "max_chars": 500,
-                     "rubric": {"criteria": [
-                         {"id": "courtesy", "label": texts["courtesy"], "max": 30,
-                          "detectors": [{"kind": "phrases", "set": "courtesy", "points": 30}]},
-                         {"id": "empathy", "label": texts["empathy"], "max": 30,
-                          "detectors": [{"kind": "phrases", "set": "empathy", "points": 30}]},
-                         {"id": "next_step", "label": texts["next_step"], "max": 40,
-                          "detectors": [{"kind": "phrases", "set": "next_step", "points": 40}]}]},
-                     "model_answers": [texts["model_answer"]]})
+    data.update(question_type.starter(texts))
     data["explanation"] = texts["explanation"]
     return dump_yaml(data)
 

@@ -35,9 +35,13 @@ MAX_REPLY_CHARS = 5000
 
 def type_labels() -> dict[str, str]:
     """Question type names for the UI."""
-    known = {"single_choice": _("Single choice"), "multiple_choice": _("Multiple choice"),
-             "true_false": _("True or false"), "typing": _("Typing"), "reply": _("Customer reply")}
-    return {name: known.get(name, name) for name in all_types()}
+    return {name: _(question_type.label) for name, question_type in all_types().items()}
+
+
+def _tryable(kind: str) -> bool:
+    """Whether trainers can try answers of this type against its grader."""
+    types = all_types()
+    return kind in types and types[kind].tryable
 
 
 def topic_labels() -> dict[str, str]:
@@ -172,7 +176,7 @@ def new_question(request: Request, user: TrainerUser, session: SessionDep, type:
     qid = id.strip() or ws.suggest_id(session, type, topic)
     text = ws.skeleton(type, qid, [topic], difficulty, _skeleton_texts())
     start = {"type": type, "topic": topic, "difficulty": difficulty, "id": id.strip()}
-    return _editor(request, session, text, start=start, show_try=type == "reply")
+    return _editor(request, session, text, start=start, show_try=_tryable(type))
 
 
 @router.post("/questions/preview")
@@ -189,7 +193,7 @@ def create_question(request: Request, user: TrainerUser, session: SessionDep, ya
     """Create a question from the editor's YAML (version 1)."""
     parsed = ws.parse_question_text(yaml, session, creating=True)
     if not parsed.ok:
-        return _editor(request, session, yaml, note=note, status_code=422, show_try="type: reply" in yaml)
+        return _editor(request, session, yaml, note=note, status_code=422, show_try=any(f"type: {k}" in yaml for k in all_types() if _tryable(k)))
     store_question(session, parsed.model, user.id, note.strip()[:500])
     return _redirect(_qurl(parsed.model.id, "?notice=created"))
 
@@ -220,7 +224,7 @@ def edit_question(request: Request, question_id: str, user: TrainerUser, session
     stored = ws.version_of(session, question_id, row.current_version)
     assert stored is not None
     return _editor(request, session, ws.question_yaml(stored.content), editing=row.id,
-                   base_version=row.current_version, show_try=row.type == "reply")
+                   base_version=row.current_version, show_try=_tryable(row.type))
 
 
 @router.post("/questions/{question_id}")
@@ -229,7 +233,7 @@ def save_question(request: Request, question_id: str, user: TrainerUser, session
                   note: Annotated[str, Form()] = "") -> Response:
     """Save the editor's YAML as a new version (no new version when nothing changed)."""
     row = _question_row(session, question_id)
-    show_try = row.type == "reply"
+    show_try = _tryable(row.type)
     if base_version != row.current_version:
         message = _("Someone saved version %(v)s while you were editing version %(b)s. Your text is kept below; "
                     "compare with the history, then save again.") % {"v": row.current_version, "b": base_version}

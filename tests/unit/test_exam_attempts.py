@@ -114,7 +114,7 @@ def test_late_answers_are_refused_after_the_deadline_plus_the_grace(session, set
     typing = positions(attempt)["typing"][0]
     deadline = now + timedelta(seconds=300)
     grace = timedelta(seconds=settings.answer_grace_seconds)
-    attempts.start_typing(session, attempt, typing, settings, now=deadline - timedelta(seconds=100))
+    attempts.start_clock(session, attempt, typing, settings, now=deadline - timedelta(seconds=100))
     ok = attempts.save_answer(session, attempt, typing, {"text": "在宽限期内"}, 1, settings,
                               now=deadline + grace - timedelta(seconds=1))
     assert ok.answer.version == 2
@@ -136,8 +136,8 @@ def test_the_typing_clock_is_the_servers(session, settings, setup) -> None:
     now = utcnow()
     attempt = setup(now=now)
     typing = positions(attempt)["typing"][0]
-    started = attempts.start_typing(session, attempt, typing, settings, now=now + timedelta(seconds=5))
-    again = attempts.start_typing(session, attempt, typing, settings, now=now + timedelta(seconds=9))
+    started = attempts.start_clock(session, attempt, typing, settings, now=now + timedelta(seconds=5))
+    again = attempts.start_clock(session, attempt, typing, settings, now=now + timedelta(seconds=9))
     assert started.typing["started_at"] == again.typing["started_at"] == (now + timedelta(seconds=5)).isoformat()
     limit = started.typing["time_limit"]
     assert started.typing["ends_at"] == (now + timedelta(seconds=5 + limit)).isoformat()
@@ -156,7 +156,7 @@ def test_integrity_signals_from_the_server(session, settings, setup) -> None:
     now = utcnow()
     attempt = setup(now=now)
     typing = positions(attempt)["typing"][0]
-    attempts.start_typing(session, attempt, typing, settings, now=now)
+    attempts.start_clock(session, attempt, typing, settings, now=now)
     attempts.save_answer(session, attempt, typing, {"text": "亲，您好"}, 1, settings, now=now + timedelta(seconds=4),
                          meta={"inputs": 4, "page": "p1"})
     # 40 characters in one second, and without a single input event in the page

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from exam.banks.loader import load_bank
+from exam.questions.typing import typing_seconds
 from exam.services import results
 from exam.services.results import GradedItem
 from tests.web.candidate_helpers import GOOD_BANK
@@ -19,13 +20,13 @@ def _iso(seconds: float) -> str:
 
 def test_typing_is_timed_over_the_fixed_duration_unless_the_passage_is_finished() -> None:
     half = {"text": "感谢您的光临，祝您购物", "started_at": _iso(0), "last_change_at": _iso(30)}
-    assert results.typing_seconds(PASSAGE_Q, half, None) == 120
+    assert typing_seconds(PASSAGE_Q, half, None) == 120
     done = {"text": PASSAGE_Q.passage, "started_at": _iso(0), "last_change_at": _iso(25.5)}
-    assert results.typing_seconds(PASSAGE_Q, done, None) == 25.5
+    assert typing_seconds(PASSAGE_Q, done, None) == 25.5
     # the section deadline cut the test short (e.g. a small extra-time factor)
-    assert results.typing_seconds(PASSAGE_Q, half, T0 + timedelta(seconds=40)) == 40
+    assert typing_seconds(PASSAGE_Q, half, T0 + timedelta(seconds=40)) == 40
     # never started: the whole duration, browser figures ignored
-    assert results.typing_seconds(PASSAGE_Q, {"text": "", "seconds": 1}, None) == 120
+    assert typing_seconds(PASSAGE_Q, {"text": "", "seconds": 1}, None) == 120
 
 
 def test_grade_item_uses_the_server_clock_for_typing() -> None:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from exam.services import review
 from exam.hiring.explain import Labels, explain_criterion, explain_requirement, explain_score, format_value, num
-from exam.hiring.highlight import highlight
+from exam.grading.highlight import highlight
 from exam.services.sample import SAMPLE_PROFILE, seed_opening
 from exam.hiring.score import compute_hiring
 from exam.i18n import set_locale
