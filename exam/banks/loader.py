@@ -132,4 +132,9 @@ def load_bank(paths: Sequence[Path | str]) -> Bank:
     return bank
 
 
-__all__ = ["Bank", "BankInvalid", "Problem", "discover", "load_bank", "read_bank", "read_file"]
+def validate_paths(paths: Sequence[Path | str]) -> list[Problem]:
+    """All problems of the bank files under ``paths`` (empty when the bank is valid)."""
+    return read_bank(paths)[1]
+
+
+__all__ = ["Bank", "BankInvalid", "Problem", "discover", "load_bank", "read_bank", "read_file", "validate_paths"]

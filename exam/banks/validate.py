@@ -288,13 +288,6 @@ def check_entries(questions: Mapping[str, Entry], profiles: Mapping[str, Entry],
     return problems
 
 
-def validate_paths(paths: Sequence[Path | str]) -> list[Problem]:
-    """All problems of the bank files under ``paths`` (empty when the bank is valid)."""
-    from exam.banks.loader import read_bank
-
-    return read_bank(paths)[1]
-
-
 __all__ = [
     "DocumentResult",
     "Entry",
@@ -303,6 +296,5 @@ __all__ = [
     "describe",
     "format_loc",
     "validate_document",
-    "validate_paths",
     "validate_question",
 ]

@@ -125,9 +125,9 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
                 continue
             version = versions.get(a.question_version_id)
             content = dict(version.content) if version else {}
-            name = content.get("type") or ""
-            question_type = TYPES.get(name)
-            view = AnswerView(answer=a, type=name, content=content,
+            type_name = content.get("type") or ""
+            question_type = TYPES.get(type_name)
+            view = AnswerView(answer=a, type=type_name, content=content,
                               template=question_type.report_template if question_type else GENERIC_TEMPLATE)
             if question_type is not None:
                 view.data = question_type.report_view(content, a)

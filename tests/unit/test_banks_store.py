@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from exam.services import bank_store as store
 from exam.banks.loader import load_bank
 from exam.banks.problems import BankInvalid
-from exam.banks.validate import validate_paths
+from exam.banks.loader import validate_paths
 from exam.cli.bank import bank as bank_cli
 from exam.db import session_scope
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion

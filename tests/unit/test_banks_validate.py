@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from exam.banks.loader import load_bank, read_bank
 from exam.banks.problems import BankInvalid
-from exam.banks.validate import validate_paths
+from exam.banks.loader import validate_paths
 from exam.cli.bank import bank as bank_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -7,29 +7,9 @@ import random
 import pytest
 
 from exam.hiring.score import HiringResult, attempt_fields, compute_hiring, input_kind, round1
+from exam.services.sample import SAMPLE_PROFILE
 
-PROFILE = {
-    "id": "presale",
-    "title": "售前客服",
-    "criteria": [
-        {"id": "typing_speed", "label": "打字速度", "input": "typing.net_cpm", "scale": {"zero": 20, "full": 100},
-         "weight": 25},
-        {"id": "typing_accuracy", "label": "打字准确率", "input": "typing.accuracy",
-         "scale": {"zero": 0.85, "full": 1.0}, "weight": 10},
-        {"id": "knowledge", "label": "产品与平台知识", "input": "knowledge.percent", "weight": 30},
-        {"id": "communication", "label": "沟通能力", "input": "communication.percent", "weight": 35},
-    ],
-    "hard_requirements": [
-        {"input": "typing.net_cpm", "min": 60, "label": "打字速度不低于 60 字/分钟"},
-        {"input": "typing.accuracy", "min": 0.95, "label": "打字准确率不低于 95%"},
-    ],
-    "bands": [
-        {"min": 85, "label": "强烈推荐"},
-        {"min": 70, "label": "推荐"},
-        {"min": 55, "label": "待定"},
-        {"min": 0, "label": "不推荐"},
-    ],
-}
+PROFILE = SAMPLE_PROFILE  # the profile the HR sample data is graded with
 
 GOOD = {"typing.net_cpm": 84.0, "typing.accuracy": 0.97, "knowledge.percent": 80.0, "communication.percent": 70.0}
 
@@ -162,7 +142,7 @@ def test_no_requirements_means_met() -> None:
 
 def test_profile_wrapper_is_unwrapped() -> None:
     assert compute_hiring({"profile": PROFILE}, GOOD).score == compute_hiring(PROFILE, GOOD).score
-    assert compute_hiring({"profile": PROFILE}, GOOD).profile_id == "presale"
+    assert compute_hiring({"profile": PROFILE}, GOOD).profile_id == PROFILE["id"]
 
 
 def test_round_trip_through_json() -> None:

@@ -37,3 +37,14 @@ def test_cli_commands_in_readme_exist() -> None:
     for cmd in sorted(set(re.findall(r"^\| `exam (\w+)", README, re.M))):
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0, (cmd, result.output)
+
+
+def test_architecture_names_real_places() -> None:
+    """Every file and folder ARCHITECTURE.md names exists, and every service module is listed there."""
+    text = (ROOT / "ARCHITECTURE.md").read_text("utf-8")
+    named = set(re.findall(r"`((?:exam|templates|tests)/[\w./]+)`", text))
+    assert named, "ARCHITECTURE.md names no paths"
+    missing = sorted(p for p in named if "_x" not in p and not (ROOT / p.rstrip("/")).exists())
+    assert not missing, missing
+    services = sorted(p.stem for p in (ROOT / "exam" / "services").glob("*.py") if p.stem != "__init__")
+    assert [s for s in services if s not in text] == []

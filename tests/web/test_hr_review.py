@@ -95,6 +95,13 @@ def test_ranking_page_lists_candidates_in_rank_order(client, session, data, hr) 
     ids = _ranked_ids(html)
     assert len(ids) == 13
     attempts = {a.id: a for a in session.exec(select(Attempt)).all()}
+    # the chart's bars count exactly the scored candidates, split by the hard requirements
+    bars = re.findall(r'<rect class="bar-(met|failed)"[^>]*><title>[^<]*?(\d+)</title>', html)
+    met = sum(int(n) for kind, n in bars if kind == "met")
+    failed = sum(int(n) for kind, n in bars if kind == "failed")
+    scored = [a for a in attempts.values() if a.hiring_score is not None]
+    assert met == sum(1 for a in scored if a.hard_requirements_met) > 0
+    assert failed == sum(1 for a in scored if not a.hard_requirements_met) > 0
     keys = [(0 if attempts[i].hard_requirements_met else 1, -(attempts[i].hiring_score or -1)) for i in ids]
     assert keys == sorted(keys)
     assert attempts[ids[-1]].status == "in_progress"
@@ -137,6 +144,9 @@ def test_report_numbers_add_up_and_show_evidence(client, session, data, hr) -> N
     r = client.get(f"/hr/attempts/{attempt.id}")
     assert r.status_code == 200
     html = r.text
+    from exam.services.reports import person
+
+    assert f'<h1 id="candidate-name">{person(session, attempt)[0]}</h1>' in html
     contributions = [float(x) for x in re.findall(r'<td class="num contribution">([\d.]+)</td>', html)]
     total = float(re.search(r'id="contribution-total">([\d.]+)<', html).group(1))
     shown = float(re.search(r'id="hiring-score">([\d.]+)<', html).group(1))

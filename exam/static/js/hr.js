@@ -1,6 +1,4 @@
 // HR opening page: select invitation links on focus, reset invitation forms after a successful htmx post.
-// NOTE (helper hr_review, issue 6): this file was accidentally overwritten by the issue-6 helper and rebuilt
-// from the behaviour the templates ask for (.js-select, .js-reset-on-success); the owner should check it.
 (function () {
   "use strict";
   document.addEventListener("focusin", function (evt) {
