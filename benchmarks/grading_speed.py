@@ -1,4 +1,5 @@
 """Speed of the pure grading engines: typing (2,000-character passages) and replies per second."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,12 @@ def bench_typing(runs: int, length: int) -> dict[str, float]:
         t0 = time.perf_counter()
         grade_typing(ref, typed, 600)
         times.append((time.perf_counter() - t0) * 1000)
-    return {"passage_chars": length, "runs": runs, "median_ms": round(statistics.median(times), 2),
-            "max_ms": round(max(times), 2)}
+    return {
+        "passage_chars": length,
+        "runs": runs,
+        "median_ms": round(statistics.median(times), 2),
+        "max_ms": round(max(times), 2),
+    }
 
 
 def bench_replies(seconds: float, bank_dir: Path, replies_file: Path) -> dict[str, float]:
@@ -63,8 +68,7 @@ def bench_replies(seconds: float, bank_dir: Path, replies_file: Path) -> dict[st
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         for task, text in jobs:
-            grade_reply(task.rubric, text, facts=task.facts, messages=task.messages,
-                        model_answers=task.model_answers)
+            grade_reply(task.rubric, text, facts=task.facts, messages=task.messages, model_answers=task.model_answers)
         done += len(jobs)
     elapsed = time.perf_counter() - start
     return {"replies": done, "seconds": round(elapsed, 2), "replies_per_second": round(done / elapsed, 1)}
@@ -88,10 +92,14 @@ def main() -> None:
         print(json.dumps(result))
         return
     t, r = result["typing"], result["replies"]
-    print(f"typing: {t['passage_chars']}-char passage graded in {t['median_ms']} ms median, {t['max_ms']} ms max "
-          f"({t['runs']} runs; target well under 100 ms)")
-    print(f"replies: {r['replies_per_second']} replies/s on one core ({r['replies']} in {r['seconds']} s; "
-          f"target at least 1000)")
+    print(
+        f"typing: {t['passage_chars']}-char passage graded in {t['median_ms']} ms median, {t['max_ms']} ms max "
+        f"({t['runs']} runs; target well under 100 ms)"
+    )
+    print(
+        f"replies: {r['replies_per_second']} replies/s on one core ({r['replies']} in {r['seconds']} s; "
+        f"target at least 1000)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ Reports requests/s, p50/p95/p99 latency per request kind, responses by status (u
 findings: 409 "stale" should be 0 because the client tracks versions; any 5xx or "database is locked"
 is a bug), the server log's tracebacks and the database check. Not part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 
@@ -55,12 +56,23 @@ IS_LAST_RE = re.compile(r'id="submit-form"')
 PASSAGE_RE = re.compile(r'<div class="passage" id="passage-(\d+)"[^>]*>(.*?)</div>', re.S)
 OPTION_RE = re.compile(r'name="(choices?|answer)-(\d+)" value="([^"]+)"')
 
-REPLY_TEXT = ("亲，您好！很高兴为您服务～非常理解您的心情，这边帮您确认了一下：这款商品今天下单，48 小时内发货，"
-              "默认发中通快递，偏远地区可能会慢一两天。如果收到后尺码不合适，支持七天无理由退换，运费险已经帮您勾选好了。"
-              "我这边马上帮您跟进处理，有结果第一时间通知您。感谢您的理解与支持，祝您生活愉快！")
+REPLY_TEXT = (
+    "亲，您好！很高兴为您服务～非常理解您的心情，这边帮您确认了一下：这款商品今天下单，48 小时内发货，"
+    "默认发中通快递，偏远地区可能会慢一两天。如果收到后尺码不合适，支持七天无理由退换，运费险已经帮您勾选好了。"
+    "我这边马上帮您跟进处理，有结果第一时间通知您。感谢您的理解与支持，祝您生活愉快！"
+)
 MAX_SECTIONS = 10  # page -> section -> submit rounds per candidate at most
-EXPECTED = {"link": (303,), "intro": (200,), "start": (303,), "page": (200, 303), "state": (200,), "save": (200,),
-            "typing_start": (200,), "submit": (303,), "done": (200,)}
+EXPECTED = {
+    "link": (303,),
+    "intro": (200,),
+    "start": (303,),
+    "page": (200, 303),
+    "state": (200,),
+    "save": (200,),
+    "typing_start": (200,),
+    "submit": (303,),
+    "done": (200,),
+}
 
 
 # --- database and server --------------------------------------------------------------------------------
@@ -78,8 +90,10 @@ def reset_postgres(url: str, allow_any: bool) -> None:
 
     name = make_url(url).database or ""
     if "bench" not in name and not allow_any:
-        sys.exit(f"refusing to wipe PostgreSQL database {name!r}: its name must contain 'bench' "
-                 "(or pass --allow-any-database)")
+        sys.exit(
+            f"refusing to wipe PostgreSQL database {name!r}: its name must contain 'bench' "
+            "(or pass --allow-any-database)"
+        )
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -89,16 +103,14 @@ def reset_postgres(url: str, allow_any: bool) -> None:
 
 def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[str]]:
     """`exam demo --force`, then N invitations to the demo opening: (opening id, link tokens)."""
-    demo = subprocess.run([EXAM_BIN, "demo", "--force"], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    demo = subprocess.run([EXAM_BIN, "demo", "--force"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if demo.returncode != 0:
         sys.exit("exam demo failed:\n" + demo.stdout + demo.stderr)
     from sqlmodel import select
 
-    from exam.services import accounts
     from exam.db import make_engine, session_scope
-    from exam.services import openings
     from exam.models import Opening
+    from exam.services import accounts, openings
 
     engine = make_engine(url)
     tokens = []
@@ -107,8 +119,9 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
         assert opening is not None, "the demo created no opening"
         hr = accounts.get_user(session, "hr")
         for i in range(n):
-            _, token = openings.invite(session, opening, name=f"压测考生{i + 1}", email=f"load{i + 1}@example.com",
-                                       actor=hr, secret_key=secret)
+            _, token = openings.invite(
+                session, opening, name=f"压测考生{i + 1}", email=f"load{i + 1}@example.com", actor=hr, secret_key=secret
+            )
             tokens.append(token)
         opening_id = opening.id
     engine.dispose()
@@ -117,8 +130,14 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
 
 def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
     log = open(log_path, "w")
-    proc = subprocess.Popen([EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
-                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -160,8 +179,8 @@ class Item:
     version: int
     options: list[str] = field(default_factory=list)
     passage: str = ""
-    acked: Optional[dict[str, Any]] = None  # the last answer the server confirmed (200, or 409 with our data)
-    sent: Optional[dict[str, Any]] = None  # the last answer sent
+    acked: dict[str, Any] | None = None  # the last answer the server confirmed (200, or 409 with our data)
+    sent: dict[str, Any] | None = None  # the last answer sent
     uncertain: bool = False  # the last save got no reply (timeout): it may or may not be stored
     closed: bool = False
     started: bool = False
@@ -173,7 +192,7 @@ class Item:
 class Candidate:
     index: int
     token: str
-    attempt_id: Optional[int] = None
+    attempt_id: int | None = None
     items: dict[int, Item] = field(default_factory=dict)
     saves: int = 0
     sections_done: int = 0
@@ -215,8 +234,9 @@ class Load:
         ms = self.args.think_ms * rng.uniform(0.5, 1.5)
         await asyncio.sleep(max(0.0, min(ms / 1000, self.deadline - time.monotonic())))
 
-    async def call(self, client: httpx.AsyncClient, kind: str, method: str, url: str,
-                   **kw: Any) -> Optional[httpx.Response]:
+    async def call(
+        self, client: httpx.AsyncClient, kind: str, method: str, url: str, **kw: Any
+    ) -> httpx.Response | None:
         async with self.sem:
             start = time.perf_counter()
             try:
@@ -261,7 +281,7 @@ class Load:
 
     # -- saving ---------------------------------------------------------------------------------------------
 
-    def next_answer(self, item: Item, rng: random.Random) -> Optional[dict[str, Any]]:
+    def next_answer(self, item: Item, rng: random.Random) -> dict[str, Any] | None:
         """What the candidate has on screen after some more typing / another click."""
         if item.type in ("typing", "reply"):
             source = item.passage or REPLY_TEXT
@@ -280,15 +300,25 @@ class Load:
             return {"choices": sorted(rng.sample(item.options, rng.randint(1, len(item.options))))}
         return {"answer": rng.choice(item.options)}  # true_false: "true" / "false"
 
-    async def save(self, client: httpx.AsyncClient, cand: Candidate, item: Item, data: dict[str, Any],
-                   csrf: str, page_id: str) -> None:
-        body = {"version": item.version, "answer": data, "meta": {"inputs": item.inputs, "page": page_id,
-                                                                   "restored": False}}
+    async def save(
+        self, client: httpx.AsyncClient, cand: Candidate, item: Item, data: dict[str, Any], csrf: str, page_id: str
+    ) -> None:
+        body = {
+            "version": item.version,
+            "answer": data,
+            "meta": {"inputs": item.inputs, "page": page_id, "restored": False},
+        }
         item.sent = data
         cand.saves += 1
         item.saves += 1
-        r = await self.call(client, "save", "POST", f"/candidate/attempts/{cand.attempt_id}/items/{item.position}",
-                            json=body, headers={"X-CSRF-Token": csrf})
+        r = await self.call(
+            client,
+            "save",
+            "POST",
+            f"/candidate/attempts/{cand.attempt_id}/items/{item.position}",
+            json=body,
+            headers={"X-CSRF-Token": csrf},
+        )
         if r is None:
             item.uncertain = True  # like the page: the next save carries the same version
             return
@@ -312,9 +342,14 @@ class Load:
         # 5xx / 4xx: not stored (the transaction rolled back); the next save retries with the same version
 
     async def typing_start(self, client: httpx.AsyncClient, cand: Candidate, item: Item, csrf: str) -> None:
-        r = await self.call(client, "typing_start", "POST",
-                            f"/candidate/attempts/{cand.attempt_id}/items/{item.position}/start",
-                            json={}, headers={"X-CSRF-Token": csrf})
+        r = await self.call(
+            client,
+            "typing_start",
+            "POST",
+            f"/candidate/attempts/{cand.attempt_id}/items/{item.position}/start",
+            json={},
+            headers={"X-CSRF-Token": csrf},
+        )
         if r is not None and r.status_code == 200:
             item.version, item.started = r.json()["version"], True
             if item.acked is None:
@@ -327,8 +362,12 @@ class Load:
     async def run(self, cand: Candidate) -> None:
         rng = random.Random(self.args.seed * 100_003 + cand.index)
         await asyncio.sleep(rng.uniform(0, min(self.args.ramp, self.args.duration)))
-        async with httpx.AsyncClient(base_url=self.base, follow_redirects=False, timeout=self.args.timeout,
-                                     headers={"User-Agent": f"exam-load/{cand.index}"}) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base,
+            follow_redirects=False,
+            timeout=self.args.timeout,
+            headers={"User-Agent": f"exam-load/{cand.index}"},
+        ) as client:
             try:
                 await self._run(client, cand, rng)
             except (KeyError, ValueError, AssertionError) as exc:  # an unexpected page: a finding
@@ -376,9 +415,13 @@ class Load:
                 break
             # the section's work is done: submit it (the last one finishes the exam, which grades it)
             await self.think(rng)
-            r = await self.call(client, "submit", "POST",
-                                f"/candidate/attempts/{cand.attempt_id}/sections/{section}/submit",
-                                data={"csrf_token": csrf, "auto": "0"})
+            r = await self.call(
+                client,
+                "submit",
+                "POST",
+                f"/candidate/attempts/{cand.attempt_id}/sections/{section}/submit",
+                data={"csrf_token": csrf, "auto": "0"},
+            )
             if r is None or r.status_code != 303:
                 cand.stopped_by = "error"
                 return
@@ -390,8 +433,15 @@ class Load:
                 return
         cand.stopped_by = cand.stopped_by or ("saves" if cand.saves >= args.max_saves else "time")
 
-    async def section(self, client: httpx.AsyncClient, cand: Candidate, rng: random.Random, positions: list[int],
-                      csrf: str, page_id: str) -> None:
+    async def section(
+        self,
+        client: httpx.AsyncClient,
+        cand: Candidate,
+        rng: random.Random,
+        positions: list[int],
+        csrf: str,
+        page_id: str,
+    ) -> None:
         """Work through one section: type/answer each item with bounded saves, poll state, reload sometimes."""
         args = self.args
         since_state = since_page = 0
@@ -449,8 +499,8 @@ def check_database(url: str, candidates: list[Candidate]) -> dict[str, Any]:
     from sqlmodel import Session, select
 
     from exam.db import make_engine
-    from exam.services.attempts import item_at, public_response
     from exam.models import Answer, Attempt
+    from exam.services.attempts import item_at, public_response
 
     engine = make_engine(url)
     out: Counter[str] = Counter()
@@ -481,9 +531,11 @@ def check_database(url: str, candidates: list[Candidate]) -> dict[str, Any]:
                 else:
                     out["lost_writes"] += 1
                     if len(problems) < 10:
-                        problems.append(f"attempt {cand.attempt_id} position {pos}: client acked "
-                                        f"{json.dumps(item.acked, ensure_ascii=False)[:120]} v{item.version}, "
-                                        f"stored {json.dumps(got, ensure_ascii=False)[:120]} v{answer.version}")
+                        problems.append(
+                            f"attempt {cand.attempt_id} position {pos}: client acked "
+                            f"{json.dumps(item.acked, ensure_ascii=False)[:120]} v{item.version}, "
+                            f"stored {json.dumps(got, ensure_ascii=False)[:120]} v{answer.version}"
+                        )
     engine.dispose()
     out.setdefault("lost_writes", 0)
     return {"counts": dict(out), "problems": problems}
@@ -505,10 +557,14 @@ def scan_log(path: Path) -> dict[str, Any]:
     block: list[str] = []
 
     def close(block: list[str]) -> None:
-        frames = [f"{Path(m.group(1)).name}:{m.group(2)} {m.group(3)}" for m in map(APP_FRAME_RE.search, block)
-                  if m and "site-packages" not in m.group(1)]
-        errors = ([b for b in block if re.match(r"^[A-Za-z_][\w.]*: ", b)]
-                  or [b for b in block if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Disconnect|Timeout)$", b)])
+        frames = [
+            f"{Path(m.group(1)).name}:{m.group(2)} {m.group(3)}"
+            for m in map(APP_FRAME_RE.search, block)
+            if m and "site-packages" not in m.group(1)
+        ]
+        errors = [b for b in block if re.match(r"^[A-Za-z_][\w.]*: ", b)] or [
+            b for b in block if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Disconnect|Timeout)$", b)
+        ]
         signatures[" > ".join(frames[-4:]) + " | " + (errors[-1][:200] if errors else "?")] += 1
 
     for line in lines:
@@ -521,11 +577,13 @@ def scan_log(path: Path) -> dict[str, Any]:
             block.append(line)
     if block:
         close(block)
-    return {"access_log_statuses": dict(sorted(statuses.items())),
-            "tracebacks": text.count("Traceback (most recent call last)"),
-            "database_is_locked": text.lower().count("database is locked"),
-            "error_lines": sum(1 for line in lines if line.startswith(("ERROR", "CRITICAL"))),
-            "traceback_signatures": dict(signatures.most_common(10))}
+    return {
+        "access_log_statuses": dict(sorted(statuses.items())),
+        "tracebacks": text.count("Traceback (most recent call last)"),
+        "database_is_locked": text.lower().count("database is locked"),
+        "error_lines": sum(1 for line in lines if line.startswith(("ERROR", "CRITICAL"))),
+        "traceback_signatures": dict(signatures.most_common(10)),
+    }
 
 
 # --- report --------------------------------------------------------------------------------------------------
@@ -545,45 +603,69 @@ def summary(load: Load, candidates: list[Candidate], elapsed: float) -> dict[str
     for kind in ("link", "intro", "start", "page", "state", "typing_start", "save", "submit", "done"):
         v = st.latency.get(kind)
         if v:
-            kinds[kind] = {"n": len(v), "p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1),
-                           "p99_ms": round(percentile(v, 99), 1), "max_ms": round(max(v), 1)}
-    unexpected = {f"{k} {s}": n for (k, s), n in sorted(st.status.items())
-                  if not (s.isdigit() and int(s) in EXPECTED.get(k, (200,)))}
+            kinds[kind] = {
+                "n": len(v),
+                "p50_ms": round(percentile(v, 50), 1),
+                "p95_ms": round(percentile(v, 95), 1),
+                "p99_ms": round(percentile(v, 99), 1),
+                "max_ms": round(max(v), 1),
+            }
+    unexpected = {
+        f"{k} {s}": n
+        for (k, s), n in sorted(st.status.items())
+        if not (s.isdigit() and int(s) in EXPECTED.get(k, (200,)))
+    }
     return {
-        "requests": total, "seconds": round(elapsed, 2), "requests_per_second": round(total / elapsed, 1),
+        "requests": total,
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(total / elapsed, 1),
         "saves_per_second": round(len(st.latency.get("save", [])) / elapsed, 1),
-        "kinds": kinds, "status": {f"{k} {s}": n for (k, s), n in sorted(st.status.items())},
-        "unexpected": unexpected, "stale_409": st.stale, "stale_409_own_write": st.stale_own,
-        "closed_409": st.closed, "page_version_mismatch": st.page_version_mismatch,
-        "candidates": {"started": sum(1 for c in candidates if c.attempt_id),
-                       "sections_submitted": sum(c.sections_done for c in candidates),
-                       "finished_exam": sum(1 for c in candidates if c.finished),
-                       "stopped_by": dict(Counter(c.stopped_by or "?" for c in candidates))},
+        "kinds": kinds,
+        "status": {f"{k} {s}": n for (k, s), n in sorted(st.status.items())},
+        "unexpected": unexpected,
+        "stale_409": st.stale,
+        "stale_409_own_write": st.stale_own,
+        "closed_409": st.closed,
+        "page_version_mismatch": st.page_version_mismatch,
+        "candidates": {
+            "started": sum(1 for c in candidates if c.attempt_id),
+            "sections_submitted": sum(c.sections_done for c in candidates),
+            "finished_exam": sum(1 for c in candidates if c.finished),
+            "stopped_by": dict(Counter(c.stopped_by or "?" for c in candidates)),
+        },
         "samples": st.samples,
     }
 
 
 def print_report(result: dict[str, Any]) -> None:
     cfg, s = result["config"], result["load"]
-    print(f"\n== exam load: {cfg['engine']}, {cfg['workers']} worker(s), {cfg['candidates']} candidates, "
-          f"≤{cfg['concurrency']} in flight, think {cfg['think_ms']} ms, {cfg['duration']} s ==")
-    print(f"requests {s['requests']} in {s['seconds']} s: {s['requests_per_second']} req/s "
-          f"({s['saves_per_second']} saves/s); client CPU {result['client_cpu_s']} s, server CPU "
-          f"{result['server_cpu_s']} s")
+    print(
+        f"\n== exam load: {cfg['engine']}, {cfg['workers']} worker(s), {cfg['candidates']} candidates, "
+        f"≤{cfg['concurrency']} in flight, think {cfg['think_ms']} ms, {cfg['duration']} s =="
+    )
+    print(
+        f"requests {s['requests']} in {s['seconds']} s: {s['requests_per_second']} req/s "
+        f"({s['saves_per_second']} saves/s); client CPU {result['client_cpu_s']} s, server CPU "
+        f"{result['server_cpu_s']} s"
+    )
     print(f"{'kind':<13}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind, k in s["kinds"].items():
         print(f"{kind:<13}{k['n']:>7}{k['p50_ms']:>9}{k['p95_ms']:>9}{k['p99_ms']:>9}{k['max_ms']:>9}")
     print("responses: " + ", ".join(f"{k}: {n}" for k, n in s["status"].items()))
-    print(f"unexpected: {s['unexpected'] or 'none'}; 409 stale {s['stale_409']} (own write {s['stale_409_own_write']}),"
-          f" 409 closed {s['closed_409']}, page/version mismatches {s['page_version_mismatch']}")
+    print(
+        f"unexpected: {s['unexpected'] or 'none'}; 409 stale {s['stale_409']} (own write {s['stale_409_own_write']}),"
+        f" 409 closed {s['closed_409']}, page/version mismatches {s['page_version_mismatch']}"
+    )
     print(f"candidates: {s['candidates']}")
     db = result["database"]
     print(f"database check: {db['counts']}")
     for p in db["problems"]:
         print("  LOST WRITE " + p)
     log = result["server_log"]
-    print(f"server log: statuses {log['access_log_statuses']}, tracebacks {log['tracebacks']}, "
-          f"'database is locked' {log['database_is_locked']}, ERROR lines {log['error_lines']}")
+    print(
+        f"server log: statuses {log['access_log_statuses']}, tracebacks {log['tracebacks']}, "
+        f"'database is locked' {log['database_is_locked']}, ERROR lines {log['error_lines']}"
+    )
     for signature, count in log["traceback_signatures"].items():
         print(f"  {count:>4} x {signature}")
     for sample in s["samples"][:10]:
@@ -607,10 +689,15 @@ def main() -> int:
     parser.add_argument("--state-every", type=int, default=5, help="GET /state after this many saves")
     parser.add_argument("--page-every", type=int, default=15, help="reload the exam page after this many saves")
     parser.add_argument("--timeout", type=float, default=20.0, help="per-request timeout (s)")
-    parser.add_argument("--database-url", help="postgresql+psycopg://... (its public schema is recreated); "
-                                               "default: a SQLite file in a temporary folder")
-    parser.add_argument("--allow-any-database", action="store_true",
-                        help="wipe a PostgreSQL database whose name does not contain 'bench'")
+    parser.add_argument(
+        "--database-url",
+        help="postgresql+psycopg://... (its public schema is recreated); default: a SQLite file in a temporary folder",
+    )
+    parser.add_argument(
+        "--allow-any-database",
+        action="store_true",
+        help="wipe a PostgreSQL database whose name does not contain 'bench'",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, server log)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -626,16 +713,25 @@ def main() -> int:
     engine_name = "postgresql" if url.startswith("postgresql") else "sqlite"
     secret = "bench-" + secrets.token_urlsafe(32)
     env = dict(os.environ)
-    env.update({"EXAM_DATABASE_URL": url, "EXAM_DATA_DIR": str(tmp), "EXAM_SECRET_KEY": secret,
-                "EXAM_ENVIRONMENT": "development", "EXAM_BANK_DIR": str(ROOT / "question_banks"),
-                "EXAM_TRUSTED_PROXIES": "false"})
+    env.update(
+        {
+            "EXAM_DATABASE_URL": url,
+            "EXAM_DATA_DIR": str(tmp),
+            "EXAM_SECRET_KEY": secret,
+            "EXAM_ENVIRONMENT": "development",
+            "EXAM_BANK_DIR": str(ROOT / "question_banks"),
+            "EXAM_TRUSTED_PROXIES": "false",
+        }
+    )
     os.environ.update({k: v for k, v in env.items() if k.startswith("EXAM_")})  # for the exam modules used here
     if engine_name == "postgresql":
         reset_postgres(url, args.allow_any_database)
     t = time.monotonic()
     _, tokens = seed(env, url, secret, args.candidates)
-    print(f"seeded {engine_name} with the demo and {len(tokens)} invitations in {time.monotonic() - t:.1f} s",
-          file=sys.stderr)
+    print(
+        f"seeded {engine_name} with the demo and {len(tokens)} invitations in {time.monotonic() - t:.1f} s",
+        file=sys.stderr,
+    )
 
     port = free_port()
     log_path = tmp / "server.log"
@@ -662,23 +758,43 @@ def main() -> int:
         stop_server(proc)
     client_cpu = time.process_time() - cpu0
     children_after = os.times()
-    server_cpu = (children_after.children_user + children_after.children_system
-                  - children_before.children_user - children_before.children_system)
+    server_cpu = (
+        children_after.children_user
+        + children_after.children_system
+        - children_before.children_user
+        - children_before.children_system
+    )
 
     result: dict[str, Any] = {
-        "date": date.today().isoformat(), "machine_cores": os.cpu_count(),
-        "config": {"engine": engine_name, "workers": args.workers, "candidates": args.candidates,
-                   "concurrency": args.concurrency, "duration": args.duration, "think_ms": args.think_ms,
-                   "max_saves": args.max_saves, "text_saves": args.text_saves},
+        "date": date.today().isoformat(),
+        "machine_cores": os.cpu_count(),
+        "config": {
+            "engine": engine_name,
+            "workers": args.workers,
+            "candidates": args.candidates,
+            "concurrency": args.concurrency,
+            "duration": args.duration,
+            "think_ms": args.think_ms,
+            "max_saves": args.max_saves,
+            "text_saves": args.text_saves,
+        },
         "load": summary(load, candidates, elapsed),
-        "client_cpu_s": round(client_cpu, 1), "server_cpu_s": round(server_cpu, 1),
+        "client_cpu_s": round(client_cpu, 1),
+        "server_cpu_s": round(server_cpu, 1),
         "database": check_database(url, candidates),
-        "server_log": scan_log(log_path), "server_log_path": str(log_path),
+        "server_log": scan_log(log_path),
+        "server_log_path": str(log_path),
     }
     s, log = result["load"], result["server_log"]
     fivexx = sum(n for k, n in s["status"].items() if k.split()[-1].startswith("5"))
-    result["ok"] = (result["database"]["counts"]["lost_writes"] == 0 and fivexx == 0 and not s["unexpected"]
-                    and log["tracebacks"] == 0 and log["database_is_locked"] == 0 and s["stale_409"] == 0)
+    result["ok"] = (
+        result["database"]["counts"]["lost_writes"] == 0
+        and fivexx == 0
+        and not s["unexpected"]
+        and log["tracebacks"] == 0
+        and log["database_is_locked"] == 0
+        and s["stale_409"] == 0
+    )
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -5,6 +5,7 @@ Seeds one opening with N graded candidates (synthetic results, no answers) into 
 middle and last page: ``ranking.fetch_page`` (the SQL alone) and ``GET /hr/openings/{id}/ranking``
 through the app (queries, chart, template), plus the htmx partial and the CSV/XLSX exports.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,9 @@ from sqlmodel import Session, SQLModel, select  # noqa: E402
 
 import exam.models  # noqa: E402,F401
 from exam.db import make_engine  # noqa: E402
+from exam.models import Opening  # noqa: E402
 from exam.services import ranking  # noqa: E402
 from exam.services.sample import seed_opening  # noqa: E402
-from exam.models import Opening  # noqa: E402
 
 CASES = [
     ("rank", True, {}),
@@ -54,8 +55,8 @@ def seed(path: Path, n: int) -> None:
         if session.exec(select(Opening)).first() is None:
             start = time.perf_counter()
             seed_opening(session, n, in_progress=n // 100, with_answers=False, seed=42)
-            from exam.services import accounts
             from exam.models import Role
+            from exam.services import accounts
 
             accounts.create_user(session, "bench-hr", Role.hr, "Bench-hr-pass-2026")
             session.commit()
@@ -85,13 +86,23 @@ def main() -> None:
     with Session(engine) as session:
         opening_id = session.exec(select(Opening.id)).first()
         total = ranking.count_matching(session, opening_id)  # type: ignore[arg-type]
-    settings = Settings(environment="test", data_dir=args.db.parent, database_url=f"sqlite:///{args.db}",
-                        secret_key="bench-secret-key-0123456789abcdef")
+    settings = Settings(
+        environment="test",
+        data_dir=args.db.parent,
+        database_url=f"sqlite:///{args.db}",
+        secret_key="bench-secret-key-0123456789abcdef",
+    )
     app = create_app(settings, engine=engine, run_background=False)
     client = TestClient(app)
     token = re.search(r'name="csrf-token" content="([0-9a-f]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
-    assert client.post("/login", data={"username": "bench-hr", "password": "Bench-hr-pass-2026", "csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            "/login",
+            data={"username": "bench-hr", "password": "Bench-hr-pass-2026", "csrf_token": token},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
 
     results = []
     for sort, desc, filters in CASES:
@@ -101,22 +112,46 @@ def main() -> None:
         pages = max(1, -(-matching // ranking.PER_PAGE))
         for label, page in (("first", 1), ("middle", max(1, pages // 2)), ("last", pages)):
             with Session(engine) as session:
-                sql = timed(lambda: ranking.fetch_page(session, opening_id, f, sort=sort, desc=desc, page=page),  # type: ignore[arg-type]
-                            args.repeat)
+                sql = timed(
+                    lambda: ranking.fetch_page(session, opening_id, f, sort=sort, desc=desc, page=page),  # type: ignore[arg-type]
+                    args.repeat,
+                )
             params = {**filters, "sort": sort, "dir": "desc" if desc else "asc", "page": str(page)}
-            http = timed(lambda: client.get(f"/hr/openings/{opening_id}/ranking", params=params).raise_for_status(),
-                         args.repeat)
-            htmx = timed(lambda: client.get(f"/hr/openings/{opening_id}/ranking", params=params, headers={
-                "HX-Request": "true", "HX-Target": "ranking-results"}).raise_for_status(), args.repeat)
-            results.append({"sort": sort, "desc": desc, "filters": filters, "matching": matching, "page": label,
-                            "page_no": page, "sql_ms": round(statistics.median(sql), 1),
-                            "page_ms": round(statistics.median(http), 1), "partial_ms": round(statistics.median(htmx), 1)})
+            http = timed(
+                lambda: client.get(f"/hr/openings/{opening_id}/ranking", params=params).raise_for_status(), args.repeat
+            )
+            htmx = timed(
+                lambda: client.get(
+                    f"/hr/openings/{opening_id}/ranking",
+                    params=params,
+                    headers={"HX-Request": "true", "HX-Target": "ranking-results"},
+                ).raise_for_status(),
+                args.repeat,
+            )
+            results.append(
+                {
+                    "sort": sort,
+                    "desc": desc,
+                    "filters": filters,
+                    "matching": matching,
+                    "page": label,
+                    "page_no": page,
+                    "sql_ms": round(statistics.median(sql), 1),
+                    "page_ms": round(statistics.median(http), 1),
+                    "partial_ms": round(statistics.median(htmx), 1),
+                }
+            )
     exports = {}
     for kind in ("csv", "xlsx"):
         ms = timed(lambda: client.get(f"/hr/openings/{opening_id}/export.{kind}").raise_for_status(), 1)
         exports[kind] = round(ms[0], 0)
-    report = {"candidates": total, "per_page": ranking.PER_PAGE, "repeat": args.repeat, "cases": results,
-              "export_ms": exports}
+    report = {
+        "candidates": total,
+        "per_page": ranking.PER_PAGE,
+        "repeat": args.repeat,
+        "cases": results,
+        "export_ms": exports,
+    }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -125,8 +160,10 @@ def main() -> None:
     for r in results:
         fl = ",".join(f"{k}={v}" for k, v in r["filters"].items()) or "-"
         order = f"{r['sort']}{'↓' if r['desc'] else '↑'}"
-        print(f"{order:<8} {fl:<44} {r['matching']:>6} {r['page'] + ' ' + str(r['page_no']):>11} "
-              f"{r['sql_ms']:>7} {r['page_ms']:>7} {r['partial_ms']:>7}")
+        print(
+            f"{order:<8} {fl:<44} {r['matching']:>6} {r['page'] + ' ' + str(r['page_no']):>11} "
+            f"{r['sql_ms']:>7} {r['page_ms']:>7} {r['partial_ms']:>7}"
+        )
     print(f"exports of all rows: CSV {exports['csv']:.0f} ms, XLSX {exports['xlsx']:.0f} ms")
 
 

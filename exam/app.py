@@ -1,9 +1,10 @@
 """The FastAPI application factory."""
+
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
@@ -37,8 +38,14 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
         for task in tasks:
             task.cancel()
 
-    app = FastAPI(title="网店客服招聘考试", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(deps.csrf_protect)])
+    app = FastAPI(
+        title="网店客服招聘考试",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(deps.csrf_protect)],
+    )
     app.state.settings = settings
     set_display_timezone(settings.timezone)
     app.state.engine = engine if engine is not None else engine_for(settings)
@@ -56,8 +63,9 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
         i18n.set_locale(locale)
         response: Response = await call_next(request)
         if new_cookie:
-            response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
-                                secure=is_secure(settings, request), path="/")
+            response.set_cookie(
+                CSRF_COOKIE, new_cookie, httponly=True, samesite="lax", secure=is_secure(settings, request), path="/"
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,10 +1,12 @@
 """Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes."""
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -44,21 +46,23 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                 # no cap: a request waiting for a pooled connection holds a threadpool thread, and the requests
                 # holding the connections may need a thread (or the event loop) to give them back
-                pool_size=5, max_overflow=-1,
+                pool_size=5,
+                max_overflow=-1,
             )
         else:
-            engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool
-            )
+            engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool)
         _configure_sqlite(engine)
         return engine
     # pool_size + max_overflow should cover the threadpool (40 threads per worker), so that a request never
     # waits for a connection held by a request that is itself waiting for a thread
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
-                         pool_timeout=30)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=30
+    )
 
 
 def writer(engine: Engine) -> Engine:

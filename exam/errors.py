@@ -1,4 +1,5 @@
 """The base of refusals shown to users: an English msgid, its parameters, and the translation."""
+
 from __future__ import annotations
 
 from typing import Any

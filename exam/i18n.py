@@ -1,9 +1,10 @@
 """gettext through Babel: English msgids, Simplified Chinese first; catalogs merged per locale."""
+
 from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -17,7 +18,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 _current: ContextVar[str] = ContextVar("exam_locale", default="zh_CN")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     """All catalogs of a locale (every .po under locale/<locale>/LC_MESSAGES) merged."""
     merged: NullTranslations | None = None

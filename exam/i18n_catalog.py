@@ -1,4 +1,5 @@
 """Extract the UI's messages and check that the Chinese catalogs translate every one."""
+
 from __future__ import annotations
 
 from pathlib import Path

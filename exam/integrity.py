@@ -1,4 +1,5 @@
 """Integrity signal kinds: what the exam page and the server record, and which of them HR sees as signals."""
+
 from __future__ import annotations
 
 from exam.security import N_

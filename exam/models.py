@@ -1,9 +1,10 @@
 """SQLModel tables: accounts, sessions, banks, openings, attempts, review and audit."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
@@ -18,7 +19,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         value = as_utc(value)
@@ -26,7 +27,7 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return as_utc(value) if value is not None else None
 
 
@@ -63,19 +64,19 @@ class UserBase(SQLModel):
     username: str = Field(max_length=64, unique=True, index=True)
     display_name: str = Field(default="", max_length=120)
     role: Role = Field(sa_type=Text)
-    email: Optional[str] = Field(default=None, max_length=254)
-    phone: Optional[str] = Field(default=None, max_length=32)
-    locale: Optional[str] = Field(default=None, max_length=10)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    locale: str | None = Field(default=None, max_length=10)
 
 
 class User(UserBase, table=True):
     """An account."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    password_hash: Optional[str] = Field(default=None, max_length=255)
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     created_at: datetime = utc_field(nullable=False, default_now=True)
-    password_changed_at: Optional[datetime] = utc_field()
+    password_changed_at: datetime | None = utc_field()
 
 
 class UserSession(SQLModel, table=True):
@@ -86,15 +87,15 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = utc_field(nullable=False, default_now=True)
     last_seen_at: datetime = utc_field(nullable=False, default_now=True)
     expires_at: datetime = utc_field(nullable=False)
-    revoked_at: Optional[datetime] = utc_field()
-    ip: Optional[str] = Field(default=None, max_length=64)
-    user_agent: Optional[str] = Field(default=None, max_length=300)
+    revoked_at: datetime | None = utc_field()
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
 
 
 class LoginAttempt(SQLModel, table=True):
     """One login try, kept for throttling and the security log."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, index=True)
     ip: str = Field(max_length=64, index=True)
     at: datetime = utc_field(nullable=False, default_now=True, index=True)
@@ -104,14 +105,14 @@ class LoginAttempt(SQLModel, table=True):
 class AuditLog(SQLModel, table=True):
     """Who did what, when, with the state before and after."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = utc_field(nullable=False, default_now=True, index=True)
-    actor_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     action: str = Field(max_length=64, index=True)
     target_type: str = Field(default="", max_length=64)
     target_id: str = Field(default="", max_length=128, index=True)
-    before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     comment: str = Field(default="", sa_type=Text)
 
 
@@ -128,7 +129,7 @@ class Question(SQLModel, table=True):
     title: str = Field(default="", sa_type=Text)
     topics: str = Field(default="", max_length=500)  # " topic1 topic2 " for LIKE filters
     difficulty: int = 1
-    stage: Optional[str] = Field(default=None, max_length=16)
+    stage: str | None = Field(default=None, max_length=16)
     updated_at: datetime = utc_field(nullable=False, default_now=True)
 
 
@@ -136,13 +137,13 @@ class QuestionVersion(SQLModel, table=True):
     """One immutable version of a question's full bank content."""
 
     __table_args__ = (UniqueConstraint("question_id", "version"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     question_id: str = Field(foreign_key="question.id", index=True, max_length=120)
     version: int
     content: dict = json_field()
     content_hash: str = Field(max_length=64)
     created_at: datetime = utc_field(nullable=False, default_now=True)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     note: str = Field(default="", sa_type=Text)
 
 
@@ -160,24 +161,24 @@ class JobProfileVersion(SQLModel, table=True):
     """One immutable version of a job profile."""
 
     __table_args__ = (UniqueConstraint("profile_id", "version"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     profile_id: str = Field(foreign_key="jobprofile.id", index=True, max_length=120)
     version: int
     content: dict = json_field()
     content_hash: str = Field(max_length=64)
     created_at: datetime = utc_field(nullable=False, default_now=True)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     note: str = Field(default="", sa_type=Text)
 
 
 class ScoredReply(SQLModel, table=True):
     """A reply that a trainer scored by hand (0–10), for checking a rubric against people."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     question_id: str = Field(foreign_key="question.id", index=True, max_length=120)
     text: str = Field(sa_type=Text)
     human_score: float
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(nullable=False, default_now=True)
 
 
@@ -187,7 +188,7 @@ class ScoredReply(SQLModel, table=True):
 class Opening(SQLModel, table=True):
     """A position HR is hiring for, examined with one job profile version."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     profile_id: str = Field(foreign_key="jobprofile.id", max_length=120)
     profile_version: int
@@ -196,25 +197,25 @@ class Opening(SQLModel, table=True):
     show_result: bool = False
     retention_days: int = 180
     status: str = Field(default="open", max_length=16)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(nullable=False, default_now=True)
 
 
 class Invitation(SQLModel, table=True):
     """A single-candidate link to one opening; the link carries a token whose hash is stored."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=120)
-    email: Optional[str] = Field(default=None, max_length=254)
-    phone: Optional[str] = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
     extra_time_factor: float = 1.0
-    candidate_id: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    candidate_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(nullable=False, default_now=True)
     expires_at: datetime = utc_field(nullable=False)
-    notice_accepted_at: Optional[datetime] = utc_field()
-    revoked_at: Optional[datetime] = utc_field()
+    notice_accepted_at: datetime | None = utc_field()
+    revoked_at: datetime | None = utc_field()
 
 
 class Attempt(SQLModel, table=True):
@@ -225,22 +226,22 @@ class Attempt(SQLModel, table=True):
         Index("ix_attempt_opening_score", "opening_id", "hiring_score"),
         Index("ix_attempt_opening_rank", "opening_id", "hard_requirements_met", "hiring_score"),  # ranking order
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
     candidate_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    invitation_id: Optional[int] = Field(default=None, foreign_key="invitation.id", ondelete="SET NULL")
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", ondelete="SET NULL")
     status: str = Field(default="in_progress", max_length=16, index=True)
     paper: dict = json_field()
     started_at: datetime = utc_field(nullable=False, default_now=True)
     deadline_at: datetime = utc_field(nullable=False)
-    submitted_at: Optional[datetime] = utc_field()
-    graded_at: Optional[datetime] = utc_field()
+    submitted_at: datetime | None = utc_field()
+    graded_at: datetime | None = utc_field()
     current_section: int = 0
     results: dict = json_field()
-    hiring_score: Optional[float] = Field(default=None, index=True)
-    hard_requirements_met: Optional[bool] = None
-    band: Optional[str] = Field(default=None, max_length=32)
-    decision: Optional[str] = Field(default=None, max_length=16, index=True)
+    hiring_score: float | None = Field(default=None, index=True)
+    hard_requirements_met: bool | None = None
+    band: str | None = Field(default=None, max_length=32)
+    decision: str | None = Field(default=None, max_length=16, index=True)
     decision_note: str = Field(default="", sa_type=Text)
     signal_count: int = 0
 
@@ -249,20 +250,20 @@ class AttemptSection(SQLModel, table=True):
     """The server-side clock of one section of an attempt."""
 
     __table_args__ = (UniqueConstraint("attempt_id", "section_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
     section_id: str = Field(max_length=64)
     position: int = 0
-    started_at: Optional[datetime] = utc_field()
-    deadline_at: Optional[datetime] = utc_field()
-    submitted_at: Optional[datetime] = utc_field()
+    started_at: datetime | None = utc_field()
+    deadline_at: datetime | None = utc_field()
+    submitted_at: datetime | None = utc_field()
 
 
 class Answer(SQLModel, table=True):
     """A candidate's answer to one question of a paper, with its grading."""
 
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
     question_id: str = Field(max_length=120)
     question_version_id: int = Field(foreign_key="questionversion.id")
@@ -272,7 +273,7 @@ class Answer(SQLModel, table=True):
     version: int = 0  # bumped on every save; stale writes are refused
     flagged: bool = False
     updated_at: datetime = utc_field(nullable=False, default_now=True)
-    score: Optional[float] = None
+    score: float | None = None
     max_score: float = 1.0
     result: dict = json_field()
     overrides: dict = json_field()
@@ -281,7 +282,7 @@ class Answer(SQLModel, table=True):
 class IntegrityEvent(SQLModel, table=True):
     """A timestamped integrity signal from the exam page or the server."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
     at: datetime = utc_field(nullable=False, default_now=True)
     kind: str = Field(max_length=32)

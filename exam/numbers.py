@@ -1,4 +1,5 @@
 """Rounding shared by grading, section results and the hiring score."""
+
 from __future__ import annotations
 
 import math

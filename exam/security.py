@@ -1,4 +1,5 @@
 """Password hashing (argon2id via libpass), password policy, session tokens and CSRF tokens."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Application settings from the environment (prefix EXAM_), validated with pydantic-settings."""
+
 from __future__ import annotations
 
 import secrets
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
-    def _defaults(self) -> "Settings":
+    def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'exam.sqlite3').as_posix()}"
         key = self.secret_key.strip().lower()

@@ -1,18 +1,19 @@
 """UTC time helpers: store UTC, normalise on read."""
-from datetime import datetime, timedelta, timezone, tzinfo
+
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(value: datetime) -> datetime:
     """Treat naive datetimes as UTC and convert aware ones to UTC."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def iso(value: datetime) -> str:
@@ -30,13 +31,13 @@ def parse_iso(value: object) -> datetime | None:
         return None
 
 
-_display_tz: tzinfo = timezone.utc
+_display_tz: tzinfo = UTC
 
 
 def set_display_timezone(name: str) -> None:
     """Set the time zone in which people read and enter times (e.g. Asia/Shanghai)."""
     global _display_tz
-    _display_tz = timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
+    _display_tz = UTC if name.upper() == "UTC" else ZoneInfo(name)
 
 
 def display_timezone() -> tzinfo:
@@ -53,7 +54,7 @@ def from_display(value: datetime) -> datetime:
     """A datetime entered in the display time zone (naive) as UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=_display_tz)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def display_tz_label() -> str:

@@ -1,11 +1,12 @@
 """Shared fixtures: an engine per test (in-memory SQLite, or PostgreSQL via EXAM_TEST_DATABASE_URL),
 the app with its dependencies bound to that engine, a TestClient, users and a login helper."""
+
 from __future__ import annotations
 
 import os
-import shutil
 import re
-from typing import Callable, Iterator
+import shutil
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,10 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import exam.models  # noqa: F401  (registers the tables)
-from exam.services import accounts
 from exam.app import create_app
 from exam.db import make_engine
 from exam.models import Role, User
+from exam.services import accounts
 from exam.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("EXAM_TEST_DATABASE_URL", "")
@@ -79,8 +80,13 @@ def engine(_pg_engine: Engine | None, _sqlite_template: str, tmp_path) -> Iterat
 @pytest.fixture
 def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
     """Test settings (the database comes from the engine fixture)."""
-    return Settings(environment="test", data_dir=tmp_path, database_url=TEST_DATABASE_URL or "sqlite://",
-                    secret_key="test-secret-key-0123456789abcdef", bank_dir="question_banks")
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=TEST_DATABASE_URL or "sqlite://",
+        secret_key="test-secret-key-0123456789abcdef",
+        bank_dir="question_banks",
+    )
 
 
 @pytest.fixture
@@ -108,8 +114,11 @@ def make_user(session: Session) -> Callable[..., User]:
     """Create a user: make_user("hr") or make_user("trainer", "t2", password="...")."""
 
     def _make(role: str, username: str | None = None, password: str | None = None, **kw) -> User:  # type: ignore[no-untyped-def]
-        pw = password if password is not None else (None if role == "candidate" and kw.pop("no_password", False)
-                                                     else PASSWORDS[role])
+        pw = (
+            password
+            if password is not None
+            else (None if role == "candidate" and kw.pop("no_password", False) else PASSWORDS[role])
+        )
         user = accounts.create_user(session, username or role, Role(role), pw, **kw)
         session.commit()
         return user
@@ -130,7 +139,7 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-def login(client: TestClient, username: str, password: str) -> "object":
+def login(client: TestClient, username: str, password: str) -> object:
     """Sign in through the login form; returns the response."""
     token = csrf_of(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})

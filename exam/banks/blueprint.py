@@ -1,4 +1,5 @@
 """Blueprint arithmetic: can a profile's draw rules be filled by the bank, and drawing a paper."""
+
 from __future__ import annotations
 
 import random
@@ -41,7 +42,9 @@ def pool(rule: DrawRule, questions: Mapping[str, QuestionBase]) -> list[str]:
     return [qid for qid, question in questions.items() if rule.matches(question)]
 
 
-def draw(profile: Profile, questions: Mapping[str, QuestionBase], rng: random.Random) -> list[tuple[Section, list[str]]]:
+def draw(
+    profile: Profile, questions: Mapping[str, QuestionBase], rng: random.Random
+) -> list[tuple[Section, list[str]]]:
     """A random paper: per section, distinct question ids in rule order; ValueError if the bank is too small."""
     rules = [(section, rule) for section in profile.sections for rule in section.draw]
     pools = []
@@ -52,8 +55,9 @@ def draw(profile: Profile, questions: Mapping[str, QuestionBase], rng: random.Ra
     counts = [rule.count for _, rule in rules]
     picked = assign(pools, counts)
     if sum(map(len, picked)) < sum(counts):
-        raise ValueError(f"the bank cannot fill profile {profile.id!r}: "
-                         f"{sum(map(len, picked))} of {sum(counts)} questions available")
+        raise ValueError(
+            f"the bank cannot fill profile {profile.id!r}: {sum(map(len, picked))} of {sum(counts)} questions available"
+        )
     by_section: dict[str, list[str]] = {section.id: [] for section in profile.sections}
     for (section, _), ids in zip(rules, picked):
         rng.shuffle(ids)
@@ -61,8 +65,9 @@ def draw(profile: Profile, questions: Mapping[str, QuestionBase], rng: random.Ra
     return [(section, by_section[section.id]) for section in profile.sections]
 
 
-def profile_issues(profile: Profile, questions: Mapping[str, QuestionBase],
-                   invalid_ids: frozenset[str] = frozenset()) -> list[Issue]:
+def profile_issues(
+    profile: Profile, questions: Mapping[str, QuestionBase], invalid_ids: frozenset[str] = frozenset()
+) -> list[Issue]:
     """Problems of ``profile`` against the bank: unknown names, empty topics, rules the bank cannot fill.
 
     ``invalid_ids`` are questions that exist but failed validation (already reported; not repeated).
@@ -83,38 +88,64 @@ def profile_issues(profile: Profile, questions: Mapping[str, QuestionBase],
                 if question is None and qid in invalid_ids:
                     continue
                 if question is None:
-                    issues.append(Issue(loc + ("questions", q_index), f"{label} names question {qid!r}, which is not in the bank"))
+                    issues.append(
+                        Issue(loc + ("questions", q_index), f"{label} names question {qid!r}, which is not in the bank")
+                    )
                 elif question.type != rule.type:
-                    issues.append(Issue(loc + ("questions", q_index),
-                                        f"{label} names question {qid!r}, which is a {question.type} question, not {rule.type}"))
+                    issues.append(
+                        Issue(
+                            loc + ("questions", q_index),
+                            f"{label} names question {qid!r}, which is a {question.type} question, not {rule.type}",
+                        )
+                    )
                 elif question.status != "active":
-                    issues.append(Issue(loc + ("questions", q_index), f"{label} names question {qid!r}, which is retired"))
+                    issues.append(
+                        Issue(loc + ("questions", q_index), f"{label} names question {qid!r}, which is retired")
+                    )
             for t_index, topic in enumerate(rule.topics or []):
                 if not any(q.type == rule.type and topic in q.topics for q in active):
-                    issues.append(Issue(loc + ("topics", t_index),
-                                        f"{label} names topic {topic!r}, but no active {rule.type} question has it"))
+                    issues.append(
+                        Issue(
+                            loc + ("topics", t_index),
+                            f"{label} names topic {topic!r}, but no active {rule.type} question has it",
+                        )
+                    )
             ids = pool(rule, questions)
             if len(ids) < rule.count:
                 section_ok = False
-                issues.append(Issue(loc + ("count",), f"{label} asks for {rule.count} questions ({rule.describe()}) "
-                                    f"but the bank holds only {len(ids)} active ones that match"))
+                issues.append(
+                    Issue(
+                        loc + ("count",),
+                        f"{label} asks for {rule.count} questions ({rule.describe()}) "
+                        f"but the bank holds only {len(ids)} active ones that match",
+                    )
+                )
             pools.append(ids)
         counts = [rule.count for rule in section.draw]
         if section_ok:
             filled = fillable(pools, counts)
             if filled < sum(counts):
                 section_ok = False
-                issues.append(Issue(("sections", s_index, "draw"),
-                                    f"section {section.id!r} asks for {sum(counts)} questions, but its draw rules overlap "
-                                    f"and only {filled} distinct active questions can fill them"))
+                issues.append(
+                    Issue(
+                        ("sections", s_index, "draw"),
+                        f"section {section.id!r} asks for {sum(counts)} questions, but its draw rules overlap "
+                        f"and only {filled} distinct active questions can fill them",
+                    )
+                )
         rules_ok = rules_ok and section_ok
         all_pools += pools
         all_counts += counts
     if rules_ok:
         filled = fillable(all_pools, all_counts)
         if filled < sum(all_counts):
-            issues.append(Issue(("sections",), f"asks for {sum(all_counts)} questions on a paper, but its sections overlap "
-                                f"and only {filled} distinct active questions can fill them"))
+            issues.append(
+                Issue(
+                    ("sections",),
+                    f"asks for {sum(all_counts)} questions on a paper, but its sections overlap "
+                    f"and only {filled} distinct active questions can fill them",
+                )
+            )
     issues += _input_issues(profile, active)
     return issues
 
@@ -122,7 +153,10 @@ def profile_issues(profile: Profile, questions: Mapping[str, QuestionBase],
 def _input_issues(profile: Profile, active: list[QuestionBase]) -> list[Issue]:
     """Inputs naming topics or rubric criteria that no active question carries."""
     criterion_ids = {
-        getattr(c, "id", None) for q in active if q.type == "reply" for c in getattr(getattr(q, "rubric", None), "criteria", [])
+        getattr(c, "id", None)
+        for q in active
+        if q.type == "reply"
+        for c in getattr(getattr(q, "rubric", None), "criteria", [])
     }
     topics = {t for q in active for t in q.topics}
     issues: list[Issue] = []
@@ -133,8 +167,12 @@ def _input_issues(profile: Profile, active: list[QuestionBase]) -> list[Issue]:
         if len(parts) != 3:
             continue
         if parts[1] == "criterion" and parts[2] not in criterion_ids:
-            issues.append(Issue(loc, f"input {value!r} names rubric criterion {parts[2]!r}, "
-                                "which no active reply question's rubric has"))
+            issues.append(
+                Issue(
+                    loc,
+                    f"input {value!r} names rubric criterion {parts[2]!r}, which no active reply question's rubric has",
+                )
+            )
         if parts[1] == "topic" and parts[2] not in topics:
             issues.append(Issue(loc, f"input {value!r} names topic {parts[2]!r}, which no active question has"))
     return issues

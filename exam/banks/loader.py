@@ -1,4 +1,5 @@
 """Reading bank files from disk into a Bank (questions and profiles), or the problems found."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,10 @@ def discover(paths: Sequence[Path | str]) -> tuple[list[Path], list[Problem]]:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix in SUFFIXES
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
@@ -79,8 +82,9 @@ def read_file(path: Path) -> DocumentResult:
     except OSError as exc:
         return DocumentResult(problems=[Problem(shown, 1, f"cannot read the file: {exc.strerror or exc}")])
     if not raw.strip():
-        return DocumentResult(problems=[Problem(shown, 1, "file is empty; expected a mapping with the key "
-                                                "'questions' or 'profile'")])
+        return DocumentResult(
+            problems=[Problem(shown, 1, "file is empty; expected a mapping with the key 'questions' or 'profile'")]
+        )
     try:
         text = decode(raw)
     except DecodeFailed as exc:
@@ -120,8 +124,13 @@ def _add(entries: dict[str, Entry], entry: Entry, what: str, problems: list[Prob
     if first is None:
         entries[item_id] = entry
         return
-    problems.append(Problem(entry.path, entry.line_of(("id",)),
-                            f"duplicate {what} id {item_id!r} (first defined at {first.path}:{first.line_of(('id',))})"))
+    problems.append(
+        Problem(
+            entry.path,
+            entry.line_of(("id",)),
+            f"duplicate {what} id {item_id!r} (first defined at {first.path}:{first.line_of(('id',))})",
+        )
+    )
 
 
 def load_bank(paths: Sequence[Path | str]) -> Bank:

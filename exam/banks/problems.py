@@ -1,4 +1,5 @@
 """Problems found in bank files, and the exception that carries them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

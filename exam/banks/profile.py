@@ -1,4 +1,5 @@
 """Job profiles: the paper blueprint, the hiring criteria, hard requirements and bands."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -7,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from exam.questions import registry
 from exam.questions.base import (
+    TOPICS,
     CheckedModel,
     Identifier,
     Issue,
@@ -14,7 +16,6 @@ from exam.questions.base import (
     Source,
     Text,
     Topic,
-    TOPICS,
     duplicates,
     ordered_dump,
 )
@@ -166,26 +167,50 @@ class Profile(CheckedModel):
             for r_index, rule in enumerate(section.draw):
                 loc = ("sections", s_index, "draw", r_index)
                 if rule.stages is not None and rule.type != "reply":
-                    issues.append(Issue(loc + ("stages",), f"section {section.id!r} draw rule {r_index + 1} filters "
-                                        f"by stages, which only reply questions have (type is {rule.type})"))
+                    issues.append(
+                        Issue(
+                            loc + ("stages",),
+                            f"section {section.id!r} draw rule {r_index + 1} filters "
+                            f"by stages, which only reply questions have (type is {rule.type})",
+                        )
+                    )
                 if rule.difficulty is not None and rule.difficulty[0] > rule.difficulty[1]:
-                    issues.append(Issue(loc + ("difficulty",), f"section {section.id!r} draw rule {r_index + 1} has "
-                                        f"difficulty [{rule.difficulty[0]}, {rule.difficulty[1]}]; "
-                                        "the low end must come first"))
+                    issues.append(
+                        Issue(
+                            loc + ("difficulty",),
+                            f"section {section.id!r} draw rule {r_index + 1} has "
+                            f"difficulty [{rule.difficulty[0]}, {rule.difficulty[1]}]; "
+                            "the low end must come first",
+                        )
+                    )
                 for _, later in duplicates(rule.questions or []):
-                    issues.append(Issue(loc + ("questions", later), f"section {section.id!r} draw rule {r_index + 1} "
-                                        f"names question {rule.questions[later]!r} twice"))
+                    issues.append(
+                        Issue(
+                            loc + ("questions", later),
+                            f"section {section.id!r} draw rule {r_index + 1} "
+                            f"names question {rule.questions[later]!r} twice",
+                        )
+                    )
         for index, criterion in enumerate(self.criteria):
             loc = ("criteria", index)
             problem = self.input_problem(criterion.input)
             if problem:
                 issues.append(Issue(loc + ("input",), f"criterion {criterion.id!r}: {problem}"))
             elif criterion.scale is None and not is_percentage(criterion.input):
-                issues.append(Issue(loc + ("input",), f"criterion {criterion.id!r} takes {criterion.input}, "
-                                    "which is not a percentage; give it a scale {zero: ..., full: ...}"))
+                issues.append(
+                    Issue(
+                        loc + ("input",),
+                        f"criterion {criterion.id!r} takes {criterion.input}, "
+                        "which is not a percentage; give it a scale {zero: ..., full: ...}",
+                    )
+                )
             if criterion.scale is not None and criterion.scale.zero == criterion.scale.full:
-                issues.append(Issue(loc + ("scale",), f"criterion {criterion.id!r} has a scale whose zero and full "
-                                    f"are both {criterion.scale.zero:g}"))
+                issues.append(
+                    Issue(
+                        loc + ("scale",),
+                        f"criterion {criterion.id!r} has a scale whose zero and full are both {criterion.scale.zero:g}",
+                    )
+                )
         for index, requirement in enumerate(self.hard_requirements):
             problem = self.input_problem(requirement.input)
             if problem:
@@ -193,12 +218,21 @@ class Profile(CheckedModel):
         mins = [band.min for band in self.bands]
         for index in range(1, len(mins)):
             if mins[index] >= mins[index - 1]:
-                issues.append(Issue(("bands", index, "min"), f"has bands out of order: band {index + 1} min "
-                                    f"{mins[index]:g} is not below band {index} min {mins[index - 1]:g} "
-                                    "(list bands from the highest min down to 0)"))
+                issues.append(
+                    Issue(
+                        ("bands", index, "min"),
+                        f"has bands out of order: band {index + 1} min "
+                        f"{mins[index]:g} is not below band {index} min {mins[index - 1]:g} "
+                        "(list bands from the highest min down to 0)",
+                    )
+                )
         if mins and mins[-1] != 0:
-            issues.append(Issue(("bands", len(mins) - 1, "min"),
-                                f"has a last band with min {mins[-1]:g}; the last band must have min 0"))
+            issues.append(
+                Issue(
+                    ("bands", len(mins) - 1, "min"),
+                    f"has a last band with min {mins[-1]:g}; the last band must have min 0",
+                )
+            )
         labels = [band.label for band in self.bands]
         for _, later in duplicates(labels):
             issues.append(Issue(("bands", later, "label"), f"has two bands labelled {labels[later]!r}"))

@@ -1,4 +1,5 @@
 """JSON Schemas of bank files, for editors (`exam bank schema`)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Union
@@ -12,7 +13,7 @@ from exam.questions.registry import all_types
 def question_file_model() -> type[BaseModel]:
     """The model of a question file: ``questions``, a list discriminated by ``type``."""
     models = tuple(t.model for t in all_types().values())
-    item = Annotated[Union[models], Field(discriminator="type")]  # type: ignore[valid-type]
+    item = Annotated[Union[models], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007  (a union built at run time)
     return create_model(
         "QuestionFile",
         __config__=ConfigDict(extra="forbid"),

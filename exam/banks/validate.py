@@ -1,4 +1,5 @@
 """Validation of bank documents and of the bank as a whole, as located, plain-English problems."""
+
 from __future__ import annotations
 
 import difflib
@@ -6,7 +7,6 @@ import functools
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -77,7 +77,7 @@ def known_fields() -> tuple[str, ...]:
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
-    """" (did you mean 'x'?)" or ""."""
+    """ " (did you mean 'x'?)" or ""."""
     close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -94,7 +94,7 @@ def format_loc(loc: Sequence[str | int]) -> str:
 
 
 def _got(value: Any) -> str:
-    """" (got 7)" for short scalar inputs."""
+    """ " (got 7)" for short scalar inputs."""
     if isinstance(value, (bool, int, float)) or value is None:
         return f" (got {value!r})"
     if isinstance(value, str):
@@ -116,11 +116,13 @@ def describe(error: Mapping[str, Any], subject: str) -> str:
         return f"{subject}{': ' + parent if parent else ''}: missing required field {loc[-1]!r}"
     if kind == "extra_forbidden":
         parent = format_loc(loc[:-1])
-        return (f"{subject}{': ' + parent if parent else ''}: unknown field {loc[-1]!r}"
-                f"{_suggest(str(loc[-1]), known_fields())}")
+        return (
+            f"{subject}{': ' + parent if parent else ''}: unknown field {loc[-1]!r}"
+            f"{_suggest(str(loc[-1]), known_fields())}"
+        )
     message = str(error["msg"])
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     else:
         message = message[:1].lower() + message[1:]
         value = error.get("input")
@@ -130,8 +132,10 @@ def describe(error: Mapping[str, Any], subject: str) -> str:
             message += f" (got the number {value!r}; quote it to make it text)"
         elif kind in ("bool_type", "int_type", "float_type", "int_parsing", "bool_parsing") and isinstance(value, str):
             message += f" (got the text {value!r}; write the value without quotes)"
-        elif kind.endswith("_type") or kind.startswith(("greater", "less")) or kind in (
-            "literal_error", "string_pattern_mismatch", "enum"
+        elif (
+            kind.endswith("_type")
+            or kind.startswith(("greater", "less"))
+            or kind in ("literal_error", "string_pattern_mismatch", "enum")
         ):
             message += _got(value)
     where = format_loc(loc)
@@ -139,7 +143,7 @@ def describe(error: Mapping[str, Any], subject: str) -> str:
 
 
 def _kind_of(value: Any) -> str:
-    """"a list", "a string", ... for messages."""
+    """ "a list", "a string", ... for messages."""
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -181,8 +185,9 @@ def _merge_typos(errors: list[Any]) -> list[Any]:
     return kept
 
 
-def _validated(model: type[CheckedModel], data: Any, subject: str, path: str, node: Node | None,
-               loc: tuple[str | int, ...]) -> tuple[CheckedModel | None, list[Problem]]:
+def _validated(
+    model: type[CheckedModel], data: Any, subject: str, path: str, node: Node | None, loc: tuple[str | int, ...]
+) -> tuple[CheckedModel | None, list[Problem]]:
     """Validate ``data`` (checks deferred), then run the model's checks; problems are located in ``node``."""
     try:
         result = model.model_validate(data, context={DEFER_CHECKS: True})
@@ -196,24 +201,30 @@ def _validated(model: type[CheckedModel], data: Any, subject: str, path: str, no
     return (None if problems else result), problems
 
 
-def validate_question(data: Any, index: int, path: str, node: Node | None,
-                      loc: tuple[str | int, ...] = ("questions",)) -> tuple[QuestionBase | None, list[Problem]]:
+def validate_question(
+    data: Any, index: int, path: str, node: Node | None, loc: tuple[str | int, ...] = ("questions",)
+) -> tuple[QuestionBase | None, list[Problem]]:
     """Validate the ``index``-th question of a file."""
     item_loc = loc + (index,)
     where = f"question #{index + 1}"
     if not isinstance(data, dict):
-        return None, [Problem(path, line_at(node, item_loc), f"{where} must be a mapping of fields, found {_kind_of(data)}")]
+        return None, [
+            Problem(path, line_at(node, item_loc), f"{where} must be a mapping of fields, found {_kind_of(data)}")
+        ]
     qid = data.get("id")
     named = f"{where} ({qid!r})" if isinstance(qid, str) else where
     kind = data.get("type")
     types = all_types()
     if kind is None:
-        return None, [Problem(path, line_at(node, item_loc),
-                              f"{named} has no 'type'; use one of: {', '.join(types)}")]
+        return None, [Problem(path, line_at(node, item_loc), f"{named} has no 'type'; use one of: {', '.join(types)}")]
     if not isinstance(kind, str) or kind not in types:
-        return None, [Problem(path, line_at(node, item_loc + ("type",)),
-                              f"{named} has unknown type {kind!r}{_suggest(str(kind), list(types))}; "
-                              f"known types: {', '.join(types)}")]
+        return None, [
+            Problem(
+                path,
+                line_at(node, item_loc + ("type",)),
+                f"{named} has unknown type {kind!r}{_suggest(str(kind), list(types))}; known types: {', '.join(types)}",
+            )
+        ]
     subject = f"{kind} question {qid!r}" if isinstance(qid, str) else f"{kind} {where}"
     model, problems = _validated(types[kind].model, data, subject, path, node, item_loc)
     return model, problems  # type: ignore[return-value]
@@ -224,30 +235,49 @@ def validate_document(path: str, document: Document) -> DocumentResult:
     result = DocumentResult()
     node, data = document.node, document.data
     for line, key, first in duplicate_keys(node):
-        result.problems.append(Problem(path, line, f"duplicate key {key!r} (first at line {first}); "
-                                       "YAML keeps only the last one"))
+        result.problems.append(
+            Problem(path, line, f"duplicate key {key!r} (first at line {first}); YAML keeps only the last one")
+        )
     if data is None:
-        result.problems.append(Problem(path, 1, "file is empty; expected a mapping with the key 'questions' or 'profile'"))
+        result.problems.append(
+            Problem(path, 1, "file is empty; expected a mapping with the key 'questions' or 'profile'")
+        )
         return result
     if not isinstance(data, dict):
-        result.problems.append(Problem(path, line_at(node, ()), "the top level must be a mapping with the key "
-                                       f"'questions' or 'profile', found {_kind_of(data)}"))
+        result.problems.append(
+            Problem(
+                path,
+                line_at(node, ()),
+                f"the top level must be a mapping with the key 'questions' or 'profile', found {_kind_of(data)}",
+            )
+        )
         return result
     for key in data:
         if key not in TOP_KEYS:
-            result.problems.append(Problem(path, line_at(node, (key,)),
-                                           f"unknown top-level key {key!r}{_suggest(str(key), TOP_KEYS)}; "
-                                           "a bank file has one key, 'questions' or 'profile'"))
+            result.problems.append(
+                Problem(
+                    path,
+                    line_at(node, (key,)),
+                    f"unknown top-level key {key!r}{_suggest(str(key), TOP_KEYS)}; "
+                    "a bank file has one key, 'questions' or 'profile'",
+                )
+            )
     if "questions" in data and "profile" in data:
-        result.problems.append(Problem(path, line_at(node, ("profile",)),
-                                       "a file holds either 'questions' or 'profile', not both"))
+        result.problems.append(
+            Problem(path, line_at(node, ("profile",)), "a file holds either 'questions' or 'profile', not both")
+        )
     if "questions" in data:
         _questions(path, node, data["questions"], result)
     if "profile" in data:
         profile_data = data["profile"]
         if not isinstance(profile_data, dict):
-            result.problems.append(Problem(path, line_at(node, ("profile",)),
-                                           f"'profile' must be a mapping of fields, found {_kind_of(profile_data)}"))
+            result.problems.append(
+                Problem(
+                    path,
+                    line_at(node, ("profile",)),
+                    f"'profile' must be a mapping of fields, found {_kind_of(profile_data)}",
+                )
+            )
         else:
             pid = profile_data.get("id")
             subject = f"profile {pid!r}" if isinstance(pid, str) else "profile"
@@ -261,8 +291,9 @@ def validate_document(path: str, document: Document) -> DocumentResult:
 def _questions(path: str, node: Node | None, items: Any, result: DocumentResult) -> None:
     """Validate the ``questions`` list of a file into ``result``."""
     if not isinstance(items, list):
-        result.problems.append(Problem(path, line_at(node, ("questions",)),
-                                       f"'questions' must be a list, found {_kind_of(items)}"))
+        result.problems.append(
+            Problem(path, line_at(node, ("questions",)), f"'questions' must be a list, found {_kind_of(items)}")
+        )
         return
     if not items:
         result.problems.append(Problem(path, line_at(node, ("questions",)), "'questions' is empty"))
@@ -275,8 +306,9 @@ def _questions(path: str, node: Node | None, items: Any, result: DocumentResult)
             result.invalid_ids.add(item["id"])
 
 
-def check_entries(questions: Mapping[str, Entry], profiles: Mapping[str, Entry],
-                  invalid_ids: frozenset[str] = frozenset()) -> list[Problem]:
+def check_entries(
+    questions: Mapping[str, Entry], profiles: Mapping[str, Entry], invalid_ids: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Cross-file checks: every profile against the questions (``invalid_ids``: questions already reported)."""
     models = {qid: entry.model for qid, entry in questions.items()}
     problems: list[Problem] = []

@@ -1,4 +1,5 @@
 """YAML in with line numbers (PyYAML's node API) and readable YAML out."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -26,7 +27,7 @@ def decode(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DecodeFailed(1, "file is UTF-16 encoded; save it as UTF-8")
     if raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM):]
+        raw = raw[len(UTF8_BOM) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -157,8 +158,10 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> ScalarNode:
 
 
 def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> MappingNode:
-    flow = bool(value) and all(_flat(v) for v in value.values()) and (
-        _width(", ".join(f"{k}: {v}" for k, v in value.items())) <= FLOW_MAX_WIDTH
+    flow = (
+        bool(value)
+        and all(_flat(v) for v in value.values())
+        and (_width(", ".join(f"{k}: {v}" for k, v in value.items())) <= FLOW_MAX_WIDTH)
     )
     return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
 

@@ -1,4 +1,5 @@
 """The `exam` command: one group per concern; heavy modules are imported inside the commands that use them."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """`exam bank ...` commands: validate, import, export, schema."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,6 @@ def _echo_problems(problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem))
     click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
-
-
 
 
 @click.group(name="bank")
@@ -59,8 +58,14 @@ def import_command(paths: tuple[Path, ...], note: str) -> None:
 
 
 @bank.command("export")
-@click.option("--out", "out", default="question_banks_export", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Directory to write into.")
+@click.option(
+    "--out",
+    "out",
+    default="question_banks_export",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write into.",
+)
 def export_command(out: Path) -> None:
     """Write the database's current questions and profiles as YAML files under --out."""
     from exam.services.bank_store import export_bank
@@ -76,8 +81,11 @@ def export_command(out: Path) -> None:
     click.echo(f"wrote {len(files)} files to {out}")
     others = [p for p in out.rglob("*") if p.suffix in (".yaml", ".yml") and p.resolve() not in written]
     if others:
-        click.echo(f"note: {len(others)} other YAML files in {out} were left as they are; they may repeat "
-                   "exported ids (export into an empty directory to avoid that)", err=True)
+        click.echo(
+            f"note: {len(others)} other YAML files in {out} were left as they are; they may repeat "
+            "exported ids (export into an empty directory to avoid that)",
+            err=True,
+        )
 
 
 @bank.command("schema")

@@ -1,4 +1,5 @@
 """What the command groups share: settings, the engine, migrations and password input."""
+
 from __future__ import annotations
 
 import getpass
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from exam.settings import Settings
 
 
-def settings(database_url: str | None = None) -> "Settings":
+def settings(database_url: str | None = None) -> Settings:
     """The settings from the environment (a clear message instead of a traceback when they are invalid)."""
     from exam.settings import Settings
 
@@ -27,14 +28,14 @@ def settings(database_url: str | None = None) -> "Settings":
         raise click.ClickException(f"invalid settings: {exc}") from exc
 
 
-def engine(config: "Settings") -> "Engine":
+def engine(config: Settings) -> Engine:
     """The engine of the configured database."""
     from exam.db import engine_for
 
     return engine_for(config)
 
 
-def migrate(config: "Settings") -> None:
+def migrate(config: Settings) -> None:
     """Create or upgrade the database schema."""
     from exam.migrate import upgrade
 
@@ -48,7 +49,7 @@ def migrate(config: "Settings") -> None:
 
 
 @contextmanager
-def database_session() -> Iterator["Session"]:
+def database_session() -> Iterator[Session]:
     """A session on the (migrated) configured database that commits at the end or rolls everything back."""
     from exam.db import session_scope
     from exam.migrate import upgrade

@@ -1,4 +1,5 @@
 """`exam grade ...` and `exam calibrate` commands (owned by the grading engine)."""
+
 from __future__ import annotations
 
 import json
@@ -162,11 +163,20 @@ def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> 
     lines: list[dict[str, Any]] = []
     for row in rows:
         task = tasks[row["scenario"]]
-        result = grade_reply(task.rubric, row["text"], facts=task.facts, messages=task.messages,
-                             model_answers=task.model_answers)
+        result = grade_reply(
+            task.rubric, row["text"], facts=task.facts, messages=task.messages, model_answers=task.model_answers
+        )
         pairs.append((result.score, float(row["score"]), row["scenario"]))
-        lines.append({"id": row.get("id"), "scenario": row["scenario"], "score": result.score,
-                      "predicted": to_scale10(result.score), "human": row["score"], "flags": result.flags})
+        lines.append(
+            {
+                "id": row.get("id"),
+                "scenario": row["scenario"],
+                "score": result.score,
+                "predicted": to_scale10(result.score),
+                "human": row["score"],
+                "flags": result.flags,
+            }
+        )
     report = calibrate_pairs(pairs)
     if as_json:
         out = {"file": str(path), **report.as_dict()}
@@ -180,5 +190,7 @@ def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> 
         click.echo("")
         for line in lines:
             flags = ",".join(line["flags"])
-            click.echo(f"{line['id']!s:<8} {line['scenario']:<28} {line['score']:5.1f} -> {line['predicted']:>2}"
-                       f"  human {line['human']:>4}  {flags}")
+            click.echo(
+                f"{line['id']!s:<8} {line['scenario']:<28} {line['score']:5.1f} -> {line['predicted']:>2}"
+                f"  human {line['human']:>4}  {flags}"
+            )

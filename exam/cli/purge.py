@@ -1,4 +1,5 @@
 """`exam purge`: delete candidate data whose retention period is over (the background job does the same)."""
+
 from __future__ import annotations
 
 import click
@@ -14,5 +15,7 @@ def purge(dry_run: bool) -> None:
 
     report = run_purge(engine(settings()), dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
-    click.echo(f"{verb}: {report.attempts} attempts, {report.invitations} invitations, {report.candidates} "
-               f"candidate accounts from {len(report.openings)} openings {report.openings}")
+    click.echo(
+        f"{verb}: {report.attempts} attempts, {report.invitations} invitations, {report.candidates} "
+        f"candidate accounts from {len(report.openings)} openings {report.openings}"
+    )

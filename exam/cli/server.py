@@ -1,4 +1,5 @@
 """`exam init`, `exam serve` and `exam demo`."""
+
 from __future__ import annotations
 
 import sys
@@ -52,8 +53,16 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     config.resolved_secret_key()  # generate once, before several workers race for it
     migrate(config)
     click.echo(f"serving on http://{host}:{port}/ (database: {config.database_url})")
-    uvicorn.run("exam.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=config.trusted_proxies, log_level="info")
+    uvicorn.run(
+        "exam.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=config.trusted_proxies,
+        log_level="info",
+    )
 
 
 @click.command()

@@ -1,7 +1,9 @@
 """`exam user ...`: create, change, disable, enable and list accounts."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 

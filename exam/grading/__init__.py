@@ -1,4 +1,5 @@
 """Pure grading engines: typing, choice questions, reply rubrics and calibration metrics."""
+
 from exam.grading.calibration import CalibrationReport, calibrate
 from exam.grading.choice import ItemScore, SectionScore, aggregate, grade_multiple, grade_single, grade_true_false
 from exam.grading.rubric import ReplyResult, Rubric, grade_reply, recompute_score

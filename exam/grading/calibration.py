@@ -1,4 +1,5 @@
 """Agreement between the reply grader and human raters: QWK, Spearman, MAE (pure functions)."""
+
 from __future__ import annotations
 
 import json
@@ -107,6 +108,7 @@ class GroupMetrics:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form, NaN as null, figures rounded to 4 decimals."""
+
         def fix(x: float) -> float | None:
             """NaN as None, else rounded."""
             return None if math.isnan(x) else round(x, 4)
@@ -127,6 +129,7 @@ class CalibrationReport:
 
     def table(self) -> str:
         """A plain-text table, overall first, then one row per group."""
+
         def fmt(x: float) -> str:
             """A fixed-width figure, a dash for NaN."""
             return "   -  " if math.isnan(x) else f"{x:6.3f}"

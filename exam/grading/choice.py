@@ -1,4 +1,5 @@
 """Choice-question grading and section/topic aggregation (pure functions)."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable

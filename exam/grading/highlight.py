@@ -1,8 +1,10 @@
 """A reply split into plain and highlighted segments from its rubric evidence (for HR and trainers)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 from exam.grading.rubric import is_negative_evidence
 
@@ -14,13 +16,13 @@ class Segment:
     """A piece of a reply: plain text, or a highlighted match with its kind and note."""
 
     text: str
-    kind: Optional[str] = None
+    kind: str | None = None
     note: str = ""
     criterion: str = ""
 
     @property
     def tone(self) -> str:
-        """"good", "bad" or ""."""
+        """ "good", "bad" or ""."""
         if is_negative_evidence(self.kind):
             return "bad"
         if self.kind in GOOD_EVIDENCE:

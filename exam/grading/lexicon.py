@@ -6,6 +6,7 @@ A *concept* is one phrase or a list of synonymous phrases; a phrase is a literal
 expression when it starts with ``re:``. Matching runs on the reply after NFKC normalisation and
 lower-casing (so ``，`` is ``,`` and ``！`` is ``!``).
 """
+
 from __future__ import annotations
 
 from typing import Final
@@ -65,7 +66,9 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
         ["re:我们(这边)?(的)?(没做好|没做到位|做得不好|疏忽|失误)|(检查|包装|工作|服务)没做(好|到位)|没(有)?把好关"],
         ["re:换(作|成|做)?(是)?(我|您|谁)", "将心比心", "如果是我", "设身处地", "谁都会"],
         ["扫兴", "失望", "不开心", "糟心", "遇到这种情况", "遇到这样的情况", "给您带来", "添麻烦"],
-        ["re:(确实|的确|是的|没错|您说得对|明白|懂您|问得(很|真|特别|非常)?(好|实在|关键|直接|专业|细|仔细)|问题(都|也)?很(关键|实在|重要)|直接地问|(谢谢|感谢)(您)?(这么)?(直接|坦诚)(地)?(问|说))"],
+        [
+            "re:(确实|的确|是的|没错|您说得对|明白|懂您|问得(很|真|特别|非常)?(好|实在|关键|直接|专业|细|仔细)|问题(都|也)?很(关键|实在|重要)|直接地问|(谢谢|感谢)(您)?(这么)?(直接|坦诚)(地)?(问|说))"
+        ],
     ],
     # Acknowledge-first openings (tiger customers: agree, then explain).
     "agree_first": [["是的", "确实", "的确", "没错", "您说得对", "理解", "明白", "您说的是"]],
@@ -127,7 +130,11 @@ PHRASE_SETS: Final[dict[str, list[str | list[str]]]] = {
     # Other buyers' feedback (koala customers).
     "social_proof": [["好评", "评价", "买家反馈", "买家都", "大家都说", "回购", "销量"]],
     # Pushing the customer to buy now (tiger customers dislike it; the guide: "no pushing").
-    "pushy": [["re:(赶紧|赶快|抓紧|快点|快)(下单|拍下|拍|付款|买)|手慢无|卖得(很|特别|超)?快|库存不多|错过(就|了)?没|再不(买|下单|拍)"]],
+    "pushy": [
+        [
+            "re:(赶紧|赶快|抓紧|快点|快)(下单|拍下|拍|付款|买)|手慢无|卖得(很|特别|超)?快|库存不多|错过(就|了)?没|再不(买|下单|拍)"
+        ]
+    ],
     # Sloppy chat style: words separated by spaces instead of punctuation.
     "sloppy": [r"re:[\u4e00-\u9fff] +[\u4e00-\u9fff]"],
     # Calling the customer 你 (a curt tone in a shop's written reply).
@@ -161,7 +168,12 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             ],
             "note": "“不行”用作生硬拒绝",
         },
-        {"pattern": "re:没(有)?办法", "category": "refusal", "unless": ["re:想(想)?办法", "re:没办法的话"], "note": "“没办法”"},
+        {
+            "pattern": "re:没(有)?办法",
+            "category": "refusal",
+            "unless": ["re:想(想)?办法", "re:没办法的话"],
+            "note": "“没办法”",
+        },
         {"pattern": "re:(做|办)不到", "category": "refusal", "note": "“做不到”"},
         {
             "pattern": "不可以",
@@ -169,8 +181,16 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             "unless": ["re:可不可以", "re:(如果|若|要是)[^,。!?]{0,6}不可以", "re:不可以的话"],
             "note": "“不可以”",
         },
-        {"pattern": "re:(改|给|退|换|便宜|少|帮|做|发|优惠|打折|降)不(了|上)", "category": "refusal", "note": "“…不了”式拒绝"},
-        {"pattern": "re:不会(给(您|你)?)?(退|换|便宜|打折|赔|改价|同意|降价|优惠|包邮)", "category": "refusal", "note": "“不会…”式拒绝"},
+        {
+            "pattern": "re:(改|给|退|换|便宜|少|帮|做|发|优惠|打折|降)不(了|上)",
+            "category": "refusal",
+            "note": "“…不了”式拒绝",
+        },
+        {
+            "pattern": "re:不会(给(您|你)?)?(退|换|便宜|打折|赔|改价|同意|降价|优惠|包邮)",
+            "category": "refusal",
+            "note": "“不会…”式拒绝",
+        },
         {"pattern": "re:(我|我们|这个)(也)?不(知道|清楚)", "category": "refusal", "note": "“不知道/不清楚”推脱"},
         {"pattern": "re:^\\s*不知道", "category": "refusal", "note": "“不知道”"},
         # "But" right after praise. Followed by a flat refusal in the same sentence it is the taboo the
@@ -183,7 +203,7 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
         },
         {
             "pattern": r"re:(?:眼光|好看|漂亮|不错|喜欢|有品位|会挑|显气色|显白|显瘦|(?:真|很|挺|超|特别|确实)好)"
-                       r"[^。!?]{0,16}?(?:[。!?~,;]\s*(?:但是|不过)|不过)",
+            r"[^。!?]{0,16}?(?:[。!?~,;]\s*(?:但是|不过)|不过)",
             "category": "but",
             "unless": [r"re:(好|不错|喜欢|漂亮|眼光|好看|值得)[^。!?]{0,8}但是"],
             "note": "赞美之后紧跟“不过/但是”",
@@ -209,7 +229,10 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
         {
             "pattern": "re:百分百|100%|百分之百",
             "category": "promise",
-            "unless": ["re:(百分百|100%|百分之百)(全|纯)?(棉|桑蚕丝|羊毛|真丝|正品)", "re:(不|没|无法)[^,。!?]{0,4}(百分百|100%|百分之百)"],
+            "unless": [
+                "re:(百分百|100%|百分之百)(全|纯)?(棉|桑蚕丝|羊毛|真丝|正品)",
+                "re:(不|没|无法)[^,。!?]{0,4}(百分百|100%|百分之百)",
+            ],
             "note": "绝对化用语“百分百”",
         },
         {
@@ -224,7 +247,12 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
             "unless": [r"re:不一定", r"re:一定(会|能)?(尽力|尽快|认真|重视|帮您|为您|给您)"],
             "note": "绝对化承诺“一定会”",
         },
-        {"pattern": r"re:包(您|你)?满意|打包票|包(您|你)?(有效|变白|见效)", "category": "promise", "unless": [r"re:(不|没|无)[^,。!?]{0,3}(打)?包"], "note": "包满意/打包票"},
+        {
+            "pattern": r"re:包(您|你)?满意|打包票|包(您|你)?(有效|变白|见效)",
+            "category": "promise",
+            "unless": [r"re:(不|没|无)[^,。!?]{0,3}(打)?包"],
+            "note": "包满意/打包票",
+        },
         # Heavy internet slang (one word is one taboo word; two or more make a slang style, see
         # TABOO_FLAG_MIN_HITS).
         {
@@ -275,9 +303,9 @@ TABOO_SETS: Final[dict[str, list[dict[str, object]]]] = {
         # the reply also gives the agent's own concrete help anywhere (我这边先帮您查, 截图发我看看).
         {
             "pattern": r"re:(?<![帮替给为我])(?:请|需要|得|要|只能|麻烦)(?:您|你|亲)?(?:自己|自行)?(?:去)?(?:联系|咨询|问问?|找)(?:一下)?"
-                       r"(?:支付宝|银行|发卡行|快递|物流|快递公司|中通|顺丰|圆通|申通|韵达|极兔|邮政|平台|厂家|微信)"
-                       r"|(?:您|你)(?:可以)?自己(?:去)?(?:联系|问|找|咨询)(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)"
-                       r"|这(?:个|种|事)?(?:问题)?(?:得|要|需要|只能)(?:去)?问(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)",
+            r"(?:支付宝|银行|发卡行|快递|物流|快递公司|中通|顺丰|圆通|申通|韵达|极兔|邮政|平台|厂家|微信)"
+            r"|(?:您|你)(?:可以)?自己(?:去)?(?:联系|问|找|咨询)(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)"
+            r"|这(?:个|种|事)?(?:问题)?(?:得|要|需要|只能)(?:去)?问(?:一下)?(?:支付宝|银行|快递|物流|快递公司|平台|厂家)",
             "category": "shirk",
             "unless": [r"re:(?:您|你)?也可以[^,。!?]{0,3}(?:自己)?(?:去)?(?:联系|问|找|咨询)"],
             "unless_reply": [
@@ -403,26 +431,54 @@ CREDENTIAL_NEGATION: Final[str] = (
 FACT_SETS: Final[dict[str, dict[str, list[str | list[str]]]]] = {
     "couriers": {
         "rivals": [
-            ["顺丰"], ["中通"], ["圆通"], ["申通"], ["韵达"], ["百世", "汇通"], ["极兔"],
-            ["re:邮政|ems"], ["re:京东(快递|物流)"], ["德邦"], ["天天快递"], ["宅急送"], ["丰网"],
+            ["顺丰"],
+            ["中通"],
+            ["圆通"],
+            ["申通"],
+            ["韵达"],
+            ["百世", "汇通"],
+            ["极兔"],
+            ["re:邮政|ems"],
+            ["re:京东(快递|物流)"],
+            ["德邦"],
+            ["天天快递"],
+            ["宅急送"],
+            ["丰网"],
         ],
-        "unless": [r"re:(改|补|重新|换|另外)[^,。!?]{0,4}(发|寄)[^,。!?]{0,4}(顺丰|中通|圆通|申通|韵达|极兔|邮政|ems|京东|德邦)",
-                   r"re:(顺丰|中通|圆通|申通|韵达|百世|极兔|邮政|ems|京东|德邦)[^,。!?]{0,6}(补发|重发|重新发|改发)",
-                   r"re:(比|不像|不同于|相比|而非)[^,。!?]{0,3}(顺丰|中通|圆通|申通|韵达|百世|极兔|邮政|ems|京东|德邦)"],
+        "unless": [
+            r"re:(改|补|重新|换|另外)[^,。!?]{0,4}(发|寄)[^,。!?]{0,4}(顺丰|中通|圆通|申通|韵达|极兔|邮政|ems|京东|德邦)",
+            r"re:(顺丰|中通|圆通|申通|韵达|百世|极兔|邮政|ems|京东|德邦)[^,。!?]{0,6}(补发|重发|重新发|改发)",
+            r"re:(比|不像|不同于|相比|而非)[^,。!?]{0,3}(顺丰|中通|圆通|申通|韵达|百世|极兔|邮政|ems|京东|德邦)",
+        ],
     },
     "fabrics": {
         "rivals": [
             ["re:全棉|纯棉|棉质|100%棉|(?<![涤聚])棉(?![混])"],
             ["re:涤棉|涤纶|聚酯|化纤|混纺|棉混|涤"],
-            ["re:真丝|桑蚕丝|(?<!蚕)丝绸"], ["re:亚麻|苎麻|棉麻"], ["re:羊毛|羊绒"], ["莫代尔"], ["re:雪纺"],
-            ["re:尼龙|锦纶"], ["re:氨纶|弹力纤维"], ["re:人棉|人造棉|粘胶"],
+            ["re:真丝|桑蚕丝|(?<!蚕)丝绸"],
+            ["re:亚麻|苎麻|棉麻"],
+            ["re:羊毛|羊绒"],
+            ["莫代尔"],
+            ["re:雪纺"],
+            ["re:尼龙|锦纶"],
+            ["re:氨纶|弹力纤维"],
+            ["re:人棉|人造棉|粘胶"],
         ],
-        "unless": [r"re:(比|不像|不同于|相比|而非|不是|不含|没有)[^,。!?]{0,4}(涤|聚酯|化纤|混纺|真丝|桑蚕丝|亚麻|苎麻|棉麻|羊毛|羊绒|莫代尔|雪纺|尼龙|锦纶|氨纶|人棉|人造棉|粘胶)"],
+        "unless": [
+            r"re:(比|不像|不同于|相比|而非|不是|不含|没有)[^,。!?]{0,4}(涤|聚酯|化纤|混纺|真丝|桑蚕丝|亚麻|苎麻|棉麻|羊毛|羊绒|莫代尔|雪纺|尼龙|锦纶|氨纶|人棉|人造棉|粘胶)"
+        ],
     },
     "payment_methods": {
         "rivals": [
-            ["re:支付宝|余额"], ["re:银行卡|快捷支付|储蓄卡|信用卡"], ["花呗"], ["re:代付"],
-            ["re:微信(支付|付款|转账|扫码|付)"], ["货到付款"], ["云闪付"], ["白条"], ["re:paypal|apple ?pay"],
+            ["re:支付宝|余额"],
+            ["re:银行卡|快捷支付|储蓄卡|信用卡"],
+            ["花呗"],
+            ["re:代付"],
+            ["re:微信(支付|付款|转账|扫码|付)"],
+            ["货到付款"],
+            ["云闪付"],
+            ["白条"],
+            ["re:paypal|apple ?pay"],
         ],
         "unless": [],
     },
@@ -447,7 +503,10 @@ FACT_SETS: Final[dict[str, dict[str, list[str | list[str]]]]] = {
     },
     # Return or exchange granted with no condition at all (the policy has one).
     "unconditional_return": {
-        "claims": [r"re:(随便|无条件|怎么样都|什么情况都)(都)?(可以|能)?(退|换)", r"re:随时(都)?(可以|能)?(退|换)(货|款)?"],
+        "claims": [
+            r"re:(随便|无条件|怎么样都|什么情况都)(都)?(可以|能)?(退|换)",
+            r"re:随时(都)?(可以|能)?(退|换)(货|款)?",
+        ],
         "unless": [r"re:(7|七)天(内|之内|以内)[^,。!?]{0,6}随时"],
     },
 }
@@ -458,13 +517,15 @@ FACT_SETS: Final[dict[str, dict[str, list[str | list[str]]]]] = {
 PRIVACY_DATA: Final[dict[str, str]] = {
     "phone": r"(?<![0-9])1[3-9][0-9][0-9x*×#]{4}[0-9]{4}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])|尾号[是为]?[0-9x*]{4}",
     "address": r"(?<![同一])[0-9一二三四五六七八九十x*]+ ?(栋|幢|号楼|单元|室|楼(?!下|上|层|道|群))|[0-9]+号(院|楼)"
-               r"|[a-z*×]{2,}(花园|小区|公寓|家园|苑|大厦|路|街)"
-               r"|住(在)?(?!您|你|我|同|这|那|一个|哪|附近|隔壁)[\u4e00-\u9fff]{2,4}(花园|小区|公寓|家园|苑|大厦|村)",
+    r"|[a-z*×]{2,}(花园|小区|公寓|家园|苑|大厦|路|街)"
+    r"|住(在)?(?!您|你|我|同|这|那|一个|哪|附近|隔壁)[\u4e00-\u9fff]{2,4}(花园|小区|公寓|家园|苑|大厦|村)",
     "name": r"(她|他|对方|那位[^,。!?]{0,4})(叫|姓)(?!什么|啥|谁)[^,。!?]{1,4}|姓[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文]"
-            r"|[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文](女士|先生|小姐|阿姨|大姐|姐姐|大哥)",
+    r"|[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文](女士|先生|小姐|阿姨|大姐|姐姐|大哥)",
 }
 # Someone other than the customer being answered.
-PRIVACY_THIRD_PARTY: Final[str] = r"她|他(?!们)|对方|那位|那个人|那个买家|别的(顾客|买家|客户)|其他(顾客|买家|客户)|另一位|邻居"
+PRIVACY_THIRD_PARTY: Final[str] = (
+    r"她|他(?!们)|对方|那位|那个人|那个买家|别的(顾客|买家|客户)|其他(顾客|买家|客户)|另一位|邻居"
+)
 # The customer's own data (reading back their own address or phone is no leak).
 PRIVACY_OWN: Final[str] = r"您的|你的|您(留|填|写)的|您(这边|那边)?(新)?(的)?(收货|收件)"
 # An offer to pass another person's data on (no data yet, but the promise is the leak).
@@ -488,11 +549,11 @@ NOT_SHIPPED: Final[str] = (
 )
 # Contexts that excuse a not-shipped phrase: denied or reported (不是没发货, 您是担心还没发货吧) or about a
 # new parcel (补发的杯子预计明天发出).
-NOT_SHIPPED_EXCUSED: Final[str] = (
-    r"(?:不是|并非|并不是|担心|以为|怕|觉得|误以为|是不是|并没有|不会)[^,。!?]{0,6}$"
-)
+NOT_SHIPPED_EXCUSED: Final[str] = r"(?:不是|并非|并不是|担心|以为|怕|觉得|误以为|是不是|并没有|不会)[^,。!?]{0,6}$"
 NOT_SHIPPED_NEW_PARCEL: Final[str] = r"补发|重发|重新发|新的|换货|换一个|再发|另发|退款"
 # A discount offered for one item (单件打9折, 给您打个9折) when the facts only give it for a bundle.
-DISCOUNT_SINGLE: Final[str] = r"单件|(?<![两二三几多])一件|单买|单拍|这一件|给(?:您|你)打|帮(?:您|你)打|打个|(?:给|帮)(?:您|你)(?:个|一个)?"
+DISCOUNT_SINGLE: Final[str] = (
+    r"单件|(?<![两二三几多])一件|单买|单拍|这一件|给(?:您|你)打|帮(?:您|你)打|打个|(?:给|帮)(?:您|你)(?:个|一个)?"
+)
 # Words that tie a discount to a bundle (两件9折, 搭配购买).
 DISCOUNT_BUNDLE: Final[str] = r"(?:两|2|二|三|3|多|几)(?:件|款|样)|搭配|一起买|一起拍|套装|组合|凑"

@@ -1,4 +1,5 @@
 """Text helpers for the rubric engine: normalisation with a position map, phrase patterns, n-grams."""
+
 from __future__ import annotations
 
 import re

@@ -1,9 +1,9 @@
 """Typing test grading: net/gross characters per minute and accuracy."""
+
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 

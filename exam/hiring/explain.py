@@ -3,10 +3,12 @@
 Pure: a stored attempt's results and its job profile in, display data in the current UI language (gettext)
 out. The hiring arithmetic lives in :mod:`exam.hiring.score`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any
 
 from exam.hiring.score import CriterionScore, HiringResult, RequirementCheck, compute_hiring, input_kind
 from exam.i18n import gettext as _
@@ -17,38 +19,66 @@ from exam.security import N_
 from exam.timeutil import display_tz_label, to_display
 
 DECISION_LABELS = {"shortlist": N_("Shortlist"), "hold": N_("Hold"), "reject": N_("Reject"), "hire": N_("Hire")}
-STATUS_LABELS = {"in_progress": N_("Taking the exam"), "submitted": N_("Submitted"), "graded": N_("Graded"),
-                 "expired": N_("Expired"), "abandoned": N_("Abandoned")}
+STATUS_LABELS = {
+    "in_progress": N_("Taking the exam"),
+    "submitted": N_("Submitted"),
+    "graded": N_("Graded"),
+    "expired": N_("Expired"),
+    "abandoned": N_("Abandoned"),
+}
 SIGNAL_LABELS = {
-    "paste": N_("Pasted text"), "copy": N_("Copied text"), "cut": N_("Cut text"),
-    "tab_hidden": N_("Left the exam tab"), "visibility_hidden": N_("Left the exam tab"), "hidden": N_("Left the exam tab"),
-    "window_blur": N_("Exam window lost focus"), "blur": N_("Exam window lost focus"),
-    "fullscreen_exit": N_("Left full screen"), "context_menu": N_("Opened the context menu"),
-    "devtools": N_("Developer tools opened"), "multiple_sessions": N_("Exam open in another window"),
-    "second_tab": N_("Exam open in another window"), "ip_change": N_("Network address changed"),
-    "late_answer": N_("Answer arrived after the time limit"), "fast_typing": N_("Implausibly fast typing"),
-    "focus_lost": N_("Exam window lost focus"), "resize": N_("Window resized"), "drop": N_("Dropped text"),
-    "shortcut": N_("Blocked keyboard shortcut"), "offline": N_("Went offline"),
+    "paste": N_("Pasted text"),
+    "copy": N_("Copied text"),
+    "cut": N_("Cut text"),
+    "tab_hidden": N_("Left the exam tab"),
+    "visibility_hidden": N_("Left the exam tab"),
+    "hidden": N_("Left the exam tab"),
+    "window_blur": N_("Exam window lost focus"),
+    "blur": N_("Exam window lost focus"),
+    "fullscreen_exit": N_("Left full screen"),
+    "context_menu": N_("Opened the context menu"),
+    "devtools": N_("Developer tools opened"),
+    "multiple_sessions": N_("Exam open in another window"),
+    "second_tab": N_("Exam open in another window"),
+    "ip_change": N_("Network address changed"),
+    "late_answer": N_("Answer arrived after the time limit"),
+    "fast_typing": N_("Implausibly fast typing"),
+    "focus_lost": N_("Exam window lost focus"),
+    "resize": N_("Window resized"),
+    "drop": N_("Dropped text"),
+    "shortcut": N_("Blocked keyboard shortcut"),
+    "offline": N_("Went offline"),
 }
 TOPIC_LABELS = {
-    "qualities": N_("basic qualities"), "principles": N_("communication principles"),
-    "language": N_("taboo language and standard phrases"), "standard_phrases": N_("standard phrases"),
-    "customer_types": N_("customer types"), "presale_flow": N_("pre-sale flow"), "insale": N_("in-sale handling"),
-    "aftersale": N_("after-sale handling"), "bargaining": N_("price objections"),
-    "platform_rules": N_("platform rules"), "kpi": N_("service KPIs"), "privacy": N_("customer privacy"),
+    "qualities": N_("basic qualities"),
+    "principles": N_("communication principles"),
+    "language": N_("taboo language and standard phrases"),
+    "standard_phrases": N_("standard phrases"),
+    "customer_types": N_("customer types"),
+    "presale_flow": N_("pre-sale flow"),
+    "insale": N_("in-sale handling"),
+    "aftersale": N_("after-sale handling"),
+    "bargaining": N_("price objections"),
+    "platform_rules": N_("platform rules"),
+    "kpi": N_("service KPIs"),
+    "privacy": N_("customer privacy"),
     "quality_improvement": N_("service quality improvement"),
 }
-AUDIT_LABELS = {"review.override": N_("Mark overridden"), "review.override_removed": N_("Override removed"),
-                "review.decision": N_("Decision"), "candidate.export": N_("Data exported"),
-                "ranking.export": N_("Ranking exported")}
+AUDIT_LABELS = {
+    "review.override": N_("Mark overridden"),
+    "review.override_removed": N_("Override removed"),
+    "review.decision": N_("Decision"),
+    "candidate.export": N_("Data exported"),
+    "ranking.export": N_("Ranking exported"),
+}
 
 
-def decision_label(value: Optional[str]) -> str:
+def decision_label(value: str | None) -> str:
     """A decision in the UI language ("—" when none)."""
     return _(DECISION_LABELS[value]) if value in DECISION_LABELS else "—"
 
 
-def status_label(value: Optional[str]) -> str:
+def status_label(value: str | None) -> str:
     """An attempt status in the UI language."""
     return _(STATUS_LABELS[value]) if value in STATUS_LABELS else (value or "—")
 
@@ -69,7 +99,7 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
 
 
-def format_value(name: str, value: Optional[float]) -> str:
+def format_value(name: str, value: float | None) -> str:
     """An input value with its unit: "72.5 字/分钟", "96.4%", "80%"."""
     if value is None:
         return "—"
@@ -121,22 +151,36 @@ def explain_criterion(c: CriterionScore, labels: Labels, total_weight: float) ->
     if c.missing:
         head = _("There is no result for %(what)s, so this criterion scores 0 points.") % {"what": what}
     elif c.scale is not None:
-        head = _("%(what)s is %(value)s. On this criterion's scale %(zero)s gives 0 points and %(full)s gives 100 "
-                 "points, so it earns %(points)s points.") % {
-            "what": what, "value": format_value(c.input, c.value),
-            "zero": format_value(c.input, c.scale["zero"]), "full": format_value(c.input, c.scale["full"]),
-            "points": _num(c.points)}
+        head = _(
+            "%(what)s is %(value)s. On this criterion's scale %(zero)s gives 0 points and %(full)s gives 100 "
+            "points, so it earns %(points)s points."
+        ) % {
+            "what": what,
+            "value": format_value(c.input, c.value),
+            "zero": format_value(c.input, c.scale["zero"]),
+            "full": format_value(c.input, c.scale["full"]),
+            "points": _num(c.points),
+        }
     else:
         head = _("%(what)s is %(value)s, which counts directly as %(points)s points.") % {
-            "what": what, "value": format_value(c.input, c.value), "points": _num(c.points)}
+            "what": what,
+            "value": format_value(c.input, c.value),
+            "points": _num(c.points),
+        }
     if c.clamped == "low":
         head += " " + _("(Below the 0-point mark, so 0 points.)")
     elif c.clamped == "high":
         head += " " + _("(Above the full-marks mark, so 100 points.)")
-    tail = _("Weight %(weight)s of %(total)s (%(share)s%%): %(points)s × %(share)s%% = %(contribution)s points of "
-             "the hiring score.") % {"weight": _num(c.weight), "total": _num(total_weight),
-                                     "share": _num(c.share * 100), "points": _num(c.points),
-                                     "contribution": _num(c.contribution)}
+    tail = _(
+        "Weight %(weight)s of %(total)s (%(share)s%%): %(points)s × %(share)s%% = %(contribution)s points of "
+        "the hiring score."
+    ) % {
+        "weight": _num(c.weight),
+        "total": _num(total_weight),
+        "share": _num(c.share * 100),
+        "points": _num(c.points),
+        "contribution": _num(c.contribution),
+    }
     return head + " " + tail
 
 
@@ -145,28 +189,42 @@ def explain_requirement(r: RequirementCheck, labels: Labels) -> str:
     what = labels.input(r.input)
     if r.missing:
         return _("There is no result for %(what)s, so the requirement (at least %(min)s) is not met.") % {
-            "what": what, "min": format_value(r.input, r.min)}
+            "what": what,
+            "min": format_value(r.input, r.min),
+        }
     if r.met:
         return _("%(what)s is %(value)s, at least %(min)s: met.") % {
-            "what": what, "value": format_value(r.input, r.value), "min": format_value(r.input, r.min)}
+            "what": what,
+            "value": format_value(r.input, r.value),
+            "min": format_value(r.input, r.min),
+        }
     return _("%(what)s is %(value)s, below the required %(min)s: not met, which rules the candidate out.") % {
-        "what": what, "value": format_value(r.input, r.value), "min": format_value(r.input, r.min)}
+        "what": what,
+        "value": format_value(r.input, r.value),
+        "min": format_value(r.input, r.min),
+    }
 
 
 def explain_score(h: HiringResult) -> str:
     """How the total and the band come about, in plain words."""
-    text = _("The hiring score is the weighted average of the criteria's points: the contributions add up to "
-             "%(score)s of 100.") % {"score": _num(h.score)}
+    text = _(
+        "The hiring score is the weighted average of the criteria's points: the contributions add up to "
+        "%(score)s of 100."
+    ) % {"score": _num(h.score)}
     if h.knocked_out:
-        text += " " + _("A hard requirement is not met, so the recommendation is %(band)s whatever the score "
-                        "(the score alone would give %(by_score)s).") % {"band": h.band, "by_score": h.band_by_score}
+        text += " " + _(
+            "A hard requirement is not met, so the recommendation is %(band)s whatever the score "
+            "(the score alone would give %(by_score)s)."
+        ) % {"band": h.band, "by_score": h.band_by_score}
     else:
         text += " " + _("Every hard requirement is met; a score of %(score)s falls in the band %(band)s.") % {
-            "score": _num(h.score), "band": h.band}
+            "score": _num(h.score),
+            "band": h.band,
+        }
     return text
 
 
-def hiring_of(attempt: Attempt, profile: Mapping[str, Any]) -> Optional[HiringResult]:
+def hiring_of(attempt: Attempt, profile: Mapping[str, Any]) -> HiringResult | None:
     """The stored hiring result, or one computed from the stored inputs (None before grading)."""
     results = attempt.results or {}
     if results.get("hiring"):
@@ -181,16 +239,30 @@ def hiring_of(attempt: Attempt, profile: Mapping[str, Any]) -> Optional[HiringRe
 
 def explanation_rows(hiring: HiringResult, labels: Labels) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows of the "how the score is made" and "hard requirements" tables."""
-    criteria = [{
-        "c": c, "input_label": labels.input(c.input), "value": format_value(c.input, c.value),
-        "scale": (f"{format_value(c.input, c.scale['zero'])} → 0 · {format_value(c.input, c.scale['full'])} → 100"
-                  if c.scale else _("percentage as points")),
-        "text": explain_criterion(c, labels, hiring.total_weight),
-    } for c in hiring.criteria]
-    requirements = [{
-        "r": r, "input_label": labels.input(r.input), "value": format_value(r.input, r.value),
-        "min": format_value(r.input, r.min), "text": explain_requirement(r, labels),
-    } for r in hiring.requirements]
+    criteria = [
+        {
+            "c": c,
+            "input_label": labels.input(c.input),
+            "value": format_value(c.input, c.value),
+            "scale": (
+                f"{format_value(c.input, c.scale['zero'])} → 0 · {format_value(c.input, c.scale['full'])} → 100"
+                if c.scale
+                else _("percentage as points")
+            ),
+            "text": explain_criterion(c, labels, hiring.total_weight),
+        }
+        for c in hiring.criteria
+    ]
+    requirements = [
+        {
+            "r": r,
+            "input_label": labels.input(r.input),
+            "value": format_value(r.input, r.value),
+            "min": format_value(r.input, r.min),
+            "text": explain_requirement(r, labels),
+        }
+        for r in hiring.requirements
+    ]
     return criteria, requirements
 
 
@@ -233,14 +305,13 @@ def comparable_inputs(profile: Mapping[str, Any], attempts: Sequence[Attempt]) -
     return names
 
 
-
 @dataclass
 class CompareRow:
     """One line of the comparison: a label and one cell per candidate; ``best`` marks the highest values."""
 
     label: str
     cells: list[str]
-    values: list[Optional[float]] = field(default_factory=list)
+    values: list[float | None] = field(default_factory=list)
     kind: str = ""
     group: str = ""
 
@@ -254,8 +325,9 @@ class CompareRow:
         return {i for i, v in enumerate(self.values) if v == top}
 
 
-def compare_rows(items: Sequence[tuple[Attempt, str, Optional[HiringResult], Optional[int], Optional[float]]],
-                 profile: Mapping[str, Any]) -> list[CompareRow]:
+def compare_rows(
+    items: Sequence[tuple[Attempt, str, HiringResult | None, int | None, float | None]], profile: Mapping[str, Any]
+) -> list[CompareRow]:
     """The comparison table: hiring, criteria, requirements, sections, topics, reply criteria, signals, decision."""
     labels = Labels(profile, {})
     for attempt, *_rest in items:
@@ -264,18 +336,32 @@ def compare_rows(items: Sequence[tuple[Attempt, str, Optional[HiringResult], Opt
     rows: list[CompareRow] = []
     g_score = _("Hiring score")
 
-    def add(label: str, cells: list[str], values: list[Optional[float]] | None = None, group: str = "",
-            kind: str = "") -> None:
+    def add(
+        label: str, cells: list[str], values: list[float | None] | None = None, group: str = "", kind: str = ""
+    ) -> None:
         rows.append(CompareRow(label, cells, values or [], kind, group))
 
-    add(_("Hiring score"), [_num(h.score) if h else "—" for _a, _n, h, _r, _p in items],
-        [h.score if h else None for _a, _n, h, _r, _p in items], g_score, "score")
+    add(
+        _("Hiring score"),
+        [_num(h.score) if h else "—" for _a, _n, h, _r, _p in items],
+        [h.score if h else None for _a, _n, h, _r, _p in items],
+        g_score,
+        "score",
+    )
     add(_("Recommendation"), [h.band if h else "—" for _a, _n, h, _r, _p in items], group=g_score)
-    add(_("Hard requirements"), [(_("met") if h.hard_requirements_met else _("not met")) if h else "—"
-                                 for _a, _n, h, _r, _p in items], group=g_score, kind="requirements")
+    add(
+        _("Hard requirements"),
+        [(_("met") if h.hard_requirements_met else _("not met")) if h else "—" for _a, _n, h, _r, _p in items],
+        group=g_score,
+        kind="requirements",
+    )
     add(_("Rank"), [str(r) if r else "—" for _a, _n, _h, r, _p in items], group=g_score)
-    add(_("Percentile"), [f"{_num(p)}" if p is not None else "—" for _a, _n, _h, _r, p in items],
-        [p for _a, _n, _h, _r, p in items], g_score)
+    add(
+        _("Percentile"),
+        [f"{_num(p)}" if p is not None else "—" for _a, _n, _h, _r, p in items],
+        [p for _a, _n, _h, _r, p in items],
+        g_score,
+    )
     g_crit = _("Criteria (points · contribution)")
     for c in profile.get("criteria") or []:
         cells, values = [], []
@@ -285,8 +371,9 @@ def compare_rows(items: Sequence[tuple[Attempt, str, Optional[HiringResult], Opt
                 cells.append("—")
                 values.append(None)
             else:
-                cells.append(f"{format_value(found.input, found.value)} → {_num(found.points)} · "
-                             f"+{_num(found.contribution)}")
+                cells.append(
+                    f"{format_value(found.input, found.value)} → {_num(found.points)} · +{_num(found.contribution)}"
+                )
                 values.append(found.points)
         add(f"{c.get('label') or c['id']} ({_('weight')} {_num(float(c.get('weight') or 0))})", cells, values, g_crit)
     g_req = _("Hard requirements")
@@ -305,8 +392,12 @@ def compare_rows(items: Sequence[tuple[Attempt, str, Optional[HiringResult], Opt
     names = comparable_inputs(profile, [a for a, *_rest in items])
     for name in names:
         vals = [((a.results or {}).get("inputs") or {}).get(name) for a, *_rest in items]
-        add(labels.input(name), [format_value(name, v) for v in vals],
-            [float(v) if v is not None else None for v in vals], g_inputs)
+        add(
+            labels.input(name),
+            [format_value(name, v) for v in vals],
+            [float(v) if v is not None else None for v in vals],
+            g_inputs,
+        )
     g_other = _("Review")
     add(_("Integrity signals"), [str(a.signal_count) for a, *_rest in items], group=g_other, kind="signals")
     add(_("Decision"), [decision_label(a.decision) for a, *_rest in items], group=g_other)
@@ -321,7 +412,7 @@ def _unit(name: str) -> str:
     return _("chars/min") if input_kind(name) == "cpm" else "%"
 
 
-def _export_value(name: str, value: Optional[float]) -> Optional[float]:
+def _export_value(name: str, value: float | None) -> float | None:
     if value is None:
         return None
     return round(value * 100, 2) if input_kind(name) == "ratio" else round(value, 2)
@@ -331,16 +422,34 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
     """Headers and rows of the ranking export (every criterion: value, points, contribution; every requirement)."""
     criteria = list(profile.get("criteria") or [])
     requirements = list(profile.get("hard_requirements") or [])
-    headers = [_("Rank"), _("Candidate"), _("E-mail"), _("Status"), _("Hiring score"), _("Recommendation"),
-               _("Hard requirements met"), _("Requirements not met")]
+    headers = [
+        _("Rank"),
+        _("Candidate"),
+        _("E-mail"),
+        _("Status"),
+        _("Hiring score"),
+        _("Recommendation"),
+        _("Hard requirements met"),
+        _("Requirements not met"),
+    ]
     for c in criteria:
         label = c.get("label") or c["id"]
-        headers += [f"{label} · {_('value')} ({_unit(c['input'])})", f"{label} · {_('points')}",
-                    f"{label} · {_('contribution')}"]
+        headers += [
+            f"{label} · {_('value')} ({_unit(c['input'])})",
+            f"{label} · {_('points')}",
+            f"{label} · {_('contribution')}",
+        ]
     for r in requirements:
         headers.append(f"{r.get('label') or r['input']} ({_unit(r['input'])})")
-    headers += [_("Percentile"), _("Integrity signals"), _("Overridden by a reviewer"), _("Decision"),
-                _("Decision note"), _("Submitted at") + f" ({display_tz_label()})", _("Attempt ID")]
+    headers += [
+        _("Percentile"),
+        _("Integrity signals"),
+        _("Overridden by a reviewer"),
+        _("Decision"),
+        _("Decision note"),
+        _("Submitted at") + f" ({display_tz_label()})",
+        _("Attempt ID"),
+    ]
 
     def gen() -> Iterable[list[Any]]:
         for row in rows:
@@ -349,19 +458,31 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
             crit = {c.get("id"): c for c in hiring.get("criteria") or []}
             reqs = hiring.get("hard_requirements") or []
             met = a.hard_requirements_met
-            out: list[Any] = [row.rank, row.name, row.email or "", status_label(a.status), a.hiring_score,
-                              a.band or "", "" if met is None else (_("yes") if met else _("no")),
-                              "; ".join(r.get("label") or r.get("input") for r in reqs if not r.get("met"))]
+            out: list[Any] = [
+                row.rank,
+                row.name,
+                row.email or "",
+                status_label(a.status),
+                a.hiring_score,
+                a.band or "",
+                "" if met is None else (_("yes") if met else _("no")),
+                "; ".join(r.get("label") or r.get("input") for r in reqs if not r.get("met")),
+            ]
             for c in criteria:
                 found = crit.get(c["id"]) or {}
-                out += [_export_value(c["input"], found.get("value")), found.get("points"),
-                        found.get("contribution")]
+                out += [_export_value(c["input"], found.get("value")), found.get("points"), found.get("contribution")]
             for index, r in enumerate(requirements):
                 found = reqs[index] if index < len(reqs) else {}
                 out.append(_export_value(r["input"], found.get("value")))
-            out += [row.percentile, a.signal_count, _("yes") if row.overridden else _("no"),
-                    decision_label(a.decision) if a.decision else "", a.decision_note or "",
-                    to_display(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None, a.id]
+            out += [
+                row.percentile,
+                a.signal_count,
+                _("yes") if row.overridden else _("no"),
+                decision_label(a.decision) if a.decision else "",
+                a.decision_note or "",
+                to_display(a.submitted_at).replace(tzinfo=None) if a.submitted_at else None,
+                a.id,
+            ]
             yield out
 
     return headers, gen()
@@ -377,7 +498,7 @@ def num(value: Any) -> str:
         return str(value)
 
 
-def band_index(label: Optional[str], bands: Sequence[Mapping[str, Any]]) -> int:
+def band_index(label: str | None, bands: Sequence[Mapping[str, Any]]) -> int:
     """The position of a band from the top (0 = best), for colouring; -1 when unknown."""
     ordered = sorted(bands, key=lambda b: -float(b.get("min", 0)))
     for index, band in enumerate(ordered):

@@ -4,12 +4,14 @@ Pure: headers and rows in, bytes out. A cell is a str, a number, a bool, a datet
 Text cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a
 carriage return) get a leading single quote (OWASP's advice for CSV injection).
 """
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 __all__ = ["BOM", "FORMULA_PREFIXES", "safe_cell", "to_csv", "to_xlsx"]
 
@@ -49,8 +51,9 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1",
-            widths: Sequence[int] | None = None) -> bytes:
+def to_xlsx(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1", widths: Sequence[int] | None = None
+) -> bytes:
     """An XLSX workbook with one sheet: a bold, frozen header row and typed cells (streamed, write-only)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

@@ -19,11 +19,13 @@ Rules (see question_banks/README.md, "Job profiles"):
   the band is the profile's lowest band whatever the score (``band_by_score`` keeps the other).
 - The band is the first band (highest ``min`` first) whose ``min`` the score reaches.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from exam.numbers import round1
 from exam.questions import registry
@@ -66,16 +68,16 @@ class CriterionScore:
     id: str
     label: str
     input: str
-    value: float | None           # the input value (None when missing)
-    points: float                 # 0–100, rounded to one decimal
+    value: float | None  # the input value (None when missing)
+    points: float  # 0–100, rounded to one decimal
     points_exact: float
     weight: float
-    share: float                  # weight / total weight (0–1)
-    contribution: float           # displayed share of the score (the displayed contributions add up to it)
-    contribution_exact: float     # points_exact × share
-    scale: dict[str, float] | None = None   # {"zero", "full"} or None for a percentage input
+    share: float  # weight / total weight (0–1)
+    contribution: float  # displayed share of the score (the displayed contributions add up to it)
+    contribution_exact: float  # points_exact × share
+    scale: dict[str, float] | None = None  # {"zero", "full"} or None for a percentage input
     missing: bool = False
-    clamped: str | None = None    # "low" (below the 0-point value), "high" (above the 100-point value) or None
+    clamped: str | None = None  # "low" (below the 0-point value), "high" (above the 100-point value) or None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -140,7 +142,7 @@ class HiringResult:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "HiringResult":
+    def from_dict(cls, data: Mapping[str, Any]) -> HiringResult:
         """Rebuild from :meth:`as_dict` output."""
         crit_fields = set(CriterionScore.__dataclass_fields__)
         req_fields = set(RequirementCheck.__dataclass_fields__)
@@ -150,10 +152,13 @@ class HiringResult:
             band=str(data.get("band") or ""),
             band_by_score=str(data.get("band_by_score") or data.get("band") or ""),
             total_weight=float(data.get("total_weight") or 0.0),
-            criteria=[CriterionScore(**{k: v for k, v in c.items() if k in crit_fields})
-                      for c in data.get("criteria") or []],
-            requirements=[RequirementCheck(**{k: v for k, v in r.items() if k in req_fields})
-                          for r in data.get("hard_requirements") or []],
+            criteria=[
+                CriterionScore(**{k: v for k, v in c.items() if k in crit_fields}) for c in data.get("criteria") or []
+            ],
+            requirements=[
+                RequirementCheck(**{k: v for k, v in r.items() if k in req_fields})
+                for r in data.get("hard_requirements") or []
+            ],
             bands=[dict(b) for b in data.get("bands") or []],
             missing_inputs=list(data.get("missing_inputs") or []),
             profile_id=data.get("profile_id"),
@@ -227,17 +232,26 @@ def compute_hiring(profile: Mapping[str, Any], inputs: Mapping[str, Any]) -> Hir
                 missing.append(name)
         else:
             points_exact, clamped = _points(value, scale_d)
-        partial.append({
-            "id": str(c["id"]), "label": str(c.get("label") or c["id"]), "input": name, "value": value,
-            "points_exact": points_exact, "weight": weight, "share": share, "scale": scale_d,
-            "missing": value is None, "clamped": clamped, "contribution_exact": points_exact * share,
-        })
+        partial.append(
+            {
+                "id": str(c["id"]),
+                "label": str(c.get("label") or c["id"]),
+                "input": name,
+                "value": value,
+                "points_exact": points_exact,
+                "weight": weight,
+                "share": share,
+                "scale": scale_d,
+                "missing": value is None,
+                "clamped": clamped,
+                "contribution_exact": points_exact * share,
+            }
+        )
     exact_total = sum(p["contribution_exact"] for p in partial)
     score = round1(min(100.0, max(0.0, exact_total)))
     shown = _apportion([p["contribution_exact"] for p in partial], round(score * 10))
     scored = [
-        CriterionScore(points=round1(p["points_exact"]), contribution=shown[i], **p)
-        for i, p in enumerate(partial)
+        CriterionScore(points=round1(p["points_exact"]), contribution=shown[i], **p) for i, p in enumerate(partial)
     ]
 
     checks: list[RequirementCheck] = []
@@ -248,8 +262,11 @@ def compute_hiring(profile: Mapping[str, Any], inputs: Mapping[str, Any]) -> Hir
         if value is None and name not in missing:
             missing.append(name)
         met = value is not None and value + EPS >= minimum
-        checks.append(RequirementCheck(input=name, label=str(r.get("label") or name), min=minimum, value=value,
-                                       met=met, missing=value is None))
+        checks.append(
+            RequirementCheck(
+                input=name, label=str(r.get("label") or name), min=minimum, value=value, met=met, missing=value is None
+            )
+        )
     met_all = all(c.met for c in checks)
     by_score = _band(bands, score)
     lowest = min(bands, key=lambda b: b["min"])["label"] if bands else ""
@@ -269,5 +286,4 @@ def compute_hiring(profile: Mapping[str, Any], inputs: Mapping[str, Any]) -> Hir
 
 def attempt_fields(result: HiringResult) -> dict[str, Any]:
     """The Attempt columns a hiring result sets: ``hiring_score``, ``hard_requirements_met``, ``band``."""
-    return {"hiring_score": result.score, "hard_requirements_met": result.hard_requirements_met,
-            "band": result.band}
+    return {"hiring_score": result.score, "hard_requirements_met": result.hard_requirements_met, "band": result.band}

@@ -10,20 +10,28 @@
                 "replies.criterion.empathy": 62.5, ...},
      "hiring": HiringResult.as_dict()}
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from exam.hiring.score import compute_hiring
 from exam.numbers import round1
 from exam.questions.base import QuestionBase
 from exam.questions.registry import TYPES, get_type
 
-__all__ = ["GradedItem", "grade_item", "effective_score", "section_result", "inputs_from_sections", "build_results",
-           "store_results"]
+__all__ = [
+    "GradedItem",
+    "grade_item",
+    "effective_score",
+    "section_result",
+    "inputs_from_sections",
+    "build_results",
+    "store_results",
+]
 
 
 @dataclass
@@ -41,23 +49,33 @@ class GradedItem:
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of_answer(cls, answer: Any, item_type: str, topics: Iterable[str] = ()) -> "GradedItem":
+    def of_answer(cls, answer: Any, item_type: str, topics: Iterable[str] = ()) -> GradedItem:
         """A stored answer as the aggregation sees it (its score, max, grading detail and overrides as stored)."""
         answered = get_type(item_type).is_answered(answer.response or {}) if item_type in TYPES else False
-        return cls(position=answer.position, section_id=answer.section_id, type=item_type, topics=tuple(topics),
-                   score=float(answer.score or 0.0), max=float(answer.max_score or 0.0), detail=answer.result or {},
-                   answered=answered, overrides=dict(answer.overrides or {}))
+        return cls(
+            position=answer.position,
+            section_id=answer.section_id,
+            type=item_type,
+            topics=tuple(topics),
+            score=float(answer.score or 0.0),
+            max=float(answer.max_score or 0.0),
+            detail=answer.result or {},
+            answered=answered,
+            overrides=dict(answer.overrides or {}),
+        )
 
 
-def grade_item(question: QuestionBase, response: Mapping[str, Any], *, section_deadline: Optional[datetime] = None
-               ) -> tuple[float, float, dict[str, Any]]:
+def grade_item(
+    question: QuestionBase, response: Mapping[str, Any], *, section_deadline: datetime | None = None
+) -> tuple[float, float, dict[str, Any]]:
     """Run the question type's grader on a stored response: (score, max, detail)."""
     outcome = get_type(question.type).grade_response(question, dict(response or {}), section_deadline=section_deadline)
     return outcome.score, outcome.max_score, dict(outcome.detail)
 
 
-def effective_score(item_type: str, score: float, max_score: float, detail: Mapping[str, Any],
-                    overrides: Mapping[str, Any] | None) -> float:
+def effective_score(
+    item_type: str, score: float, max_score: float, detail: Mapping[str, Any], overrides: Mapping[str, Any] | None
+) -> float:
     """An item's score with a reviewer's overrides applied (types without overrides keep their score)."""
     if not overrides or item_type not in TYPES:
         return score
@@ -68,8 +86,9 @@ def _pct(score: float, maximum: float) -> float:
     return round1(100.0 * score / maximum) if maximum > 0 else 0.0
 
 
-def section_result(title: str, items: list[GradedItem], overrides: Mapping[int, Mapping[str, Any]] | None = None
-                   ) -> dict[str, Any]:
+def section_result(
+    title: str, items: list[GradedItem], overrides: Mapping[int, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
     """The figures of one section from its graded items (any mix of types)."""
     if overrides:
         for item in items:
@@ -84,9 +103,15 @@ def section_result(title: str, items: list[GradedItem], overrides: Mapping[int, 
             acc[0] += item.score
             acc[1] += item.max
     out: dict[str, Any] = {
-        "title": title, "score": round(score, 4), "max": round(maximum, 4), "percent": _pct(score, maximum),
-        "count": len(items), "answered": sum(1 for i in items if i.answered),
-        "topics": {t: {"score": round(s, 4), "max": round(m, 4), "percent": _pct(s, m)} for t, (s, m) in sorted(topics.items())},
+        "title": title,
+        "score": round(score, 4),
+        "max": round(maximum, 4),
+        "percent": _pct(score, maximum),
+        "count": len(items),
+        "answered": sum(1 for i in items if i.answered),
+        "topics": {
+            t: {"score": round(s, 4), "max": round(m, 4), "percent": _pct(s, m)} for t, (s, m) in sorted(topics.items())
+        },
     }
     for name, question_type in TYPES.items():
         of_type = [i for i in items if i.type == name]
@@ -100,8 +125,9 @@ def inputs_from_sections(sections: Mapping[str, Mapping[str, Any]]) -> dict[str,
     inputs: dict[str, float] = {}
     for sid, s in sections.items():
         inputs[f"{sid}.percent"] = float(s["percent"])
-        provided = {key: value for question_type in TYPES.values()
-                    for key, value in question_type.section_inputs(s).items()}
+        provided = {
+            key: value for question_type in TYPES.values() for key, value in question_type.section_inputs(s).items()
+        }
         inputs.update({f"{sid}.{key}": value for key, value in provided.items() if "." not in key})
         for topic, t in (s.get("topics") or {}).items():
             inputs[f"{sid}.topic.{topic}"] = float(t["percent"])
@@ -109,14 +135,20 @@ def inputs_from_sections(sections: Mapping[str, Mapping[str, Any]]) -> dict[str,
     return inputs
 
 
-def build_results(paper: Mapping[str, Any], items: Iterable[GradedItem], profile: Mapping[str, Any],
-                  overrides: Mapping[int, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def build_results(
+    paper: Mapping[str, Any],
+    items: Iterable[GradedItem],
+    profile: Mapping[str, Any],
+    overrides: Mapping[int, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Attempt.results from graded items (pure)."""
     by_section: dict[str, list[GradedItem]] = {}
     for item in items:
         by_section.setdefault(item.section_id, []).append(item)
-    sections = {s["id"]: section_result(s.get("title") or s["id"], by_section.get(s["id"], []), overrides)
-                for s in paper.get("sections") or []}
+    sections = {
+        s["id"]: section_result(s.get("title") or s["id"], by_section.get(s["id"], []), overrides)
+        for s in paper.get("sections") or []
+    }
     inputs = inputs_from_sections(sections)
     hiring = compute_hiring(profile, inputs)
     return {"sections": sections, "inputs": inputs, "hiring": hiring.as_dict()}

@@ -1,6 +1,6 @@
 """Alembic environment: the URL comes from the config (set by exam.migrate) or EXAM_DATABASE_URL."""
+
 from alembic import context
-from sqlalchemy import pool
 from sqlmodel import SQLModel
 
 import exam.models  # noqa: F401  (registers the tables)
@@ -22,8 +22,9 @@ def _url() -> str:
 def run_migrations_offline() -> None:
     """Emit SQL without a connection."""
     url = _url()
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=url.startswith("sqlite")
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -41,8 +42,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,4 +1,5 @@
 """Pieces shared by the option-based types (single_choice, multiple_choice)."""
+
 from __future__ import annotations
 
 import random
@@ -33,12 +34,20 @@ class ChoiceQuestionBase(QuestionBase):
         issues = super().check()
         ids = [o.id for o in self.options]
         for first, later in duplicates(ids):
-            issues.append(Issue(("options", later, "id"),
-                                f"has duplicate option id {ids[later]!r} (options {first + 1} and {later + 1})"))
+            issues.append(
+                Issue(
+                    ("options", later, "id"),
+                    f"has duplicate option id {ids[later]!r} (options {first + 1} and {later + 1})",
+                )
+            )
         texts = [" ".join(o.text.split()) for o in self.options]
         for first, later in duplicates(texts):
-            issues.append(Issue(("options", later, "text"),
-                                f"has duplicate option text {texts[later]!r} (options {first + 1} and {later + 1})"))
+            issues.append(
+                Issue(
+                    ("options", later, "text"),
+                    f"has duplicate option text {texts[later]!r} (options {first + 1} and {later + 1})",
+                )
+            )
         return issues
 
     def correct_ids(self) -> list[str]:
@@ -65,20 +74,31 @@ class OptionsQuestionType(QuestionType):
         """The option order."""
         return prepare_options(question, rng)
 
-
     def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
         """The options in bank order, which are right and which the candidate picked."""
         chosen = set(picked_ids(answer.response or {}))
-        options = [{"id": o.get("id"), "text": o.get("text"), "correct": bool(o.get("correct")),
-                    "picked": o.get("id") in chosen} for o in content.get("options") or []]
+        options = [
+            {
+                "id": o.get("id"),
+                "text": o.get("text"),
+                "correct": bool(o.get("correct")),
+                "picked": o.get("id") in chosen,
+            }
+            for o in content.get("options") or []
+        ]
         return choice_report(answer, options)
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A stem and four options, the first right."""
-        return {"stem": texts["stem"], "options": [{"id": "a", "text": texts["option"] + " A", "correct": True},
-                                                   {"id": "b", "text": texts["option"] + " B"},
-                                                   {"id": "c", "text": texts["option"] + " C"},
-                                                   {"id": "d", "text": texts["option"] + " D"}]}
+        return {
+            "stem": texts["stem"],
+            "options": [
+                {"id": "a", "text": texts["option"] + " A", "correct": True},
+                {"id": "b", "text": texts["option"] + " B"},
+                {"id": "c", "text": texts["option"] + " C"},
+                {"id": "d", "text": texts["option"] + " D"},
+            ],
+        }
 
 
 def picked_ids(response: Mapping[str, Any]) -> list[str]:
@@ -126,7 +146,6 @@ def check_option_id(question: ChoiceQuestionBase, value: Any) -> str:
     if value not in ids:
         raise ValueError(f"question {question.id!r} has no option {value!r} (options: {', '.join(ids)})")
     return value
-
 
 
 def outcome(score: float, correct: Any, picked: Any) -> GradeOutcome:

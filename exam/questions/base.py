@@ -1,9 +1,9 @@
 """Shared pieces of every question type: common bank fields, checks and the QuestionType base."""
+
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Protocol
@@ -75,7 +75,7 @@ class CheckedModel(BaseModel):
         return []
 
     @model_validator(mode="after")
-    def _run_checks(self, info: ValidationInfo) -> "CheckedModel":
+    def _run_checks(self, info: ValidationInfo) -> CheckedModel:
         if isinstance(info.context, Mapping) and info.context.get(DEFER_CHECKS):
             return self
         issues = self.check()
@@ -140,7 +140,9 @@ HEAD_KEYS = ("id", "type", "topics", "difficulty", "source", "status")
 TAIL_KEYS = ("explanation",)
 
 
-def ordered_dump(model: BaseModel, head: tuple[str, ...] = HEAD_KEYS, tail: tuple[str, ...] = TAIL_KEYS) -> dict[str, Any]:
+def ordered_dump(
+    model: BaseModel, head: tuple[str, ...] = HEAD_KEYS, tail: tuple[str, ...] = TAIL_KEYS
+) -> dict[str, Any]:
     """JSON-ready dict without defaults, keys as head, then field order, then tail."""
     full = model.model_dump(mode="json")
     data = _tidy(_keep_tags(model.model_dump(mode="json", exclude_defaults=True), full))
@@ -271,8 +273,13 @@ class QuestionType:
         """Whether a stored response holds an answer."""
         return bool(str(response.get("text") or "").strip())
 
-    def page_state(self, question: QuestionBase, item: Mapping[str, Any], response: Mapping[str, Any],
-                   section_deadline: datetime | None) -> dict[str, Any]:
+    def page_state(
+        self,
+        question: QuestionBase,
+        item: Mapping[str, Any],
+        response: Mapping[str, Any],
+        section_deadline: datetime | None,
+    ) -> dict[str, Any]:
         """Extra per-item data for the exam page (e.g. a typing passage's own clock)."""
         return {}
 
@@ -280,8 +287,9 @@ class QuestionType:
         """The response with the item's own clock started (None: the type has no clock of its own)."""
         return None
 
-    def on_save(self, question: QuestionBase, old: Mapping[str, Any], response: dict[str, Any],
-                ctx: SaveContext) -> Saving:
+    def on_save(
+        self, question: QuestionBase, old: Mapping[str, Any], response: dict[str, Any], ctx: SaveContext
+    ) -> Saving:
         """Bookkeeping before a response is stored: timing, integrity signals (AnswerRefused to refuse)."""
         return Saving(response)
 
@@ -289,8 +297,9 @@ class QuestionType:
         """Score a response (the pure grader)."""
         raise NotImplementedError
 
-    def grade_response(self, question: QuestionBase, response: Mapping[str, Any], *,
-                       section_deadline: datetime | None = None) -> GradeOutcome:
+    def grade_response(
+        self, question: QuestionBase, response: Mapping[str, Any], *, section_deadline: datetime | None = None
+    ) -> GradeOutcome:
         """Score a stored response (server bookkeeping, keys starting with "_", is left out)."""
         return self.grade(question, {k: v for k, v in response.items() if not str(k).startswith("_")})
 
@@ -298,8 +307,9 @@ class QuestionType:
         """The grader's own score from a stored grading, for types whose score reviewers can override."""
         return None
 
-    def score_with_overrides(self, score: float, max_score: float, detail: Mapping[str, Any],
-                             overrides: Mapping[str, Any]) -> float:
+    def score_with_overrides(
+        self, score: float, max_score: float, detail: Mapping[str, Any], overrides: Mapping[str, Any]
+    ) -> float:
         """An answer's score with a reviewer's overrides applied (types without overrides keep the score)."""
         return score
 

@@ -1,11 +1,12 @@
 """Multiple-choice questions: one or more correct options, all-or-nothing or partial scoring."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from exam.questions import _choice
 from exam.grading import choice
+from exam.questions import _choice
 from exam.questions.base import GradeOutcome, Issue, form_values
 from exam.security import N_
 
@@ -45,7 +46,6 @@ class MultipleChoice(_choice.OptionsQuestionType):
         """All-or-nothing or partial credit, out of 1 point."""
         correct, picked = question.correct_ids(), list(response.get("choices") or [])
         return _choice.outcome(choice.grade_multiple(correct, picked, question.scoring), correct, picked)
-
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A stem and four options, the first two right."""

@@ -1,4 +1,5 @@
 """The registry of question types: one line per type (adding a type: its module, its partials, one line here)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,13 +8,16 @@ from typing import Any
 from exam.questions import multiple_choice, reply, single_choice, true_false, typing
 from exam.questions.base import Metric, QuestionBase, QuestionType
 
-TYPES: dict[str, QuestionType] = {t.name: t for t in (
-    single_choice.TYPE,
-    multiple_choice.TYPE,
-    true_false.TYPE,
-    typing.TYPE,
-    reply.TYPE,
-)}
+TYPES: dict[str, QuestionType] = {
+    t.name: t
+    for t in (
+        single_choice.TYPE,
+        multiple_choice.TYPE,
+        true_false.TYPE,
+        typing.TYPE,
+        reply.TYPE,
+    )
+}
 
 
 def all_types() -> dict[str, QuestionType]:

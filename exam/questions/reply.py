@@ -1,4 +1,5 @@
 """Reply tasks: the candidate answers a customer's message(s); graded by a rubric."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -9,8 +10,18 @@ from pydantic import Field
 from exam.grading.highlight import highlight
 from exam.grading.rubric import Rubric, grade_reply, recompute_score
 from exam.numbers import round1
-from exam.questions.base import (GradedLike, GradeOutcome, Issue, Metric, QuestionBase, QuestionType, SaveContext,
-                                 Saving, Text, form_value)
+from exam.questions.base import (
+    GradedLike,
+    GradeOutcome,
+    Issue,
+    Metric,
+    QuestionBase,
+    QuestionType,
+    SaveContext,
+    Saving,
+    Text,
+    form_value,
+)
 from exam.questions.signals import text_without_inputs
 from exam.security import N_
 
@@ -42,9 +53,13 @@ class ReplyQuestion(QuestionBase):
         issues = super().check()
         for index, answer in enumerate(self.model_answers):
             if len(answer) > self.max_chars:
-                issues.append(Issue(("model_answers", index),
-                                    f"has model answer {index + 1} of {len(answer)} characters, "
-                                    f"more than max_chars {self.max_chars}"))
+                issues.append(
+                    Issue(
+                        ("model_answers", index),
+                        f"has model answer {index + 1} of {len(answer)} characters, "
+                        f"more than max_chars {self.max_chars}",
+                    )
+                )
         return issues
 
 
@@ -97,9 +112,13 @@ class Reply(QuestionType):
         score = detail.get("score", getattr(result, "score", 0.0))
         return GradeOutcome(score=float(score), max_score=float(RUBRIC_TOTAL), detail=detail)
 
-
-    def on_save(self, question: ReplyQuestion, old: Mapping[str, Any], response: dict[str, Any],  # type: ignore[override]
-                ctx: SaveContext) -> Saving:
+    def on_save(
+        self,
+        question: ReplyQuestion,
+        old: Mapping[str, Any],
+        response: dict[str, Any],  # type: ignore[override]
+        ctx: SaveContext,
+    ) -> Saving:
         """Flag text that grew without keystrokes (pasted or injected)."""
         return Saving(response, text_without_inputs(old, response, ctx.meta))
 
@@ -107,8 +126,9 @@ class Reply(QuestionType):
         """The rubric's score (0–100) scaled to the item's points."""
         return float(detail.get("score") or 0.0) * float(max_score or RUBRIC_TOTAL) / RUBRIC_TOTAL
 
-    def score_with_overrides(self, score: float, max_score: float, detail: Mapping[str, Any],
-                             overrides: Mapping[str, Any]) -> float:
+    def score_with_overrides(
+        self, score: float, max_score: float, detail: Mapping[str, Any], overrides: Mapping[str, Any]
+    ) -> float:
         """The rubric total with a reviewer's criterion points in place of the grader's."""
         if not overrides or not detail.get("criteria"):
             return score
@@ -143,27 +163,60 @@ class Reply(QuestionType):
         rows = []
         for c in result.get("criteria") or []:
             overridden = c["id"] in overrides
-            rows.append({
-                "id": c["id"], "label": c.get("label") or c["id"], "auto": c.get("points") or 0.0,
-                "points": float(overrides[c["id"]]) if overridden else float(c.get("points") or 0.0),
-                "max": c.get("max") or 0.0, "overridden": overridden, "evidence": list(c.get("evidence") or []),
-            })
-        return {"text": text, "segments": highlight(text, result.get("criteria") or []), "criteria": rows,
-                "flags": result.get("flags") or [], "caps": result.get("caps") or [],
-                "score": answer.score, "auto_score": result.get("score"), "overridden": bool(overrides)}
+            rows.append(
+                {
+                    "id": c["id"],
+                    "label": c.get("label") or c["id"],
+                    "auto": c.get("points") or 0.0,
+                    "points": float(overrides[c["id"]]) if overridden else float(c.get("points") or 0.0),
+                    "max": c.get("max") or 0.0,
+                    "overridden": overridden,
+                    "evidence": list(c.get("evidence") or []),
+                }
+            )
+        return {
+            "text": text,
+            "segments": highlight(text, result.get("criteria") or []),
+            "criteria": rows,
+            "flags": result.get("flags") or [],
+            "caps": result.get("caps") or [],
+            "score": answer.score,
+            "auto_score": result.get("score"),
+            "overridden": bool(overrides),
+        }
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A scenario, one customer message, a three-criterion rubric and a model answer to edit."""
-        return {"stage": "presale", "customer_type": None, "facts": texts["facts"], "messages": [texts["message"]],
-                "max_chars": 500,
-                "rubric": {"criteria": [
-                    {"id": "courtesy", "label": texts["courtesy"], "max": 30,
-                     "detectors": [{"kind": "phrases", "set": "courtesy", "points": 30}]},
-                    {"id": "empathy", "label": texts["empathy"], "max": 30,
-                     "detectors": [{"kind": "phrases", "set": "empathy", "points": 30}]},
-                    {"id": "next_step", "label": texts["next_step"], "max": 40,
-                     "detectors": [{"kind": "phrases", "set": "next_step", "points": 40}]}]},
-                "model_answers": [texts["model_answer"]]}
+        return {
+            "stage": "presale",
+            "customer_type": None,
+            "facts": texts["facts"],
+            "messages": [texts["message"]],
+            "max_chars": 500,
+            "rubric": {
+                "criteria": [
+                    {
+                        "id": "courtesy",
+                        "label": texts["courtesy"],
+                        "max": 30,
+                        "detectors": [{"kind": "phrases", "set": "courtesy", "points": 30}],
+                    },
+                    {
+                        "id": "empathy",
+                        "label": texts["empathy"],
+                        "max": 30,
+                        "detectors": [{"kind": "phrases", "set": "empathy", "points": 30}],
+                    },
+                    {
+                        "id": "next_step",
+                        "label": texts["next_step"],
+                        "max": 40,
+                        "detectors": [{"kind": "phrases", "set": "next_step", "points": 40}],
+                    },
+                ]
+            },
+            "model_answers": [texts["model_answer"]],
+        }
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Integrity signals read from how a typed answer changed between two saves (pure)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from exam.grading.typing import normalise
 
@@ -17,7 +18,7 @@ def count_chars(text: str) -> int:
     return len(normalise(text))
 
 
-def _inputs_delta(old: Mapping[str, Any], meta: Mapping[str, Any] | None) -> Optional[int]:
+def _inputs_delta(old: Mapping[str, Any], meta: Mapping[str, Any] | None) -> int | None:
     """Trusted input events since the last save of this page (None when unknown)."""
     if not isinstance(meta, Mapping) or not isinstance(meta.get("inputs"), int):
         return None
@@ -43,6 +44,10 @@ def rhythm_signals(old: Mapping[str, Any], new: Mapping[str, Any], meta: Mapping
         (t0, c0), (t1, c1) = samples[-2], samples[-1]
         added, seconds = c1 - c0, max(0.001, float(t1) - float(t0))
         if added >= RHYTHM_MIN_CHARS and added / seconds > RHYTHM_MAX_RATE:
-            out.append(("impossible_rhythm", {"chars": added, "seconds": round(seconds, 2),
-                                              "rate_cpm": round(60 * added / seconds)}))
+            out.append(
+                (
+                    "impossible_rhythm",
+                    {"chars": added, "seconds": round(seconds, 2), "rate_cpm": round(60 * added / seconds)},
+                )
+            )
     return out + text_without_inputs(old, new, meta)

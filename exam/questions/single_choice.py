@@ -1,11 +1,12 @@
 """Single-choice questions: exactly one correct option."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from exam.questions import _choice
 from exam.grading import choice
+from exam.questions import _choice
 from exam.questions.base import GradeOutcome, Issue, form_value
 from exam.security import N_
 

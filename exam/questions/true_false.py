@@ -1,4 +1,5 @@
 """True/false statements."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -6,10 +7,10 @@ from typing import Any, Literal
 
 from pydantic import StrictBool
 
-from exam.questions import _choice
 from exam.grading import choice
-from exam.questions.base import GradeOutcome, QuestionBase, QuestionType, Text, form_value
 from exam.i18n import gettext
+from exam.questions import _choice
+from exam.questions.base import GradeOutcome, QuestionBase, QuestionType, Text, form_value
 from exam.security import N_
 
 TRUE_WORDS = {"true", "1", "yes", "对", "正确"}
@@ -66,13 +67,16 @@ class TrueFalse(QuestionType):
         picked = response.get("answer")
         return _choice.outcome(choice.grade_true_false(question.answer, picked), question.answer, picked)
 
-
     def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
         """True and false as two options, which is right and which the candidate picked."""
         picked, truth = (answer.response or {}).get("answer"), content.get("answer")
-        return _choice.choice_report(answer, [
-            {"id": "true", "text": gettext("True"), "correct": truth is True, "picked": picked is True},
-            {"id": "false", "text": gettext("False"), "correct": truth is False, "picked": picked is False}])
+        return _choice.choice_report(
+            answer,
+            [
+                {"id": "true", "text": gettext("True"), "correct": truth is True, "picked": picked is True},
+                {"id": "false", "text": gettext("False"), "correct": truth is False, "picked": picked is False},
+            ],
+        )
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A statement that is true."""

@@ -1,4 +1,5 @@
 """Typing passages: the candidate copies a passage on the server's clock; graded by net speed and accuracy."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,18 @@ from pydantic import Field
 
 from exam.grading.typing import grade_typing, normalise, speed_series
 from exam.numbers import round1
-from exam.questions.base import (AnswerRefused, GradedLike, GradeOutcome, Issue, Metric, QuestionBase, QuestionType,
-                                 SaveContext, Saving, Text, form_value)
+from exam.questions.base import (
+    AnswerRefused,
+    GradedLike,
+    GradeOutcome,
+    Metric,
+    QuestionBase,
+    QuestionType,
+    SaveContext,
+    Saving,
+    Text,
+    form_value,
+)
 from exam.questions.signals import count_chars, rhythm_signals
 from exam.security import N_
 from exam.timeutil import as_utc, iso, parse_iso
@@ -84,9 +95,11 @@ class Typing(QuestionType):
     report_template = "hr/review/answers/_typing.html"
     label = N_("Typing")
     folder = "typing"
-    metrics = (Metric("net_cpm", "cpm", N_("Net typing speed")),
-               Metric("gross_cpm", "cpm", N_("Gross typing speed")),
-               Metric("accuracy", "ratio", N_("Typing accuracy")))
+    metrics = (
+        Metric("net_cpm", "cpm", N_("Net typing speed")),
+        Metric("gross_cpm", "cpm", N_("Gross typing speed")),
+        Metric("accuracy", "ratio", N_("Typing accuracy")),
+    )
 
     def public_view(self, question: TypingQuestion, item: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         """Title, passage, language and time limit."""
@@ -118,20 +131,34 @@ class Typing(QuestionType):
             raise ValueError(f"seconds must be a positive number, got {seconds!r}")
         return {"text": text, "seconds": value}
 
-    def page_state(self, question: TypingQuestion, item: Mapping[str, Any], response: Mapping[str, Any],  # type: ignore[override]
-                   section_deadline: datetime | None) -> dict[str, Any]:
+    def page_state(
+        self,
+        question: TypingQuestion,
+        item: Mapping[str, Any],
+        response: Mapping[str, Any],  # type: ignore[override]
+        section_deadline: datetime | None,
+    ) -> dict[str, Any]:
         """The passage's own clock."""
         return {"typing": typing_window(response, question, section_deadline)}
 
-    def start_clock(self, question: TypingQuestion, response: Mapping[str, Any],  # type: ignore[override]
-                    now: datetime) -> dict[str, Any] | None:
+    def start_clock(
+        self,
+        question: TypingQuestion,
+        response: Mapping[str, Any],  # type: ignore[override]
+        now: datetime,
+    ) -> dict[str, Any] | None:
         """Start the passage's clock (the start button or the first keystroke); a started clock is kept."""
         if response.get("started_at"):
             return dict(response)
         return {**response, "started_at": iso(now), "text": response.get("text", ""), "samples": [[0, 0]]}
 
-    def on_save(self, question: TypingQuestion, old: Mapping[str, Any], response: dict[str, Any],  # type: ignore[override]
-                ctx: SaveContext) -> Saving:
+    def on_save(
+        self,
+        question: TypingQuestion,
+        old: Mapping[str, Any],
+        response: dict[str, Any],  # type: ignore[override]
+        ctx: SaveContext,
+    ) -> Saving:
         """Refuse text after the passage's time; keep speed samples; flag impossible bursts and pasted text."""
         response.pop("seconds", None)
         started = parse_iso(old.get("started_at")) or ctx.now
@@ -163,21 +190,32 @@ class Typing(QuestionType):
         detail["seconds"] = seconds
         return GradeOutcome(score=float(result.accuracy), max_score=1.0, detail=detail)
 
-    def grade_response(self, question: TypingQuestion, response: Mapping[str, Any], *,  # type: ignore[override]
-                       section_deadline: datetime | None = None) -> GradeOutcome:
+    def grade_response(
+        self,
+        question: TypingQuestion,
+        response: Mapping[str, Any],
+        *,  # type: ignore[override]
+        section_deadline: datetime | None = None,
+    ) -> GradeOutcome:
         """Graded over the server's clock; the detail keeps the start and the speed samples."""
         seconds = typing_seconds(question, response, section_deadline)
         outcome = self.grade(question, {"text": response.get("text") or ""}, seconds=seconds)
-        detail = {**outcome.detail, "started_at": response.get("started_at"),
-                  "samples": list(response.get("samples") or [])}
+        detail = {
+            **outcome.detail,
+            "started_at": response.get("started_at"),
+            "samples": list(response.get("samples") or []),
+        }
         return GradeOutcome(outcome.score, outcome.max_score, detail)
 
     def section_figures(self, items: Sequence[GradedLike]) -> dict[str, Any]:
         """Mean net and gross speed and accuracy over the section's passages."""
         if not items:
             return {}
-        return {"net_cpm": round1(_mean(items, "net_cpm")), "gross_cpm": round1(_mean(items, "gross_cpm")),
-                "accuracy": round(_mean(items, "accuracy"), 4)}
+        return {
+            "net_cpm": round1(_mean(items, "net_cpm")),
+            "gross_cpm": round1(_mean(items, "gross_cpm")),
+            "accuracy": round(_mean(items, "accuracy"), 4),
+        }
 
     def section_inputs(self, figures: Mapping[str, Any]) -> dict[str, float]:
         """net_cpm, gross_cpm and accuracy."""
@@ -188,8 +226,12 @@ class Typing(QuestionType):
         figures = dict(answer.result or {})
         response = answer.response or {}
         samples = response.get("samples") or figures.get("samples") or []
-        return {"figures": figures, "points": speed_series(samples) if samples else [],
-                "typed": response.get("text") or "", "passage": content.get("passage") or ""}
+        return {
+            "figures": figures,
+            "points": speed_series(samples) if samples else [],
+            "typed": response.get("text") or "",
+            "passage": content.get("passage") or "",
+        }
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A title, the language, three minutes and a placeholder passage."""

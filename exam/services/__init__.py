@@ -6,10 +6,12 @@ A service function that changes data owns its transaction (exam.db.transactional
 
 accounts        users, login throttling, sessions, the audit log
 bank_store      bank files <-> versioned questions and profiles in the database
-workspace       the trainers' workspace: editor parsing, lists, uploads, trying replies, calibration
+workspace       the trainers' workspace: editor parsing, lists, previews, uploads and downloads
+calibration     trying replies against a rubric; rubrics against replies trainers scored
 openings        openings, invitations and their links, CSV invitations
 papers          drawing a candidate's paper from the profile's blueprint
-attempts        an attempt's clocks, answers (compare-and-set), submission, integrity events
+attempts        an attempt's clocks, answers (compare-and-set), submission
+events          an attempt's integrity events (from the page and the server)
 candidate_exam  taking the exam: the candidate's routes call only this
 candidate_views what the candidate's pages show (public views only)
 results         grading an attempt and storing section results and the hiring score

@@ -1,22 +1,21 @@
 """Account services shared by the web layer and the CLI: users, sessions, login throttling."""
+
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam import security
-from sqlalchemy.engine import Engine
-
 from exam.db import transactional, writer
 from exam.errors import UserError
-from exam.security import N_
 from exam.models import AuditLog, LoginAttempt, Role, User, UserSession
+from exam.security import N_
 from exam.settings import Settings
 from exam.timeutil import as_utc, utcnow
 
@@ -30,22 +29,43 @@ class AccountError(UserError):
     """A refused account operation; the message (an English msgid) says why."""
 
     @classmethod
-    def from_policy(cls, exc: security.PasswordPolicyError) -> "AccountError":
+    def from_policy(cls, exc: security.PasswordPolicyError) -> AccountError:
         """Wrap a password-policy refusal."""
         return cls(exc.message, **exc.params)
 
 
-def audit(session: Session, actor: Optional[User], action: str, target_type: str = "", target_id: str = "",
-          before: dict | None = None, after: dict | None = None, comment: str = "") -> AuditLog:
+def audit(
+    session: Session,
+    actor: User | None,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    comment: str = "",
+) -> AuditLog:
     """Add an audit entry to the session (committed with the change it records)."""
-    entry = AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
-                     target_id=str(target_id), before=before, after=after, comment=comment)
+    entry = AuditLog(
+        actor_id=actor.id if actor else None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        before=before,
+        after=after,
+        comment=comment,
+    )
     session.add(entry)
     return entry
 
 
-def audit_now(engine: Engine, actor: Optional[User], action: str, target_type: str = "", target_id: str = "",
-              after: dict | None = None) -> None:
+def audit_now(
+    engine: Engine,
+    actor: User | None,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    after: dict | None = None,
+) -> None:
     """Write one audit entry in its own short write transaction (for reads worth recording, e.g. exports)."""
     with Session(writer(engine), expire_on_commit=False) as session:
         audit(session, actor, action, target_type, target_id, after=after)
@@ -74,15 +94,23 @@ def recent_audit(session: Session, limit: int = 15) -> list[AuditLog]:
     return list(session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)).all())  # type: ignore[union-attr]
 
 
-def get_user(session: Session, username: str) -> Optional[User]:
+def get_user(session: Session, username: str) -> User | None:
     """The user with this name (case-insensitive), if any."""
     return session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 
 @transactional
-def create_user(session: Session, username: str, role: Role | str, password: Optional[str], *,
-                display_name: str = "", email: str | None = None, phone: str | None = None,
-                actor: Optional[User] = None) -> User:
+def create_user(
+    session: Session,
+    username: str,
+    role: Role | str,
+    password: str | None,
+    *,
+    display_name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+    actor: User | None = None,
+) -> User:
     """Create an account; candidates may have no password (they sign in by invitation)."""
     username = username.strip()
     if not USERNAME_RE.match(username):
@@ -102,8 +130,15 @@ def create_user(session: Session, username: str, role: Role | str, password: Opt
         except security.PasswordPolicyError as exc:
             raise AccountError.from_policy(exc) from exc
         password_hash = security.hash_password(password)
-    user = User(username=username, role=role, display_name=display_name or username, email=email, phone=phone,
-                password_hash=password_hash, password_changed_at=utcnow() if password_hash else None)
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        email=email,
+        phone=phone,
+        password_hash=password_hash,
+        password_changed_at=utcnow() if password_hash else None,
+    )
     session.add(user)
     session.flush()
     audit(session, actor, "user.create", "user", str(user.id), after={"username": username, "role": role.value})
@@ -111,7 +146,7 @@ def create_user(session: Session, username: str, role: Role | str, password: Opt
 
 
 @transactional
-def set_password(session: Session, user: User, password: str, *, actor: Optional[User] = None) -> None:
+def set_password(session: Session, user: User, password: str, *, actor: User | None = None) -> None:
     """Change a password (policy-checked) and end the user's other sessions."""
     try:
         security.check_password_policy(password, username=user.username)
@@ -125,21 +160,29 @@ def set_password(session: Session, user: User, password: str, *, actor: Optional
 
 
 @transactional
-def set_active(session: Session, user: User, active: bool, *, actor: Optional[User] = None) -> None:
+def set_active(session: Session, user: User, active: bool, *, actor: User | None = None) -> None:
     """Disable or re-enable an account; disabling ends every session of that user."""
     before = user.is_active
     user.is_active = active
     session.add(user)
     if not active:
         revoke_sessions(session, user.id)
-    audit(session, actor, "user.enable" if active else "user.disable", "user", str(user.id),
-          before={"is_active": before}, after={"is_active": active})
+    audit(
+        session,
+        actor,
+        "user.enable" if active else "user.disable",
+        "user",
+        str(user.id),
+        before={"is_active": before},
+        after={"is_active": active},
+    )
 
 
-def revoke_sessions(session: Session, user_id: Optional[int]) -> None:
+def revoke_sessions(session: Session, user_id: int | None) -> None:
     """End every open session of a user."""
     session.execute(
-        update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[union-attr]
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[union-attr]
         .values(revoked_at=utcnow())
     )
 
@@ -162,7 +205,9 @@ def throttle_wait(session: Session, settings: Settings, username: str, ip: str, 
         start = max(since, as_utc(last_success)) if last_success else since
         failures, last_failure = session.exec(
             select(func.count(), func.max(LoginAttempt.at)).where(
-                column == value, LoginAttempt.success.is_(False), LoginAttempt.at > start  # type: ignore[attr-defined]
+                column == value,
+                LoginAttempt.success.is_(False),
+                LoginAttempt.at > start,  # type: ignore[attr-defined]
             )
         ).one()
         if failures >= allowed and last_failure is not None:
@@ -183,7 +228,7 @@ def record_attempt(session: Session, username: str, ip: str, success: bool, reas
 class LoginResult:
     """The outcome of a login try."""
 
-    user: Optional[User] = None
+    user: User | None = None
     wait_seconds: int = 0
     error: str = ""
     token: str = ""
@@ -217,13 +262,21 @@ def start_session(session: Session, settings: Settings, user: User, ip: str = ""
     """Open a new server-side session and return its cookie token."""
     token = security.new_token()
     now = utcnow()
-    session.add(UserSession(id=security.token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
-                            expires_at=now + timedelta(hours=settings.session_absolute_hours),
-                            ip=ip[:64], user_agent=user_agent[:300]))
+    session.add(
+        UserSession(
+            id=security.token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            ip=ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
     return token
 
 
-def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[Optional[UserSession], Optional[User]]:
+def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[UserSession | None, User | None]:
     """The live session and user for a cookie token; expired, revoked or disabled give (None, None)."""
     if not token:
         return None, None
@@ -231,7 +284,9 @@ def resolve_session(session: Session, settings: Settings, token: str | None) -> 
     if record is None or record.revoked_at is not None:
         return None, None
     now = utcnow()
-    if now >= as_utc(record.expires_at) or now - as_utc(record.last_seen_at) > timedelta(minutes=settings.session_idle_minutes):
+    if now >= as_utc(record.expires_at) or now - as_utc(record.last_seen_at) > timedelta(
+        minutes=settings.session_idle_minutes
+    ):
         return None, None
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
@@ -247,7 +302,7 @@ def touch_session(session: Session, record: UserSession) -> None:
         session.commit()
 
 
-def current_user(session: Session, settings: Settings, token: str | None) -> Optional[User]:
+def current_user(session: Session, settings: Settings, token: str | None) -> User | None:
     """The signed-in user of a request's session cookie (its idle clock moved forward), or None."""
     record, user = resolve_session(session, settings, token)
     # End this read now: a transaction must not span FastAPI's threadpool hops (SQLite's write lock, taken by
@@ -260,8 +315,15 @@ def current_user(session: Session, settings: Settings, token: str | None) -> Opt
 
 
 @transactional
-def login(session: Session, settings: Settings, username: str, password: str, ip: str, user_agent: str = "",
-          old_token: str | None = None) -> LoginResult:
+def login(
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    ip: str,
+    user_agent: str = "",
+    old_token: str | None = None,
+) -> LoginResult:
     """A login try: throttled credentials check; on success the old session ends and a new one starts."""
     result = authenticate(session, settings, username, password, ip)
     if result.user is not None:
@@ -279,4 +341,6 @@ def logout(session: Session, token: str | None) -> None:
 def end_session(session: Session, token: str | None) -> None:
     """Log out: revoke the session of this token."""
     if token:
-        session.execute(update(UserSession).where(UserSession.id == security.token_hash(token)).values(revoked_at=utcnow()))
+        session.execute(
+            update(UserSession).where(UserSession.id == security.token_hash(token)).values(revoked_at=utcnow())
+        )

@@ -5,6 +5,7 @@ Every function takes the current time explicitly (``now``) so that the rules are
 run state changes in a write transaction (BEGIN IMMEDIATE on SQLite) and the attempt row is locked
 ``FOR UPDATE`` (PostgreSQL) before its state changes.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,25 +13,22 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from exam.services import papers
-from exam.services.openings import window_state
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, Opening, User
 from exam.questions.base import AnswerRefused, SaveContext
 from exam.questions.registry import TYPES, get_type
-from exam.integrity import CLIENT_KINDS, SIGNAL_KINDS
 from exam.security import N_
+from exam.services import papers
+from exam.services.events import add_event
+from exam.services.openings import window_state
 from exam.timeutil import as_utc, utcnow
 
 log = logging.getLogger("exam.attempts")
-
-MAX_EVENTS_PER_ATTEMPT = 3000
-MAX_EVENTS_PER_BATCH = 50
 
 
 class ExamError(Exception):
@@ -50,8 +48,9 @@ class ExamError(Exception):
 # --- loading ---------------------------------------------------------------------------------
 
 
-def lock_attempt(session: Session, attempt_id: int, *, candidate_id: int | None = None,
-                 shared: bool = False) -> Optional[Attempt]:
+def lock_attempt(
+    session: Session, attempt_id: int, *, candidate_id: int | None = None, shared: bool = False
+) -> Attempt | None:
     """Re-read an attempt with a row lock (FOR UPDATE, or FOR SHARE when ``shared``)."""
     stmt = select(Attempt).where(Attempt.id == attempt_id)
     if candidate_id is not None:
@@ -62,17 +61,19 @@ def lock_attempt(session: Session, attempt_id: int, *, candidate_id: int | None 
 
 def sections_of(session: Session, attempt: Attempt) -> list[AttemptSection]:
     """The attempt's section clocks in paper order."""
-    return list(session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id)
-                             .order_by(AttemptSection.position)).all())  # type: ignore[arg-type]
+    return list(
+        session.exec(
+            select(AttemptSection).where(AttemptSection.attempt_id == attempt.id).order_by(AttemptSection.position)
+        ).all()
+    )  # type: ignore[arg-type]
 
 
 def answers_of(session: Session, attempt: Attempt) -> list[Answer]:
     """The attempt's answers in paper order."""
-    return list(session.exec(select(Answer).where(Answer.attempt_id == attempt.id)
-                             .order_by(Answer.position)).all())  # type: ignore[arg-type]
+    return list(session.exec(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)).all())  # type: ignore[arg-type]
 
 
-def item_at(attempt: Attempt, position: int) -> Optional[papers.PaperItem]:
+def item_at(attempt: Attempt, position: int) -> papers.PaperItem | None:
     """The paper item at a global position."""
     for entry in papers.iter_items(attempt.paper):
         if entry.position == position:
@@ -96,7 +97,7 @@ def accept_notice(session: Session, invitation: Invitation, now: datetime | None
         session.add(invitation)
 
 
-def can_start(invitation: Invitation, opening: Opening, now: datetime) -> Optional[ExamError]:
+def can_start(invitation: Invitation, opening: Opening, now: datetime) -> ExamError | None:
     """Why an exam cannot start now (None when it can)."""
     if invitation.revoked_at is not None:
         return ExamError(410, "revoked", N_("This invitation has been withdrawn."))
@@ -110,15 +111,22 @@ def can_start(invitation: Invitation, opening: Opening, now: datetime) -> Option
     return None
 
 
-def start_attempt(session: Session, invitation: Invitation, candidate: User, *, now: datetime | None = None,
-                  rng: random.Random | None = None) -> Attempt:
+def start_attempt(
+    session: Session,
+    invitation: Invitation,
+    candidate: User,
+    *,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
     """Start the exam (or return the one already started: one attempt per candidate and opening).
 
     The paper is drawn and stored now, answers are created empty, the first section's clock starts.
     """
     now = now or utcnow()
-    existing = session.exec(select(Attempt).where(Attempt.opening_id == invitation.opening_id,
-                                                  Attempt.candidate_id == candidate.id)).first()
+    existing = session.exec(
+        select(Attempt).where(Attempt.opening_id == invitation.opening_id, Attempt.candidate_id == candidate.id)
+    ).first()
     if existing is not None:
         return existing
     opening = session.get(Opening, invitation.opening_id)
@@ -129,16 +137,24 @@ def start_attempt(session: Session, invitation: Invitation, candidate: User, *, 
     paper = papers.build_paper(session, opening, rng)
     factor = float(invitation.extra_time_factor or 1.0)
     deadline = now + timedelta(seconds=papers.total_time_limit(paper) * factor)
-    attempt = Attempt(opening_id=opening.id, candidate_id=candidate.id, invitation_id=invitation.id,  # type: ignore[arg-type]
-                      paper=paper, started_at=now, deadline_at=deadline, current_section=0)
+    attempt = Attempt(
+        opening_id=opening.id,
+        candidate_id=candidate.id,
+        invitation_id=invitation.id,  # type: ignore[arg-type]
+        paper=paper,
+        started_at=now,
+        deadline_at=deadline,
+        current_section=0,
+    )
     try:
         with session.begin_nested():
             session.add(attempt)
             session.flush()
     except IntegrityError:
         # Another request started it a moment ago: the database constraint keeps one attempt.
-        existing = session.exec(select(Attempt).where(Attempt.opening_id == invitation.opening_id,
-                                                      Attempt.candidate_id == candidate.id)).first()
+        existing = session.exec(
+            select(Attempt).where(Attempt.opening_id == invitation.opening_id, Attempt.candidate_id == candidate.id)
+        ).first()
         if existing is None:
             raise
         return existing
@@ -146,9 +162,18 @@ def start_attempt(session: Session, invitation: Invitation, candidate: User, *, 
         session.add(AttemptSection(attempt_id=attempt.id, section_id=section["id"], position=position))  # type: ignore[arg-type]
     for entry in papers.iter_items(paper):
         item = entry.item
-        session.add(Answer(attempt_id=attempt.id, question_id=item["question_id"],  # type: ignore[arg-type]
-                           question_version_id=item["version_id"], section_id=entry.section_id,
-                           position=entry.position, response={}, version=0, updated_at=now))
+        session.add(
+            Answer(
+                attempt_id=attempt.id,
+                question_id=item["question_id"],  # type: ignore[arg-type]
+                question_version_id=item["version_id"],
+                section_id=entry.section_id,
+                position=entry.position,
+                response={},
+                version=0,
+                updated_at=now,
+            )
+        )
     session.flush()
     _start_section(session, attempt, 0, now, factor)
     return attempt
@@ -156,8 +181,9 @@ def start_attempt(session: Session, invitation: Invitation, candidate: User, *, 
 
 def _start_section(session: Session, attempt: Attempt, index: int, now: datetime, factor: float) -> AttemptSection:
     """Start the clock of section ``index``: start + limit x factor, never past the exam deadline."""
-    section = session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id,
-                                                        AttemptSection.position == index)).one()
+    section = session.exec(
+        select(AttemptSection).where(AttemptSection.attempt_id == attempt.id, AttemptSection.position == index)
+    ).one()
     limit = int(attempt.paper["sections"][index].get("time_limit") or 0)
     section.started_at = now
     section.deadline_at = min(now + timedelta(seconds=limit * factor), as_utc(attempt.deadline_at))
@@ -176,12 +202,15 @@ def grace(settings: Any) -> timedelta:
     return timedelta(seconds=int(getattr(settings, "answer_grace_seconds", 15)))
 
 
-def current(session: Session, attempt: Attempt) -> Optional[AttemptSection]:
+def current(session: Session, attempt: Attempt) -> AttemptSection | None:
     """The running section (None when the attempt is over)."""
     if attempt.status != "in_progress":
         return None
-    return session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id,
-                                                     AttemptSection.position == attempt.current_section)).first()
+    return session.exec(
+        select(AttemptSection).where(
+            AttemptSection.attempt_id == attempt.id, AttemptSection.position == attempt.current_section
+        )
+    ).first()
 
 
 def needs_sync(session: Session, attempt: Attempt, settings: Any, now: datetime) -> bool:
@@ -208,13 +237,26 @@ def sync(session: Session, attempt: Attempt, settings: Any, now: datetime | None
         return True
     section = current(session, attempt)
     if section and section.deadline_at and now > as_utc(section.deadline_at) + g:
-        return close_section(session, attempt, section, now=now, closed_at=as_utc(section.deadline_at),
-                             factor=factor_of(session, attempt))
+        return close_section(
+            session,
+            attempt,
+            section,
+            now=now,
+            closed_at=as_utc(section.deadline_at),
+            factor=factor_of(session, attempt),
+        )
     return False
 
 
-def close_section(session: Session, attempt: Attempt, section: AttemptSection, *, now: datetime,
-                  closed_at: datetime | None = None, factor: float | None = None) -> bool:
+def close_section(
+    session: Session,
+    attempt: Attempt,
+    section: AttemptSection,
+    *,
+    now: datetime,
+    closed_at: datetime | None = None,
+    factor: float | None = None,
+) -> bool:
     """Close a section and start the next (or finish the attempt after the last). True when finished."""
     section.submitted_at = closed_at or now
     session.add(section)
@@ -229,8 +271,9 @@ def close_section(session: Session, attempt: Attempt, section: AttemptSection, *
     return False
 
 
-def submit_section(session: Session, attempt: Attempt, section_id: str, settings: Any,
-                   now: datetime | None = None) -> bool:
+def submit_section(
+    session: Session, attempt: Attempt, section_id: str, settings: Any, now: datetime | None = None
+) -> bool:
     """The candidate submits the running section (or its timer ran out). Harmless when repeated.
 
     Returns True when the attempt is finished.
@@ -257,8 +300,14 @@ def finish(session: Session, attempt: Attempt, *, now: datetime, reason: str) ->
     attempt.status = "submitted"
     attempt.submitted_at = now
     session.add(attempt)
-    session.add(IntegrityEvent(attempt_id=attempt.id, at=attempt.submitted_at, kind="submitted",  # type: ignore[arg-type]
-                               detail={"reason": reason}))
+    session.add(
+        IntegrityEvent(
+            attempt_id=attempt.id,
+            at=attempt.submitted_at,
+            kind="submitted",  # type: ignore[arg-type]
+            detail={"reason": reason},
+        )
+    )
     session.flush()
 
 
@@ -270,11 +319,12 @@ class SaveResult:
     """A stored answer: its new version and (typing) the server's clock figures."""
 
     answer: Answer
-    typing: Optional[dict[str, Any]] = None
+    typing: dict[str, Any] | None = None
 
 
-def _open_item(session: Session, attempt: Attempt, position: int, settings: Any,
-               now: datetime) -> tuple[papers.PaperItem, AttemptSection]:
+def _open_item(
+    session: Session, attempt: Attempt, position: int, settings: Any, now: datetime
+) -> tuple[papers.PaperItem, AttemptSection]:
     """The item at ``position`` if it belongs to the running section and its deadline (plus grace) holds."""
     entry = item_at(attempt, position)
     if entry is None:
@@ -293,15 +343,24 @@ def _open_item(session: Session, attempt: Attempt, position: int, settings: Any,
 
 
 def _answer_row(session: Session, attempt: Attempt, position: int) -> Answer:
-    answer = session.exec(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)
-                          .execution_options(populate_existing=True)).first()
+    answer = session.exec(
+        select(Answer)
+        .where(Answer.attempt_id == attempt.id, Answer.position == position)
+        .execution_options(populate_existing=True)
+    ).first()
     if answer is None:
         raise ExamError(404, "no_item", N_("There is no such question on your paper."))
     return answer
 
 
-def _cas(session: Session, answer: Answer, expected: int, response: dict[str, Any], now: datetime,
-         flagged: Optional[bool] = None) -> bool:
+def _cas(
+    session: Session,
+    answer: Answer,
+    expected: int,
+    response: dict[str, Any],
+    now: datetime,
+    flagged: bool | None = None,
+) -> bool:
     """Compare-and-set: store ``response`` only if the answer is still at version ``expected``."""
     values: dict[str, Any] = {"response": response, "version": expected + 1, "updated_at": now}
     if flagged is not None:
@@ -314,8 +373,9 @@ def _cas(session: Session, answer: Answer, expected: int, response: dict[str, An
     return True
 
 
-def start_clock(session: Session, attempt: Attempt, position: int, settings: Any,
-                now: datetime | None = None) -> SaveResult:
+def start_clock(
+    session: Session, attempt: Attempt, position: int, settings: Any, now: datetime | None = None
+) -> SaveResult:
     """Start an item's own clock on the server (a typing passage: the start button or the first keystroke).
 
     Idempotent; 422 for items whose type has no clock of its own.
@@ -334,8 +394,17 @@ def start_clock(session: Session, attempt: Attempt, position: int, settings: Any
     return SaveResult(answer, page.get("typing"))
 
 
-def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping[str, Any], version: int,
-                settings: Any, *, meta: Mapping[str, Any] | None = None, now: datetime | None = None) -> SaveResult:
+def save_answer(
+    session: Session,
+    attempt: Attempt,
+    position: int,
+    data: Mapping[str, Any],
+    version: int,
+    settings: Any,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
     """Store the candidate's answer at ``position`` if ``version`` is the one stored (else 409 "stale").
 
     ``data`` is what the question type's read_answer takes (form fields or JSON). ``meta`` carries the
@@ -345,8 +414,13 @@ def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping
     entry, section = _open_item(session, attempt, position, settings, now)
     answer = _answer_row(session, attempt, position)
     if version != answer.version:
-        raise ExamError(409, "stale", N_("This answer was changed in another window or device."),
-                        version=answer.version, response=public_response(answer.response, entry.item))
+        raise ExamError(
+            409,
+            "stale",
+            N_("This answer was changed in another window or device."),
+            version=answer.version,
+            response=public_response(answer.response, entry.item),
+        )
     question = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
     if question is None:
         raise ExamError(404, "no_item", N_("There is no such question on your paper."))
@@ -357,8 +431,12 @@ def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping
     except ValueError as exc:
         raise ExamError(422, "invalid", N_("This answer cannot be stored."), detail=str(exc)[:300]) from exc
     old = dict(answer.response or {})
-    ctx = SaveContext(now=now, grace_seconds=grace(settings).total_seconds(), section_deadline=section.deadline_at,
-                      meta=meta if isinstance(meta, Mapping) else {})
+    ctx = SaveContext(
+        now=now,
+        grace_seconds=grace(settings).total_seconds(),
+        section_deadline=section.deadline_at,
+        meta=meta if isinstance(meta, Mapping) else {},
+    )
     try:
         saving = qtype.on_save(question, old, response, ctx)
     except AnswerRefused as exc:
@@ -371,15 +449,21 @@ def save_answer(session: Session, attempt: Attempt, position: int, data: Mapping
             response["_page"] = str(meta.get("page") or "")[:40]
     if not _cas(session, answer, version, response, now):
         fresh = _answer_row(session, attempt, position)
-        raise ExamError(409, "stale", N_("This answer was changed in another window or device."),
-                        version=fresh.version, response=public_response(fresh.response, entry.item))
+        raise ExamError(
+            409,
+            "stale",
+            N_("This answer was changed in another window or device."),
+            version=fresh.version,
+            response=public_response(fresh.response, entry.item),
+        )
     for kind, detail in saving.signals:
         add_event(session, attempt, kind, detail, now)
     return SaveResult(answer, (saving.page or {}).get("typing"))
 
 
-def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, settings: Any,
-             now: datetime | None = None) -> Answer:
+def set_flag(
+    session: Session, attempt: Attempt, position: int, flagged: bool, settings: Any, now: datetime | None = None
+) -> Answer:
     """Flag a question for review (or clear the flag); does not change the answer's version."""
     now = now or utcnow()
     _open_item(session, attempt, position, settings, now)
@@ -439,78 +523,3 @@ def decode_choices(item: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str
 def is_answered(item_type: str, response: Mapping[str, Any] | None) -> bool:
     """Whether a response holds an answer (as its question type judges)."""
     return get_type(item_type).is_answered(response or {}) if item_type in TYPES else False
-
-
-# --- integrity ----------------------------------------------------------------------------------------
-
-
-def add_event(session: Session, attempt: Attempt, kind: str, detail: Mapping[str, Any] | None = None,
-              at: datetime | None = None) -> Optional[IntegrityEvent]:
-    """Store one integrity event; signal kinds raise the attempt's signal count."""
-    event = IntegrityEvent(attempt_id=attempt.id, at=at or utcnow(), kind=kind[:32],  # type: ignore[arg-type]
-                           detail=_clean_detail(detail or {}))
-    session.add(event)
-    if kind in SIGNAL_KINDS:
-        # atomic in the database; the "evaluate" synchronisation updates the loaded attempt too
-        session.execute(update(Attempt).where(Attempt.id == attempt.id)
-                        .values(signal_count=Attempt.signal_count + 1))
-    return event
-
-
-def _clean_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
-    """A small JSON-safe copy of an event's detail (strings cut, numbers kept)."""
-    out: dict[str, Any] = {}
-    for key, value in list(detail.items())[:12]:
-        key = str(key)[:32]
-        if isinstance(value, bool) or value is None:
-            out[key] = value
-        elif isinstance(value, (int, float)):
-            out[key] = value if value == value and abs(value) < 1e12 else None
-        else:
-            out[key] = str(value)[:200]
-    return out
-
-
-def record_client_events(session: Session, attempt: Attempt, events: Any, now: datetime | None = None) -> int:
-    """Store a batch of integrity events sent by the exam page; unknown kinds and excess are dropped."""
-    now = now or utcnow()
-    if not isinstance(events, list):
-        return 0
-    stored = session.exec(select(IntegrityEvent.id).where(IntegrityEvent.attempt_id == attempt.id)).all()
-    room = MAX_EVENTS_PER_ATTEMPT - len(stored)
-    count = 0
-    for raw in events[:MAX_EVENTS_PER_BATCH]:
-        if count >= room or not isinstance(raw, Mapping):
-            break
-        kind = raw.get("kind")
-        if kind not in CLIENT_KINDS:
-            continue
-        age = raw.get("age_ms")
-        age_s = min(max(float(age) / 1000, 0.0), 3600.0) if isinstance(age, (int, float)) and age == age else 0.0
-        detail = raw.get("detail") if isinstance(raw.get("detail"), Mapping) else {}
-        add_event(session, attempt, kind, detail, now - timedelta(seconds=age_s))
-        count += 1
-    return count
-
-
-def session_seen(session: Session, attempt: Attempt, session_key: str) -> bool:
-    """Whether this login session has opened the attempt before."""
-    key = session_key[:16]
-    seen = session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id,
-                                                     IntegrityEvent.kind.in_(["session_start", "second_session"]))  # type: ignore[attr-defined]
-                        ).all()
-    return any((e.detail or {}).get("session") == key for e in seen)
-
-
-def note_session(session: Session, attempt: Attempt, session_key: str, *, ip: str = "", user_agent: str = "",
-                 now: datetime | None = None) -> bool:
-    """Remember which login sessions opened the attempt; a second one is a signal. True if it was new."""
-    key = session_key[:16]
-    if session_seen(session, attempt, key):
-        return False
-    seen = session.exec(select(IntegrityEvent.id).where(IntegrityEvent.attempt_id == attempt.id,
-                                                        IntegrityEvent.kind.in_(["session_start", "second_session"]))  # type: ignore[attr-defined]
-                        ).first()
-    kind = "second_session" if seen is not None else "session_start"
-    add_event(session, attempt, kind, {"session": key, "ip": ip[:64], "user_agent": user_agent[:200]}, now)
-    return True

@@ -1,4 +1,5 @@
 """Bank <-> database: versioned import, export, editing, retiring, history and diffs."""
+
 from __future__ import annotations
 
 import difflib
@@ -17,11 +18,11 @@ from exam.banks.problems import BankInvalid, Problem
 from exam.banks.profile import Profile
 from exam.banks.validate import Entry, check_entries, validate_question
 from exam.banks.yamlio import dump_yaml
+from exam.db import transactional
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion
 from exam.questions.base import QuestionBase
 from exam.questions.registry import export_question, get_type, parse_question
 from exam.timeutil import utcnow
-from exam.db import transactional
 
 EXPORT_HEADER = "# Written by `exam bank export`; edit, then check with `exam bank validate`.\n"
 
@@ -45,16 +46,35 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line of counts."""
-        return (f"questions: {len(self.created)} created, {len(self.updated)} updated, "
-                f"{len(self.unchanged)} unchanged; profiles: {len(self.profiles_created)} created, "
-                f"{len(self.profiles_updated)} updated, {len(self.profiles_unchanged)} unchanged")
+        return (
+            f"questions: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged; profiles: {len(self.profiles_created)} created, "
+            f"{len(self.profiles_updated)} updated, {len(self.profiles_unchanged)} unchanged"
+        )
 
 
-def _audit(session: Session, actor_id: int | None, action: str, kind: str, target: str,
-           before: dict | None, after: dict | None, comment: str) -> None:
+def _audit(
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    kind: str,
+    target: str,
+    before: dict | None,
+    after: dict | None,
+    comment: str,
+) -> None:
     """Record one audit entry."""
-    session.add(AuditLog(actor_id=actor_id, action=action, target_type=kind, target_id=target,
-                         before=before, after=after, comment=comment))
+    session.add(
+        AuditLog(
+            actor_id=actor_id,
+            action=action,
+            target_type=kind,
+            target_id=target,
+            before=before,
+            after=after,
+            comment=comment,
+        )
+    )
 
 
 def _current_version(session: Session, question_id: str, version: int) -> QuestionVersion | None:
@@ -79,14 +99,17 @@ def _type_conflict(session: Session, model: QuestionBase) -> str | None:
     """Why ``model`` cannot replace the stored question of the same id, or None."""
     row = session.get(Question, model.id)
     if row is not None and row.type != model.type:
-        return (f"question {model.id!r} is stored as a {row.type} question; its type cannot change to "
-                f"{model.type} (give the new question a new id)")
+        return (
+            f"question {model.id!r} is stored as a {row.type} question; its type cannot change to "
+            f"{model.type} (give the new question a new id)"
+        )
     return None
 
 
 @transactional
-def store_question(session: Session, model: QuestionBase, actor_id: int | None = None,
-                   note: str = "") -> tuple[str, QuestionVersion]:
+def store_question(
+    session: Session, model: QuestionBase, actor_id: int | None = None, note: str = ""
+) -> tuple[str, QuestionVersion]:
     """Save a validated question: ("created" | "updated" | "unchanged", its current version row)."""
     conflict = _type_conflict(session, model)
     if conflict:
@@ -105,27 +128,40 @@ def store_question(session: Session, model: QuestionBase, actor_id: int | None =
         number, outcome, before = 1, "created", None
     row.current_version = number
     _apply_meta(row, model)
-    version = QuestionVersion(question_id=model.id, version=number, content=content, content_hash=digest,
-                              created_by_id=actor_id, note=note)
+    version = QuestionVersion(
+        question_id=model.id, version=number, content=content, content_hash=digest, created_by_id=actor_id, note=note
+    )
     session.add(row)
     session.flush()
     session.add(version)
-    _audit(session, actor_id, f"question.{'create' if outcome == 'created' else 'update'}", "question", model.id,
-           before, {"version": number, "hash": digest, "status": model.status}, note)
+    _audit(
+        session,
+        actor_id,
+        f"question.{'create' if outcome == 'created' else 'update'}",
+        "question",
+        model.id,
+        before,
+        {"version": number, "hash": digest, "status": model.status},
+        note,
+    )
     session.flush()
     return outcome, version
 
 
 @transactional
-def store_profile(session: Session, profile: Profile, actor_id: int | None = None,
-                  note: str = "") -> tuple[str, JobProfileVersion]:
+def store_profile(
+    session: Session, profile: Profile, actor_id: int | None = None, note: str = ""
+) -> tuple[str, JobProfileVersion]:
     """Save a validated profile: ("created" | "updated" | "unchanged", its current version row)."""
     content = profile.export()
     digest = content_hash(content)
     row = session.get(JobProfile, profile.id)
     if row is not None:
-        current = session.exec(select(JobProfileVersion).where(
-            JobProfileVersion.profile_id == row.id, JobProfileVersion.version == row.current_version)).first()
+        current = session.exec(
+            select(JobProfileVersion).where(
+                JobProfileVersion.profile_id == row.id, JobProfileVersion.version == row.current_version
+            )
+        ).first()
         if current is not None and current.content_hash == digest:
             return "unchanged", current
         number, outcome = row.current_version + 1, "updated"
@@ -137,13 +173,22 @@ def store_profile(session: Session, profile: Profile, actor_id: int | None = Non
     row.title = profile.title[:200]
     row.status = profile.status
     row.updated_at = utcnow()
-    version = JobProfileVersion(profile_id=profile.id, version=number, content=content, content_hash=digest,
-                                created_by_id=actor_id, note=note)
+    version = JobProfileVersion(
+        profile_id=profile.id, version=number, content=content, content_hash=digest, created_by_id=actor_id, note=note
+    )
     session.add(row)
     session.flush()
     session.add(version)
-    _audit(session, actor_id, f"profile.{'create' if outcome == 'created' else 'update'}", "profile", profile.id,
-           before, {"version": number, "hash": digest}, note)
+    _audit(
+        session,
+        actor_id,
+        f"profile.{'create' if outcome == 'created' else 'update'}",
+        "profile",
+        profile.id,
+        before,
+        {"version": number, "hash": digest},
+        note,
+    )
     session.flush()
     return outcome, version
 
@@ -174,14 +219,16 @@ def import_bank(session: Session, bank: Bank, actor_id: int | None = None, note:
     return report
 
 
-def import_paths(session: Session, paths: Sequence[Path | str], actor_id: int | None = None,
-                 note: str = "import") -> ImportReport:
+def import_paths(
+    session: Session, paths: Sequence[Path | str], actor_id: int | None = None, note: str = "import"
+) -> ImportReport:
     """Validate the bank files under ``paths`` (BankInvalid before any write), then import them."""
     return import_bank(session, load_bank(paths), actor_id, note)
 
 
-def save_question(session: Session, data: Mapping[str, Any] | QuestionBase, actor_id: int | None = None,
-                  note: str = "") -> QuestionVersion:
+def save_question(
+    session: Session, data: Mapping[str, Any] | QuestionBase, actor_id: int | None = None, note: str = ""
+) -> QuestionVersion:
     """Validate and save one question (e.g. from the trainers' editor); a new version only if it changed.
 
     Raises BankInvalid (path "<question>") when the data is not a valid question or would change type.
@@ -209,8 +256,9 @@ def load_question(session: Session, question_id: str, version: int | None = None
 
 
 @transactional
-def set_status(session: Session, question_id: str, status: str, actor_id: int | None = None,
-               note: str = "") -> QuestionVersion:
+def set_status(
+    session: Session, question_id: str, status: str, actor_id: int | None = None, note: str = ""
+) -> QuestionVersion:
     """Retire or reactivate a question: a new version with the new status, history kept."""
     model = load_question(session, question_id)
     updated = model.model_copy(update={"status": status})
@@ -225,16 +273,22 @@ def retire_question(session: Session, question_id: str, actor_id: int | None = N
 
 def question_history(session: Session, question_id: str) -> list[QuestionVersion]:
     """Every version of a question, oldest first."""
-    return list(session.exec(
-        select(QuestionVersion).where(QuestionVersion.question_id == question_id).order_by(QuestionVersion.version)
-    ).all())
+    return list(
+        session.exec(
+            select(QuestionVersion).where(QuestionVersion.question_id == question_id).order_by(QuestionVersion.version)
+        ).all()
+    )
 
 
 def profile_history(session: Session, profile_id: str) -> list[JobProfileVersion]:
     """Every version of a job profile, oldest first."""
-    return list(session.exec(
-        select(JobProfileVersion).where(JobProfileVersion.profile_id == profile_id).order_by(JobProfileVersion.version)
-    ).all())
+    return list(
+        session.exec(
+            select(JobProfileVersion)
+            .where(JobProfileVersion.profile_id == profile_id)
+            .order_by(JobProfileVersion.version)
+        ).all()
+    )
 
 
 def _label_and_content(item: Any) -> tuple[str, Mapping[str, Any]]:
@@ -249,23 +303,40 @@ def diff_versions(a: Any, b: Any) -> list[str]:
     """Unified-diff lines between the YAML dumps of two versions (rows or content dicts)."""
     label_a, content_a = _label_and_content(a)
     label_b, content_b = _label_and_content(b)
-    return list(difflib.unified_diff(dump_yaml(dict(content_a)).splitlines(), dump_yaml(dict(content_b)).splitlines(),
-                                     fromfile=label_a, tofile=label_b, lineterm=""))
+    return list(
+        difflib.unified_diff(
+            dump_yaml(dict(content_a)).splitlines(),
+            dump_yaml(dict(content_b)).splitlines(),
+            fromfile=label_a,
+            tofile=label_b,
+            lineterm="",
+        )
+    )
 
 
 def current_bank(session: Session) -> Bank:
     """The database's current questions and profiles as a Bank (no file locations)."""
     bank = Bank()
-    rows = session.exec(select(Question, QuestionVersion).join(
-        QuestionVersion, (QuestionVersion.question_id == Question.id)
-        & (QuestionVersion.version == Question.current_version)).order_by(Question.id)).all()
+    rows = session.exec(
+        select(Question, QuestionVersion)
+        .join(
+            QuestionVersion,
+            (QuestionVersion.question_id == Question.id) & (QuestionVersion.version == Question.current_version),
+        )
+        .order_by(Question.id)
+    ).all()
     for _, version in rows:
         model = parse_question(version.content)
         bank.questions[model.id] = model
         bank.question_entries[model.id] = Entry(model, "<database>", 1)
-    profiles = session.exec(select(JobProfile, JobProfileVersion).join(
-        JobProfileVersion, (JobProfileVersion.profile_id == JobProfile.id)
-        & (JobProfileVersion.version == JobProfile.current_version)).order_by(JobProfile.id)).all()
+    profiles = session.exec(
+        select(JobProfile, JobProfileVersion)
+        .join(
+            JobProfileVersion,
+            (JobProfileVersion.profile_id == JobProfile.id) & (JobProfileVersion.version == JobProfile.current_version),
+        )
+        .order_by(JobProfile.id)
+    ).all()
     for _, version in profiles:
         profile = Profile.model_validate(version.content)
         bank.profiles[profile.id] = profile

@@ -5,12 +5,13 @@ transaction (BEGIN IMMEDIATE on SQLite) with the attempt row locked (FOR UPDATE 
 read snapshot has been ended, so that a request never holds two connections or a lock across threadpool hops.
 A candidate reaches only their own invitations and attempts: other people's do not exist (None / 404).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -18,14 +19,30 @@ from sqlmodel import Session, select
 from exam import security
 from exam.db import session_scope
 from exam.models import Attempt, Invitation, Opening, User
-from exam.services import accounts, attempts, candidate_views, openings, papers, results
+from exam.services import accounts, attempts, candidate_views, events, openings, papers, results
 from exam.services.attempts import ExamError
 from exam.settings import Settings
 from exam.timeutil import as_utc, utcnow
 
-__all__ = ["ExamError", "Client", "LinkOutcome", "follow_link", "home_rows", "own_invitation", "intro",
-           "start", "open_attempt", "exam_view", "state", "save", "start_typing", "flag", "record_events",
-           "submit_section", "finished"]
+__all__ = [
+    "ExamError",
+    "Client",
+    "LinkOutcome",
+    "follow_link",
+    "home_rows",
+    "own_invitation",
+    "intro",
+    "start",
+    "open_attempt",
+    "exam_view",
+    "state",
+    "save",
+    "start_typing",
+    "flag",
+    "record_events",
+    "submit_section",
+    "finished",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +54,7 @@ class Client:
     user_agent: str = ""
 
     @classmethod
-    def of(cls, session_token: str | None, ip: str, user_agent: str) -> "Client":
+    def of(cls, session_token: str | None, ip: str, user_agent: str) -> Client:
         """A client from its session cookie (only a short hash of it is kept), address and user agent."""
         return cls(security.token_hash(session_token or "")[:16], ip, user_agent)
 
@@ -46,13 +63,14 @@ def _engine(session: Session) -> Engine:
     return session.get_bind()  # type: ignore[return-value]
 
 
-def own_invitation(session: Session, user: User, invitation_id: int) -> Optional[Invitation]:
+def own_invitation(session: Session, user: User, invitation_id: int) -> Invitation | None:
     """The invitation if it is this candidate's."""
-    return session.exec(select(Invitation).where(Invitation.id == invitation_id,
-                                                 Invitation.candidate_id == user.id)).first()
+    return session.exec(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.candidate_id == user.id)
+    ).first()
 
 
-def _own_attempt(session: Session, user: User, attempt_id: int) -> Optional[Attempt]:
+def _own_attempt(session: Session, user: User, attempt_id: int) -> Attempt | None:
     return session.exec(select(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == user.id)).first()
 
 
@@ -66,13 +84,21 @@ class LinkOutcome:
     kind: str  # "error" | "switch" | "enter"
     reason: str = ""
     status: int = 200
-    opening: Optional[Opening] = None
+    opening: Opening | None = None
     target: str = ""
     session_token: str = ""  # a new login session for the candidate ("" when the current one is theirs)
 
 
-def follow_link(session: Session, settings: Settings, token: str, user: Optional[User], *, switch: bool,
-                client: Client, old_session_token: str | None) -> LinkOutcome:
+def follow_link(
+    session: Session,
+    settings: Settings,
+    token: str,
+    user: User | None,
+    *,
+    switch: bool,
+    client: Client,
+    old_session_token: str | None,
+) -> LinkOutcome:
     """Resolve a personal link: refuse unknown, withdrawn or expired ones, else sign the candidate in."""
     invitation = openings.find_invitation(session, token)
     if invitation is None:
@@ -104,12 +130,19 @@ def follow_link(session: Session, settings: Settings, token: str, user: Optional
 def home_rows(session: Session, user: User) -> list[dict[str, Any]]:
     """The candidate's invitations with their opening, attempt and status, newest first."""
     rows = []
-    invitations = session.exec(select(Invitation).where(Invitation.candidate_id == user.id)
-                               .order_by(Invitation.created_at.desc())).all()  # type: ignore[attr-defined]
+    invitations = session.exec(
+        select(Invitation).where(Invitation.candidate_id == user.id).order_by(Invitation.created_at.desc())
+    ).all()  # type: ignore[attr-defined]
     for invitation in invitations:
         attempt = openings.attempt_of(session, invitation)
-        rows.append({"invitation": invitation, "opening": session.get(Opening, invitation.opening_id),
-                     "attempt": attempt, "status": openings.invitation_status(invitation, attempt)})
+        rows.append(
+            {
+                "invitation": invitation,
+                "opening": session.get(Opening, invitation.opening_id),
+                "attempt": attempt,
+                "status": openings.invitation_status(invitation, attempt),
+            }
+        )
     return rows
 
 
@@ -119,11 +152,16 @@ def intro(session: Session, invitation: Invitation) -> dict[str, Any]:
     assert opening is not None
     _, profile = papers.opening_profile(session, opening)
     view = candidate_views.intro_view(papers.summary(profile), float(invitation.extra_time_factor or 1.0))
-    return {"invitation": invitation, "opening": opening, "intro": view, "profile_title": profile.title,
-            "window": openings.window_state(opening)}
+    return {
+        "invitation": invitation,
+        "opening": opening,
+        "intro": view,
+        "profile_title": profile.title,
+        "window": openings.window_state(opening),
+    }
 
 
-def attempt_of(session: Session, invitation: Invitation) -> Optional[Attempt]:
+def attempt_of(session: Session, invitation: Invitation) -> Attempt | None:
     """The attempt started from this invitation, if any."""
     return openings.attempt_of(session, invitation)
 
@@ -141,16 +179,21 @@ def start(session: Session, user: User, invitation: Invitation) -> Attempt:
             return existing
         attempts.accept_notice(ws, inv, now)
         attempt = attempts.start_attempt(ws, inv, candidate, now=now)
-        accounts.audit(ws, candidate, "attempt.start", "attempt", str(attempt.id),
-                       after={"opening": attempt.opening_id, "deadline": as_utc(attempt.deadline_at).isoformat()})
+        accounts.audit(
+            ws,
+            candidate,
+            "attempt.start",
+            "attempt",
+            str(attempt.id),
+            after={"opening": attempt.opening_id, "deadline": as_utc(attempt.deadline_at).isoformat()},
+        )
     return attempt
 
 
 # --- the exam -------------------------------------------------------------------------------------------
 
 
-def open_attempt(session: Session, user: User, attempt_id: int, settings: Settings,
-                 client: Client) -> Optional[Attempt]:
+def open_attempt(session: Session, user: User, attempt_id: int, settings: Settings, client: Client) -> Attempt | None:
     """The candidate's attempt after applying passed deadlines and noting a new session or device.
 
     Writes (rare) run in their own write transaction; the request's read snapshot is then renewed.
@@ -159,7 +202,7 @@ def open_attempt(session: Session, user: User, attempt_id: int, settings: Settin
     if attempt is None:
         return None
     now = utcnow()
-    new_session = attempt.status == "in_progress" and not attempts.session_seen(session, attempt, client.session_key)
+    new_session = attempt.status == "in_progress" and not events.session_seen(session, attempt, client.session_key)
     needs = attempts.needs_sync(session, attempt, settings, now) or attempt.status == "submitted"
     if new_session or needs:
         session.commit()  # end the read snapshot and give its connection back: never hold two connections
@@ -167,13 +210,15 @@ def open_attempt(session: Session, user: User, attempt_id: int, settings: Settin
             locked = attempts.lock_attempt(ws, attempt_id, candidate_id=user.id)
             if locked is not None:
                 if new_session:
-                    attempts.note_session(ws, locked, client.session_key, ip=client.ip,
-                                          user_agent=client.user_agent, now=now)
+                    events.note_session(
+                        ws, locked, client.session_key, ip=client.ip, user_agent=client.user_agent, now=now
+                    )
                 attempts.sync(ws, locked, settings, now)
                 if locked.status == "submitted":
                     results.try_grade(ws, locked)
-        attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id)
-                               .execution_options(populate_existing=True)).first()
+        attempt = session.exec(
+            select(Attempt).where(Attempt.id == attempt_id).execution_options(populate_existing=True)
+        ).first()
     return attempt
 
 
@@ -187,7 +232,7 @@ def state(session: Session, attempt: Attempt) -> dict[str, Any]:
     return candidate_views.state_view(session, attempt)
 
 
-def _write(session: Session, user: User, attempt_id: int, settings: Settings, now: datetime) -> Optional[Attempt]:
+def _write(session: Session, user: User, attempt_id: int, settings: Settings, now: datetime) -> Attempt | None:
     """The candidate's attempt, row-locked in the request's write transaction, with passed deadlines applied."""
     attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user.id)
     if attempt is None:
@@ -205,11 +250,19 @@ class Saved:
     version: int
     saved_at: str
     answered: bool
-    typing: Optional[dict[str, Any]] = None
+    typing: dict[str, Any] | None = None
 
 
-def save(session: Session, user: User, attempt_id: int, position: int, data: Mapping[str, Any], version: int,
-         meta: Mapping[str, Any], settings: Settings) -> Optional[Saved]:
+def save(
+    session: Session,
+    user: User,
+    attempt_id: int,
+    position: int,
+    data: Mapping[str, Any],
+    version: int,
+    meta: Mapping[str, Any],
+    settings: Settings,
+) -> Saved | None:
     """Autosave one answer (None: no such attempt). ExamError 409 "stale" or "closed", 422 "invalid"."""
     now = utcnow()
     try:
@@ -221,8 +274,12 @@ def save(session: Session, user: User, attempt_id: int, position: int, data: Map
         entry = attempts.item_at(attempt, position)
         item_type = entry.item.get("type", "") if entry else ""
         answer = result.answer
-        saved = Saved(answer.version, as_utc(answer.updated_at).isoformat(),
-                      attempts.is_answered(item_type, answer.response), result.typing)
+        saved = Saved(
+            answer.version,
+            as_utc(answer.updated_at).isoformat(),
+            attempts.is_answered(item_type, answer.response),
+            result.typing,
+        )
     except ExamError:
         session.commit()  # keep what the deadline sync changed
         raise
@@ -230,7 +287,7 @@ def save(session: Session, user: User, attempt_id: int, position: int, data: Map
     return saved
 
 
-def start_typing(session: Session, user: User, attempt_id: int, position: int, settings: Settings) -> Optional[Saved]:
+def start_typing(session: Session, user: User, attempt_id: int, position: int, settings: Settings) -> Saved | None:
     """Start a typing test's clock on the server (None: no such attempt)."""
     now = utcnow()
     try:
@@ -246,8 +303,9 @@ def start_typing(session: Session, user: User, attempt_id: int, position: int, s
     return Saved(result.answer.version, as_utc(result.answer.updated_at).isoformat(), False, result.typing)
 
 
-def flag(session: Session, user: User, attempt_id: int, position: int, flagged: bool,
-         settings: Settings) -> Optional[bool]:
+def flag(
+    session: Session, user: User, attempt_id: int, position: int, flagged: bool, settings: Settings
+) -> bool | None:
     """Flag a question for review or clear the flag; the stored flag (None: no such attempt)."""
     now = utcnow()
     try:
@@ -263,19 +321,20 @@ def flag(session: Session, user: User, attempt_id: int, position: int, flagged: 
     return answer.flagged
 
 
-def record_events(session: Session, user: User, attempt_id: int, batch: Any) -> Optional[int]:
+def record_events(session: Session, user: User, attempt_id: int, batch: Any) -> int | None:
     """Store a batch of integrity events from the page; how many were kept (None: no such attempt)."""
     attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user.id)
     if attempt is None:
         session.commit()
         return None
-    stored = attempts.record_client_events(session, attempt, batch) if attempt.status == "in_progress" else 0
+    stored = events.record_client_events(session, attempt, batch) if attempt.status == "in_progress" else 0
     session.commit()
     return stored
 
 
-def submit_section(session: Session, user: User, attempt_id: int, section_id: str, settings: Settings, *,
-                   auto: bool = False) -> Optional[Attempt]:
+def submit_section(
+    session: Session, user: User, attempt_id: int, section_id: str, settings: Settings, *, auto: bool = False
+) -> Attempt | None:
     """Submit the running section (the button, or the page at zero); grades a finished attempt. Idempotent."""
     now = utcnow()
     attempt = _write(session, user, attempt_id, settings, now)
@@ -294,6 +353,7 @@ def submit_section(session: Session, user: User, attempt_id: int, section_id: st
 def finished(session: Session, attempt: Attempt) -> dict[str, Any]:
     """The confirmation page's data: the opening and, when it allows, the candidate's own figures."""
     opening = session.get(Opening, attempt.opening_id)
-    summary = (results.summary_for_candidate(attempt)
-               if opening and opening.show_result and attempt.status == "graded" else [])
+    summary = (
+        results.summary_for_candidate(attempt) if opening and opening.show_result and attempt.status == "graded" else []
+    )
     return {"opening": opening, "summary": summary}

@@ -1,4 +1,5 @@
 """What the candidate's exam page shows, built only from public views (never keys, rubrics or model answers)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -33,11 +34,21 @@ def exam_view(session: Session, attempt: Attempt, now: datetime | None = None) -
     sections = []
     for index, section in enumerate(attempt.paper.get("sections") or []):
         clock = clocks[index] if index < len(clocks) else None
-        state = "done" if clock is not None and clock.submitted_at is not None else (
-            "current" if running is not None and running.position == index else "upcoming")
-        sections.append({"id": section["id"], "title": section.get("title") or section["id"], "index": index,
-                         "state": state, "count": len(section.get("items") or []),
-                         "minutes": round(int(section.get("time_limit") or 0) / 60)})
+        state = (
+            "done"
+            if clock is not None and clock.submitted_at is not None
+            else ("current" if running is not None and running.position == index else "upcoming")
+        )
+        sections.append(
+            {
+                "id": section["id"],
+                "title": section.get("title") or section["id"],
+                "index": index,
+                "state": state,
+                "count": len(section.get("items") or []),
+                "minutes": round(int(section.get("time_limit") or 0) / 60),
+            }
+        )
     items = []
     if running is not None:
         number = 0
@@ -52,12 +63,21 @@ def exam_view(session: Session, attempt: Attempt, now: datetime | None = None) -
             qtype = get_type(question.type)
             view = qtype.public_view(question, entry.item)
             if "options" in view:  # the page knows options by display position only
-                view = {**view, "options": [{"value": str(i), "text": o["text"]} for i, o in enumerate(view["options"])]}
+                view = {
+                    **view,
+                    "options": [{"value": str(i), "text": o["text"]} for i, o in enumerate(view["options"])],
+                }
             response = public_response(answer.response, entry.item)
             item: dict[str, Any] = {
-                "position": entry.position, "number": number, "type": question.type, "template": qtype.template,
-                "type_label": qtype.label, "view": view,
-                "response": response, "version": answer.version, "flagged": answer.flagged,
+                "position": entry.position,
+                "number": number,
+                "type": question.type,
+                "template": qtype.template,
+                "type_label": qtype.label,
+                "view": view,
+                "response": response,
+                "version": answer.version,
+                "flagged": answer.flagged,
                 "answered": qtype.is_answered(answer.response or {}),
             }
             item.update(qtype.page_state(question, entry.item, answer.response or {}, running.deadline_at))
@@ -98,5 +118,8 @@ def intro_view(profile_summary: list[Mapping[str, Any]], factor: float) -> dict[
         seconds = float(s["time_limit"]) * factor
         total += seconds
         sections.append({**s, "minutes": max(1, round(seconds / 60))})
-    return {"sections": sections, "total_minutes": max(1, round(total / 60)),
-            "count": sum(int(s["count"]) for s in profile_summary)}
+    return {
+        "sections": sections,
+        "total_minutes": max(1, round(total / 60)),
+        "count": sum(int(s["count"]) for s in profile_summary),
+    }

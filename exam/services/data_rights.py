@@ -9,20 +9,20 @@
   closes: afterwards its candidates' invitations and attempts are deleted, and candidate accounts
   left with nothing are deleted too. It runs as a background job and as ``exam purge``.
 """
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import delete as sa_delete, or_
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import or_
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from sqlalchemy.engine import Engine
-
-from exam.db import writer
-from exam.services.accounts import audit
+from exam.db import transactional, writer
 from exam.errors import UserError
 from exam.models import (
     Answer,
@@ -37,13 +37,19 @@ from exam.models import (
     UserSession,
 )
 from exam.security import N_
+from exam.services.accounts import audit
 from exam.timeutil import as_utc, utcnow
-from exam.db import transactional
 
 log = logging.getLogger("exam.hiring")
 
-__all__ = ["DataRightsError", "PurgeReport", "delete_candidate", "export_candidate", "purge_expired",
-           "retention_deadline"]
+__all__ = [
+    "DataRightsError",
+    "PurgeReport",
+    "delete_candidate",
+    "export_candidate",
+    "purge_expired",
+    "retention_deadline",
+]
 
 EXPORT_FORMAT = "exam-candidate-data/1"
 
@@ -52,7 +58,7 @@ class DataRightsError(UserError):
     """A refused data-rights action; ``message`` is an English msgid."""
 
 
-def _iso(value: Optional[datetime]) -> Optional[str]:
+def _iso(value: datetime | None) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
 
 
@@ -80,38 +86,69 @@ def _candidate(session: Session, candidate_id: int) -> User:
     return user
 
 
-def export_candidate(session: Session, candidate_id: int, *, now: Optional[datetime] = None) -> dict[str, Any]:
+def export_candidate(session: Session, candidate_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything held on one candidate, as JSON-ready data."""
     user = _candidate(session, candidate_id)
     attempts = session.exec(select(Attempt).where(Attempt.candidate_id == candidate_id).order_by(col(Attempt.id))).all()
     attempt_ids = [a.id for a in attempts]
-    invitations = session.exec(select(Invitation).where(or_(
-        col(Invitation.candidate_id) == candidate_id,
-        col(Invitation.id).in_([a.invitation_id for a in attempts if a.invitation_id] or [-1]),
-    )).order_by(col(Invitation.id))).all()
-    answers = session.exec(select(Answer).where(col(Answer.attempt_id).in_(attempt_ids or [-1]))
-                           .order_by(col(Answer.attempt_id), col(Answer.position))).all()
-    sections = session.exec(select(AttemptSection).where(col(AttemptSection.attempt_id).in_(attempt_ids or [-1]))
-                            .order_by(col(AttemptSection.attempt_id), col(AttemptSection.position))).all()
-    events = session.exec(select(IntegrityEvent).where(col(IntegrityEvent.attempt_id).in_(attempt_ids or [-1]))
-                          .order_by(col(IntegrityEvent.attempt_id), col(IntegrityEvent.at))).all()
-    audits = session.exec(select(AuditLog).where(or_(
-        (col(AuditLog.target_type) == "attempt") & col(AuditLog.target_id).in_([str(i) for i in attempt_ids] or ["-"]),
-        (col(AuditLog.target_type) == "user") & (col(AuditLog.target_id) == str(candidate_id)),
-        (col(AuditLog.target_type) == "invitation") & col(AuditLog.target_id).in_(
-            [str(i.id) for i in invitations] or ["-"]),
-    )).order_by(col(AuditLog.id))).all()
-    openings = {o.id: o for o in session.exec(select(Opening).where(
-        col(Opening.id).in_({a.opening_id for a in attempts} | {i.opening_id for i in invitations} or {-1}))).all()}
+    invitations = session.exec(
+        select(Invitation)
+        .where(
+            or_(
+                col(Invitation.candidate_id) == candidate_id,
+                col(Invitation.id).in_([a.invitation_id for a in attempts if a.invitation_id] or [-1]),
+            )
+        )
+        .order_by(col(Invitation.id))
+    ).all()
+    answers = session.exec(
+        select(Answer)
+        .where(col(Answer.attempt_id).in_(attempt_ids or [-1]))
+        .order_by(col(Answer.attempt_id), col(Answer.position))
+    ).all()
+    sections = session.exec(
+        select(AttemptSection)
+        .where(col(AttemptSection.attempt_id).in_(attempt_ids or [-1]))
+        .order_by(col(AttemptSection.attempt_id), col(AttemptSection.position))
+    ).all()
+    events = session.exec(
+        select(IntegrityEvent)
+        .where(col(IntegrityEvent.attempt_id).in_(attempt_ids or [-1]))
+        .order_by(col(IntegrityEvent.attempt_id), col(IntegrityEvent.at))
+    ).all()
+    audits = session.exec(
+        select(AuditLog)
+        .where(
+            or_(
+                (col(AuditLog.target_type) == "attempt")
+                & col(AuditLog.target_id).in_([str(i) for i in attempt_ids] or ["-"]),
+                (col(AuditLog.target_type) == "user") & (col(AuditLog.target_id) == str(candidate_id)),
+                (col(AuditLog.target_type) == "invitation")
+                & col(AuditLog.target_id).in_([str(i.id) for i in invitations] or ["-"]),
+            )
+        )
+        .order_by(col(AuditLog.id))
+    ).all()
+    openings = {
+        o.id: o
+        for o in session.exec(
+            select(Opening).where(
+                col(Opening.id).in_({a.opening_id for a in attempts} | {i.opening_id for i in invitations} or {-1})
+            )
+        ).all()
+    }
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(now or utcnow()),
         "candidate": _row(user, skip=("password_hash",)),
-        "invitations": [_row(i, skip=("token_hash",)) | {"opening_title": openings[i.opening_id].title
-                                                           if i.opening_id in openings else None}
-                        for i in invitations],
+        "invitations": [
+            _row(i, skip=("token_hash",))
+            | {"opening_title": openings[i.opening_id].title if i.opening_id in openings else None}
+            for i in invitations
+        ],
         "attempts": [
-            _row(a) | {
+            _row(a)
+            | {
                 "opening_title": openings[a.opening_id].title if a.opening_id in openings else None,
                 "sections": [_row(s) for s in sections if s.attempt_id == a.id],
                 "answers": [_row(x) for x in answers if x.attempt_id == a.id],
@@ -133,7 +170,7 @@ def _delete_attempts(session: Session, attempt_ids: list[int]) -> None:
 
 
 @transactional
-def delete_candidate(session: Session, actor: Optional[User], candidate_id: int, comment: str) -> dict[str, Any]:
+def delete_candidate(session: Session, actor: User | None, candidate_id: int, comment: str) -> dict[str, Any]:
     """Delete a candidate and everything about them; the audit entry keeps only ids and counts."""
     text = " ".join((comment or "").split())
     if not text:
@@ -141,11 +178,20 @@ def delete_candidate(session: Session, actor: Optional[User], candidate_id: int,
     _candidate(session, candidate_id)
     attempts = session.exec(select(Attempt).where(Attempt.candidate_id == candidate_id)).all()
     attempt_ids = [a.id for a in attempts if a.id is not None]
-    invitation_ids = set(session.exec(select(col(Invitation.id)).where(  # type: ignore[call-overload]
-        Invitation.candidate_id == candidate_id)).all())
+    invitation_ids = set(
+        session.exec(
+            select(col(Invitation.id)).where(  # type: ignore[call-overload]
+                Invitation.candidate_id == candidate_id
+            )
+        ).all()
+    )
     invitation_ids |= {a.invitation_id for a in attempts if a.invitation_id}
-    summary = {"candidate_id": candidate_id, "attempts": attempt_ids, "invitations": sorted(invitation_ids),
-               "openings": sorted({a.opening_id for a in attempts})}
+    summary = {
+        "candidate_id": candidate_id,
+        "attempts": attempt_ids,
+        "invitations": sorted(invitation_ids),
+        "openings": sorted({a.opening_id for a in attempts}),
+    }
     _delete_attempts(session, attempt_ids)
     if invitation_ids:
         session.exec(sa_delete(Invitation).where(col(Invitation.id).in_(list(invitation_ids))))  # type: ignore[call-overload]
@@ -171,8 +217,9 @@ class PurgeReport:
     candidates: int = 0
 
 
-def purge_expired(session: Session, *, now: Optional[datetime] = None, dry_run: bool = False,
-                  batch: int = 500) -> PurgeReport:
+def purge_expired(
+    session: Session, *, now: datetime | None = None, dry_run: bool = False, batch: int = 500
+) -> PurgeReport:
     """Delete the candidate data of openings whose retention period is over (audited per opening)."""
     now = as_utc(now or utcnow())
     report = PurgeReport()
@@ -181,10 +228,16 @@ def purge_expired(session: Session, *, now: Optional[datetime] = None, dry_run: 
     for opening in candidates:
         if retention_deadline(opening) > now:
             continue
-        attempt_rows = session.exec(select(col(Attempt.id), col(Attempt.candidate_id)).where(  # type: ignore[call-overload]
-            Attempt.opening_id == opening.id)).all()
-        invitation_rows = session.exec(select(col(Invitation.id), col(Invitation.candidate_id)).where(  # type: ignore[call-overload]
-            Invitation.opening_id == opening.id)).all()
+        attempt_rows = session.exec(
+            select(col(Attempt.id), col(Attempt.candidate_id)).where(  # type: ignore[call-overload]
+                Attempt.opening_id == opening.id
+            )
+        ).all()
+        invitation_rows = session.exec(
+            select(col(Invitation.id), col(Invitation.candidate_id)).where(  # type: ignore[call-overload]
+                Invitation.opening_id == opening.id
+            )
+        ).all()
         if not attempt_rows and not invitation_rows:
             continue
         report.openings.append(opening.id)  # type: ignore[arg-type]
@@ -196,20 +249,26 @@ def purge_expired(session: Session, *, now: Optional[datetime] = None, dry_run: 
             continue
         ids = [a for a, _ in attempt_rows]
         for start in range(0, len(ids), batch):
-            _delete_attempts(session, ids[start:start + batch])
+            _delete_attempts(session, ids[start : start + batch])
         inv_ids = [i for i, _ in invitation_rows]
         for start in range(0, len(inv_ids), batch):
-            session.exec(sa_delete(Invitation).where(col(Invitation.id).in_(inv_ids[start:start + batch])))  # type: ignore[call-overload]
+            session.exec(sa_delete(Invitation).where(col(Invitation.id).in_(inv_ids[start : start + batch])))  # type: ignore[call-overload]
         orphans = _orphan_candidates(session, list(people))
         for start in range(0, len(orphans), batch):
-            chunk = orphans[start:start + batch]
+            chunk = orphans[start : start + batch]
             session.exec(sa_delete(UserSession).where(col(UserSession.user_id).in_(chunk)))  # type: ignore[call-overload]
             session.exec(sa_delete(User).where(col(User.id).in_(chunk)))  # type: ignore[call-overload]
         report.candidates += len(orphans)
-        audit(session, None, "retention.purge", "opening", str(opening.id),
-              before={"attempts": len(attempt_rows), "invitations": len(invitation_rows)},
-              after={"candidates_deleted": len(orphans)},
-              comment=f"retention {opening.retention_days} days after closing")
+        audit(
+            session,
+            None,
+            "retention.purge",
+            "opening",
+            str(opening.id),
+            before={"attempts": len(attempt_rows), "invitations": len(invitation_rows)},
+            after={"candidates_deleted": len(orphans)},
+            comment=f"retention {opening.retention_days} days after closing",
+        )
         session.flush()
     return report
 
@@ -218,17 +277,27 @@ def _orphan_candidates(session: Session, user_ids: list[int]) -> list[int]:
     """Candidate accounts among these with no attempt and no invitation left."""
     out: list[int] = []
     for start in range(0, len(user_ids), 500):
-        chunk = user_ids[start:start + 500]
-        busy = set(session.exec(select(col(Attempt.candidate_id)).where(  # type: ignore[call-overload]
-            col(Attempt.candidate_id).in_(chunk))).all())
-        busy |= set(session.exec(select(col(Invitation.candidate_id)).where(  # type: ignore[call-overload]
-            col(Invitation.candidate_id).in_(chunk))).all())
+        chunk = user_ids[start : start + 500]
+        busy = set(
+            session.exec(
+                select(col(Attempt.candidate_id)).where(  # type: ignore[call-overload]
+                    col(Attempt.candidate_id).in_(chunk)
+                )
+            ).all()
+        )
+        busy |= set(
+            session.exec(
+                select(col(Invitation.candidate_id)).where(  # type: ignore[call-overload]
+                    col(Invitation.candidate_id).in_(chunk)
+                )
+            ).all()
+        )
         rows = session.exec(select(col(User.id)).where(col(User.id).in_(chunk), col(User.role) == "candidate")).all()  # type: ignore[call-overload]
         out.extend(u for u in rows if u not in busy)
     return out
 
 
-def purge(engine: Engine, *, dry_run: bool = False, now: Optional[datetime] = None) -> PurgeReport:
+def purge(engine: Engine, *, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     """Purge in its own write transaction (the background job and `exam purge`); a dry run changes nothing."""
     with Session(writer(engine), expire_on_commit=False) as session:
         report = purge_expired(session, now=now, dry_run=dry_run)
@@ -237,6 +306,11 @@ def purge(engine: Engine, *, dry_run: bool = False, now: Optional[datetime] = No
         else:
             session.commit()
     if report.openings and not dry_run:
-        log.info("retention purge: openings %s, %s attempts, %s invitations, %s candidates", report.openings,
-                 report.attempts, report.invitations, report.candidates)
+        log.info(
+            "retention purge: openings %s, %s attempts, %s invitations, %s candidates",
+            report.openings,
+            report.attempts,
+            report.invitations,
+            report.candidates,
+        )
     return report

@@ -2,10 +2,11 @@
 
 The steps run in the order of ``STEPS``, each in its own transaction: fn(session, settings, logins, echo).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlmodel import Session, SQLModel
 
@@ -58,7 +59,9 @@ def bank_step(session: Session, settings: Settings, logins: DemoLogins, echo: Ec
         report = import_bank(session, bank, None, "demo import")
     except BankInvalid as exc:
         shown = "\n".join(str(p) for p in exc.problems[:20])
-        raise DemoError(f"the question bank in {settings.bank_dir} has problems; nothing was imported:\n{shown}") from None
+        raise DemoError(
+            f"the question bank in {settings.bank_dir} has problems; nothing was imported:\n{shown}"
+        ) from None
     echo(f"question bank imported from {settings.bank_dir}: {report.summary()}")
 
 

@@ -4,45 +4,94 @@ Answers are simulated with varied, realistic quality (typing at controlled speed
 choice picks at a candidate's skill level, replies composed from good / medium / poor building blocks
 written here), then graded by the real engines through results.grade_attempt.
 """
+
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session, select
 
-from exam.services import accounts
-from exam.services import attempts, openings, papers, results
 from exam.grading.typing import normalise
 from exam.models import AttemptSection, JobProfile
 from exam.questions.registry import get_type
+from exam.services import accounts, attempts, events, openings, papers, results
 from exam.settings import Settings
 from exam.timeutil import utcnow
 
 PROFILE_ID = "presale"
 NAMES = [
-    "李娜", "王芳", "张伟", "刘洋", "陈静", "杨敏", "赵磊", "黄丽", "周婷", "吴超", "徐倩", "孙浩", "马丽丽", "朱晓燕",
-    "胡军", "郭佳", "何雪", "高峰", "林小红", "罗琳", "郑凯", "梁爽", "谢婉", "宋佳怡", "唐欣", "韩梅", "冯涛", "邓璐",
-    "曹阳", "彭悦", "曾可", "萧然", "田甜", "董明",
+    "李娜",
+    "王芳",
+    "张伟",
+    "刘洋",
+    "陈静",
+    "杨敏",
+    "赵磊",
+    "黄丽",
+    "周婷",
+    "吴超",
+    "徐倩",
+    "孙浩",
+    "马丽丽",
+    "朱晓燕",
+    "胡军",
+    "郭佳",
+    "何雪",
+    "高峰",
+    "林小红",
+    "罗琳",
+    "郑凯",
+    "梁爽",
+    "谢婉",
+    "宋佳怡",
+    "唐欣",
+    "韩梅",
+    "冯涛",
+    "邓璐",
+    "曹阳",
+    "彭悦",
+    "曾可",
+    "萧然",
+    "田甜",
+    "董明",
 ]
 FINISHED = 30
 
 # Reply building blocks (written for the demo; not taken from the calibration replies).
 GREETINGS = {
-    "good": ["亲，您好！很高兴为您服务～", "您好亲，感谢您的耐心等待！", "亲爱的顾客您好，我是客服小林，很高兴为您服务。"],
+    "good": [
+        "亲，您好！很高兴为您服务～",
+        "您好亲，感谢您的耐心等待！",
+        "亲爱的顾客您好，我是客服小林，很高兴为您服务。",
+    ],
     "medium": ["您好，", "亲，"],
     "poor": ["", "在。", "你好，"],
 }
 EMPATHY = ["非常理解您的心情，", "您的顾虑我完全明白，", "给您带来不便真的很抱歉，", "感谢您对小店的信任，"]
 FACT_INTROS = ["跟您说明一下：", "这边帮您确认了一下：", "具体情况是这样的："]
-SOLUTIONS = ["我这边马上帮您跟进处理，有结果第一时间通知您。", "您看这样安排可以吗？还有疑问随时找我哦。",
-             "建议您放心下单，我们会尽快为您安排。", "后续有任何问题，您直接联系我就可以，我会一直跟进到底。"]
-CLOSINGS = ["感谢您的理解与支持，祝您生活愉快！", "再次感谢您的信任，祝您购物愉快～", "有任何需要随时联系我们哦，祝您开心！"]
+SOLUTIONS = [
+    "我这边马上帮您跟进处理，有结果第一时间通知您。",
+    "您看这样安排可以吗？还有疑问随时找我哦。",
+    "建议您放心下单，我们会尽快为您安排。",
+    "后续有任何问题，您直接联系我就可以，我会一直跟进到底。",
+]
+CLOSINGS = [
+    "感谢您的理解与支持，祝您生活愉快！",
+    "再次感谢您的信任，祝您购物愉快～",
+    "有任何需要随时联系我们哦，祝您开心！",
+]
 MEDIUM_ENDINGS = ["有问题再说。", "您看一下吧。", "就这样。"]
-POOR_REPLIES = ["这个没办法，规定就是这样。", "不知道，你自己看详情页吧。", "这个不归我们管，你去找快递。",
-                "不行，爱买不买。", "系统就这样，我也没办法。"]
+POOR_REPLIES = [
+    "这个没办法，规定就是这样。",
+    "不知道，你自己看详情页吧。",
+    "这个不归我们管，你去找快递。",
+    "不行，爱买不买。",
+    "系统就这样，我也没办法。",
+]
 TYPO_CHARS = "的一是了在人有我他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后"
 
 
@@ -59,8 +108,15 @@ def compose_reply(question: Any, quality: str, rng: random.Random) -> str:
     if quality == "medium":
         return rng.choice(GREETINGS["medium"]) + facts[0] + "。" + rng.choice(MEDIUM_ENDINGS)
     chosen = facts[: rng.randint(2, 3)]
-    return (rng.choice(GREETINGS["good"]) + rng.choice(EMPATHY) + rng.choice(FACT_INTROS) + "，".join(chosen) + "。"
-            + rng.choice(SOLUTIONS) + rng.choice(CLOSINGS))
+    return (
+        rng.choice(GREETINGS["good"])
+        + rng.choice(EMPATHY)
+        + rng.choice(FACT_INTROS)
+        + "，".join(chosen)
+        + "。"
+        + rng.choice(SOLUTIONS)
+        + rng.choice(CLOSINGS)
+    )
 
 
 def typed_text(passage: str, chars: int, error_rate: float, rng: random.Random) -> str:
@@ -84,8 +140,9 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
-def _typing_response(question: Any, started: datetime, speed: float, error_rate: float,
-                     rng: random.Random) -> tuple[dict[str, Any], float]:
+def _typing_response(
+    question: Any, started: datetime, speed: float, error_rate: float, rng: random.Random
+) -> tuple[dict[str, Any], float]:
     """A typing answer: text, server-side start/last change and (t, chars) samples; returns (response, seconds used)."""
     limit = float(question.time_limit)
     total = len(normalise(question.passage))
@@ -97,8 +154,15 @@ def _typing_response(question: Any, started: datetime, speed: float, error_rate:
     while t < used:
         t = min(used, t + rng.uniform(3, 6))
         samples.append([round(t, 2), min(len(text), int(len(text) * t / used))])
-    return ({"text": text, "started_at": _iso(started), "last_change_at": _iso(started + timedelta(seconds=used)),
-             "samples": samples}, used)
+    return (
+        {
+            "text": text,
+            "started_at": _iso(started),
+            "last_change_at": _iso(started + timedelta(seconds=used)),
+            "samples": samples,
+        },
+        used,
+    )
 
 
 def _choice_response(question: Any, skill: float, rng: random.Random) -> dict[str, Any]:
@@ -128,11 +192,12 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
     error_rate = max(0.0, 0.09 - skill * 0.085 + rng.uniform(-0.01, 0.02))
     answers = {a.position: a for a in attempts.answers_of(session, attempt)}
     questions = papers.load_versions(session, [a.question_version_id for a in answers.values()])
-    attempts.add_event(session, attempt, "session_start", {"session": f"demo{attempt.id}", "ip": "127.0.0.1"}, start)
+    events.add_event(session, attempt, "session_start", {"session": f"demo{attempt.id}", "ip": "127.0.0.1"}, start)
     now = start
     for index, section in enumerate(attempt.paper["sections"]):
-        clock = session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id,
-                                                          AttemptSection.position == index)).one()
+        clock = session.exec(
+            select(AttemptSection).where(AttemptSection.attempt_id == attempt.id, AttemptSection.position == index)
+        ).one()
         now = clock.started_at or now
         used_total = 0.0
         for entry in papers.iter_items(attempt.paper):
@@ -141,8 +206,9 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
             answer = answers[entry.position]
             question = questions[answer.question_version_id]
             if question.type == "typing":
-                response, used = _typing_response(question, now + timedelta(seconds=used_total + 3), speed,
-                                                  error_rate, rng)
+                response, used = _typing_response(
+                    question, now + timedelta(seconds=used_total + 3), speed, error_rate, rng
+                )
                 used_total += used + 8
             elif question.type == "reply":
                 roll = rng.random()
@@ -159,17 +225,28 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
         limit = float(section["time_limit"])
         end = now + timedelta(seconds=min(limit - 1, used_total + rng.uniform(5, 40)))
         if rng.random() < 0.25:
-            attempts.add_event(session, attempt, "tab_hidden", {"seconds": round(rng.uniform(2, 40), 1)},
-                               now + timedelta(seconds=rng.uniform(10, max(11, used_total))))
+            events.add_event(
+                session,
+                attempt,
+                "tab_hidden",
+                {"seconds": round(rng.uniform(2, 40), 1)},
+                now + timedelta(seconds=rng.uniform(10, max(11, used_total))),
+            )
         if index == 0 and rng.random() < 0.12:
-            attempts.add_event(session, attempt, "paste", {"item": 0, "chars": rng.randint(20, 60)},
-                               now + timedelta(seconds=5))
+            events.add_event(
+                session, attempt, "paste", {"item": 0, "chars": rng.randint(20, 60)}, now + timedelta(seconds=5)
+            )
         session.flush()
         attempts.close_section(session, attempt, clock, now=end)
         now = end
     if rng.random() < 0.08:
-        attempts.add_event(session, attempt, "second_session", {"session": "demo-second", "ip": "10.0.0.8"},
-                           start + timedelta(minutes=5))
+        events.add_event(
+            session,
+            attempt,
+            "second_session",
+            {"session": "demo-second", "ip": "10.0.0.8"},
+            start + timedelta(minutes=5),
+        )
     results.grade_attempt(session, attempt, now=now + timedelta(seconds=1))
     return attempt
 
@@ -185,19 +262,33 @@ def create_opening(session: Session, settings: Settings, logins: Any, echo: Call
     hr = accounts.get_user(session, "hr")
     now = utcnow()
     rng = random.Random(20260301)
-    opening = openings.create_opening(session, title="售前客服 · 2026 春季招聘", profile_id=PROFILE_ID,
-                                      opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=20),
-                                      show_result=True, actor=hr)
+    opening = openings.create_opening(
+        session,
+        title="售前客服 · 2026 春季招聘",
+        profile_id=PROFILE_ID,
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=20),
+        show_result=True,
+        actor=hr,
+    )
     for index, name in enumerate(NAMES[:FINISHED]):
         start = now - timedelta(days=rng.uniform(0.3, 9), hours=0)
-        invitation, _ = openings.invite(session, opening, name=name, phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                                        extra_time_factor=1.25 if index == 7 else 1.0, actor=hr, secret_key=secret,
-                                        created_at=start - timedelta(days=1))
+        invitation, _ = openings.invite(
+            session,
+            opening,
+            name=name,
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            extra_time_factor=1.25 if index == 7 else 1.0,
+            actor=hr,
+            secret_key=secret,
+            created_at=start - timedelta(days=1),
+        )
         simulate(session, opening, invitation, start, rng)
     tokens = []
     for name in NAMES[FINISHED:]:
-        _, token = openings.invite(session, opening, name=name, email=f"candidate{len(tokens) + 1}@example.com",
-                                   actor=hr, secret_key=secret)
+        _, token = openings.invite(
+            session, opening, name=name, email=f"candidate{len(tokens) + 1}@example.com", actor=hr, secret_key=secret
+        )
         tokens.append(token)
     session.flush()
     echo(f"demo opening {opening.title!r}: {FINISHED} graded attempts, {len(tokens)} unused invitations")

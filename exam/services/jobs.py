@@ -1,10 +1,12 @@
 """Background jobs started by the app: one explicit list; each job is safe to run in several processes at once."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.engine import Engine
 

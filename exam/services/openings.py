@@ -1,4 +1,5 @@
 """Openings and invitations: creating them, invitation links (unguessable tokens), CSV import."""
+
 from __future__ import annotations
 
 import base64
@@ -10,17 +11,17 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlmodel import Session, select
 
 from exam import security
-from exam.services import accounts
+from exam.db import transactional
 from exam.errors import UserError
 from exam.models import Attempt, Invitation, JobProfile, Opening, Role, User
 from exam.security import N_
+from exam.services import accounts
 from exam.timeutil import as_utc, utcnow
-from exam.db import transactional
 
 MIN_FACTOR = 0.01
 MAX_FACTOR = 5.0
@@ -38,8 +39,17 @@ class OpeningError(UserError):
 
 
 @transactional
-def create_opening(session: Session, *, title: str, profile_id: str, opens_at: datetime, closes_at: datetime,
-                   show_result: bool = False, retention_days: int = 180, actor: Optional[User] = None) -> Opening:
+def create_opening(
+    session: Session,
+    *,
+    title: str,
+    profile_id: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    show_result: bool = False,
+    retention_days: int = 180,
+    actor: User | None = None,
+) -> Opening:
     """Create an opening examined with the profile's current version."""
     title = " ".join(title.split())
     if not title:
@@ -54,19 +64,37 @@ def create_opening(session: Session, *, title: str, profile_id: str, opens_at: d
         raise OpeningError(N_("The window must close after it opens."))
     if not 1 <= retention_days <= 3650:
         raise OpeningError(N_("Keep the data between 1 and 3650 days."))
-    opening = Opening(title=title, profile_id=profile.id, profile_version=profile.current_version, opens_at=opens_at,
-                      closes_at=closes_at, show_result=show_result, retention_days=retention_days,
-                      created_by_id=actor.id if actor else None)
+    opening = Opening(
+        title=title,
+        profile_id=profile.id,
+        profile_version=profile.current_version,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        show_result=show_result,
+        retention_days=retention_days,
+        created_by_id=actor.id if actor else None,
+    )
     session.add(opening)
     session.flush()
-    accounts.audit(session, actor, "opening.create", "opening", str(opening.id),
-                   after={"title": title, "profile": profile.id, "profile_version": profile.current_version,
-                          "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
+    accounts.audit(
+        session,
+        actor,
+        "opening.create",
+        "opening",
+        str(opening.id),
+        after={
+            "title": title,
+            "profile": profile.id,
+            "profile_version": profile.current_version,
+            "opens_at": opens_at.isoformat(),
+            "closes_at": closes_at.isoformat(),
+        },
+    )
     return opening
 
 
 def window_state(opening: Opening, now: datetime | None = None) -> str:
-    """"upcoming", "open" or "closed"."""
+    """ "upcoming", "open" or "closed"."""
     now = now or utcnow()
     if opening.status == "closed" or now >= as_utc(opening.closes_at):
         return "closed"
@@ -95,7 +123,7 @@ def invitation_link(base_url: str, secret_key: str, invitation: Invitation) -> s
     return f"{base_url.rstrip('/')}/i/{invitation_token(secret_key, invitation)}"
 
 
-def find_invitation(session: Session, token: str) -> Optional[Invitation]:
+def find_invitation(session: Session, token: str) -> Invitation | None:
     """The invitation of a link token (None when unknown)."""
     if not token or len(token) > 128:
         return None
@@ -105,7 +133,7 @@ def find_invitation(session: Session, token: str) -> Optional[Invitation]:
 # --- invitations ----------------------------------------------------------------------------
 
 
-def clean_contact(email: str | None, phone: str | None) -> tuple[Optional[str], Optional[str]]:
+def clean_contact(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
     """Validated (email, phone); at least one is required."""
     email = (email or "").strip() or None
     phone = (phone or "").strip() or None
@@ -130,10 +158,11 @@ def parse_factor(value: Any) -> float:
     return round(factor, 3)
 
 
-def _duplicate(session: Session, opening: Opening, email: Optional[str], phone: Optional[str]) -> Optional[Invitation]:
+def _duplicate(session: Session, opening: Opening, email: str | None, phone: str | None) -> Invitation | None:
     """An earlier live invitation to this opening with the same e-mail or phone."""
-    rows = session.exec(select(Invitation).where(Invitation.opening_id == opening.id,
-                                                 Invitation.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    rows = session.exec(
+        select(Invitation).where(Invitation.opening_id == opening.id, Invitation.revoked_at.is_(None))
+    ).all()  # type: ignore[union-attr]
     for row in rows:
         if email and row.email and row.email.lower() == email.lower():
             return row
@@ -147,9 +176,18 @@ def _digits(phone: str) -> str:
 
 
 @transactional
-def invite(session: Session, opening: Opening, *, name: str, email: str | None = None, phone: str | None = None,
-           extra_time_factor: Any = 1.0, actor: Optional[User] = None, secret_key: str,
-           created_at: datetime | None = None) -> tuple[Invitation, str]:
+def invite(
+    session: Session,
+    opening: Opening,
+    *,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    extra_time_factor: Any = 1.0,
+    actor: User | None = None,
+    secret_key: str,
+    created_at: datetime | None = None,
+) -> tuple[Invitation, str]:
     """Invite one candidate: (invitation, link token). The link expires when the window closes."""
     name = " ".join((name or "").split())
     if not name:
@@ -162,22 +200,35 @@ def invite(session: Session, opening: Opening, *, name: str, email: str | None =
         raise OpeningError(N_("This opening is closed; nobody can be invited any more."))
     if _duplicate(session, opening, email, phone) is not None:
         raise OpeningError(N_("%(contact)s is already invited to this opening."), contact=email or phone)
-    invitation = Invitation(opening_id=opening.id, token_hash=secrets.token_hex(32), name=name, email=email,
-                            phone=phone, extra_time_factor=factor, expires_at=opening.closes_at,
-                            created_at=created_at or utcnow())  # type: ignore[arg-type]
+    invitation = Invitation(
+        opening_id=opening.id,
+        token_hash=secrets.token_hex(32),
+        name=name,
+        email=email,
+        phone=phone,
+        extra_time_factor=factor,
+        expires_at=opening.closes_at,
+        created_at=created_at or utcnow(),
+    )  # type: ignore[arg-type]
     session.add(invitation)
     session.flush()
     token = invitation_token(secret_key, invitation)
     invitation.token_hash = security.token_hash(token)
     session.add(invitation)
     session.flush()
-    accounts.audit(session, actor, "invitation.create", "invitation", str(invitation.id),
-                   after={"opening": opening.id, "extra_time_factor": factor})  # no personal data in the log
+    accounts.audit(
+        session,
+        actor,
+        "invitation.create",
+        "invitation",
+        str(invitation.id),
+        after={"opening": opening.id, "extra_time_factor": factor},
+    )  # no personal data in the log
     return invitation, token
 
 
 @transactional
-def set_extra_time(session: Session, invitation: Invitation, value: Any, *, actor: Optional[User] = None) -> None:
+def set_extra_time(session: Session, invitation: Invitation, value: Any, *, actor: User | None = None) -> None:
     """Change a candidate's extra-time factor (only before the exam starts)."""
     factor = parse_factor(value)
     if attempt_of(session, invitation) is not None:
@@ -185,12 +236,19 @@ def set_extra_time(session: Session, invitation: Invitation, value: Any, *, acto
     before = invitation.extra_time_factor
     invitation.extra_time_factor = factor
     session.add(invitation)
-    accounts.audit(session, actor, "invitation.extra_time", "invitation", str(invitation.id),
-                   before={"extra_time_factor": before}, after={"extra_time_factor": factor})
+    accounts.audit(
+        session,
+        actor,
+        "invitation.extra_time",
+        "invitation",
+        str(invitation.id),
+        before={"extra_time_factor": before},
+        after={"extra_time_factor": factor},
+    )
 
 
 @transactional
-def revoke(session: Session, invitation: Invitation, *, actor: Optional[User] = None) -> None:
+def revoke(session: Session, invitation: Invitation, *, actor: User | None = None) -> None:
     """Withdraw an invitation whose exam has not started."""
     if attempt_of(session, invitation) is not None:
         raise OpeningError(N_("The exam has started; the invitation can no longer be withdrawn."))
@@ -200,15 +258,18 @@ def revoke(session: Session, invitation: Invitation, *, actor: Optional[User] = 
         accounts.audit(session, actor, "invitation.revoke", "invitation", str(invitation.id))
 
 
-def attempt_of(session: Session, invitation: Invitation) -> Optional[Attempt]:
+def attempt_of(session: Session, invitation: Invitation) -> Attempt | None:
     """The attempt started from an invitation, if any."""
     if invitation.candidate_id is None:
         return None
-    return session.exec(select(Attempt).where(Attempt.opening_id == invitation.opening_id,
-                                              Attempt.candidate_id == invitation.candidate_id)).first()
+    return session.exec(
+        select(Attempt).where(
+            Attempt.opening_id == invitation.opening_id, Attempt.candidate_id == invitation.candidate_id
+        )
+    ).first()
 
 
-def invitation_status(invitation: Invitation, attempt: Optional[Attempt], now: datetime | None = None) -> str:
+def invitation_status(invitation: Invitation, attempt: Attempt | None, now: datetime | None = None) -> str:
     """One of: revoked, graded, submitted, in_progress, accepted, opened, expired, invited."""
     now = now or utcnow()
     if attempt is not None:
@@ -242,8 +303,15 @@ def candidate_for(session: Session, invitation: Invitation) -> User:
         user = session.get(User, invitation.candidate_id)
         if user is not None:
             return user
-    user = accounts.create_user(session, f"c{invitation.id}-{secrets.token_hex(4)}", Role.candidate, None,
-                                display_name=invitation.name[:120], email=invitation.email, phone=invitation.phone)
+    user = accounts.create_user(
+        session,
+        f"c{invitation.id}-{secrets.token_hex(4)}",
+        Role.candidate,
+        None,
+        display_name=invitation.name[:120],
+        email=invitation.email,
+        phone=invitation.phone,
+    )
     invitation.candidate_id = user.id
     session.add(invitation)
     session.flush()
@@ -289,19 +357,24 @@ def decode_csv(raw: bytes) -> str:
     raise OpeningError(N_("The file is not UTF-8 or GBK text."))
 
 
-def _columns(header: list[str]) -> Optional[dict[str, int]]:
+def _columns(header: list[str]) -> dict[str, int] | None:
     """Column positions when the first row is a header, else None."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
         key = cell.strip().lower()
-        for kind, names in (("name", NAME_HEADERS), ("email", EMAIL_HEADERS), ("phone", PHONE_HEADERS),
-                            ("contact", CONTACT_HEADERS), ("factor", FACTOR_HEADERS)):
+        for kind, names in (
+            ("name", NAME_HEADERS),
+            ("email", EMAIL_HEADERS),
+            ("phone", PHONE_HEADERS),
+            ("contact", CONTACT_HEADERS),
+            ("factor", FACTOR_HEADERS),
+        ):
             if key in names and kind not in found:
                 found[kind] = index
     return found if "name" in found else None
 
 
-def split_contact(value: str) -> tuple[Optional[str], Optional[str]]:
+def split_contact(value: str) -> tuple[str | None, str | None]:
     """A "phone or e-mail" cell as (email, phone)."""
     value = value.strip()
     if not value:
@@ -336,9 +409,10 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[Cs
             continue
         record = {"name": "", "email": "", "phone": "", "factor": ""}
         if columns:
+
             def cell(kind: str) -> str:
-                pos = columns.get(kind)  # noqa: B023
-                return cells[pos] if pos is not None and pos < len(cells) else ""
+                pos = columns.get(kind)
+                return cells[pos] if pos is not None and pos < len(cells) else ""  # noqa: B023
 
             record["name"] = cell("name")
             record["email"], record["phone"] = cell("email"), cell("phone")
@@ -363,8 +437,9 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[Cs
 
 
 @transactional
-def import_csv(session: Session, opening: Opening, raw: bytes, *, secret_key: str,
-               actor: Optional[User] = None) -> CsvReport:
+def import_csv(
+    session: Session, opening: Opening, raw: bytes, *, secret_key: str, actor: User | None = None
+) -> CsvReport:
     """Invite every good row of a CSV file; report the bad ones (line and reason). Good rows are kept."""
     report = CsvReport()
     text = decode_csv(raw)
@@ -374,13 +449,19 @@ def import_csv(session: Session, opening: Opening, raw: bytes, *, secret_key: st
     for line, raw_text, record in rows:
         try:
             with session.begin_nested():
-                invitation, token = invite(session, opening, name=record["name"], email=record["email"],
-                                           phone=record["phone"], extra_time_factor=record["factor"] or 1.0,
-                                           actor=actor, secret_key=secret_key)
+                invitation, token = invite(
+                    session,
+                    opening,
+                    name=record["name"],
+                    email=record["email"],
+                    phone=record["phone"],
+                    extra_time_factor=record["factor"] or 1.0,
+                    actor=actor,
+                    secret_key=secret_key,
+                )
         except OpeningError as exc:
             report.problems.append(CsvRowProblem(line, raw_text[:200], exc.translated()))
             continue
         report.created.append((invitation, token))
     report.problems.sort(key=lambda p: p.line)
     return report
-

@@ -8,6 +8,7 @@ A paper (stored in Attempt.paper) looks like::
 
 Items are addressed by their position in the whole paper (0, 1, 2, ...), never by question id, in URLs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,10 +56,12 @@ def load_versions(session: Session, version_ids: list[int]) -> dict[int, Questio
 
 def active_questions(session: Session) -> tuple[dict[str, QuestionBase], dict[str, int]]:
     """The active questions' current versions: (models by id, version row ids by question id)."""
-    stmt = (select(QuestionVersion)
-            .join(Question, Question.id == QuestionVersion.question_id)  # type: ignore[arg-type]
-            .where(Question.status == "active", QuestionVersion.version == Question.current_version)
-            .order_by(Question.id))
+    stmt = (
+        select(QuestionVersion)
+        .join(Question, Question.id == QuestionVersion.question_id)  # type: ignore[arg-type]
+        .where(Question.status == "active", QuestionVersion.version == Question.current_version)
+        .order_by(Question.id)
+    )
     models: dict[str, QuestionBase] = {}
     version_ids: dict[str, int] = {}
     for row in session.exec(stmt).all():
@@ -72,15 +75,19 @@ def active_questions(session: Session) -> tuple[dict[str, QuestionBase], dict[st
 
 def opening_profile(session: Session, opening: Opening) -> tuple[dict[str, Any], Profile]:
     """The pinned job profile version of an opening: (stored content, validated model)."""
-    row = session.exec(select(JobProfileVersion).where(JobProfileVersion.profile_id == opening.profile_id,
-                                                       JobProfileVersion.version == opening.profile_version)).first()
+    row = session.exec(
+        select(JobProfileVersion).where(
+            JobProfileVersion.profile_id == opening.profile_id, JobProfileVersion.version == opening.profile_version
+        )
+    ).first()
     if row is None:
         raise LookupError(f"profile {opening.profile_id!r} version {opening.profile_version} is not in the database")
     return row.content, Profile.model_validate(row.content)
 
 
-def draw_paper(profile: Profile, questions: Mapping[str, QuestionBase], version_ids: Mapping[str, int],
-               rng: random.Random) -> dict[str, Any]:
+def draw_paper(
+    profile: Profile, questions: Mapping[str, QuestionBase], version_ids: Mapping[str, int], rng: random.Random
+) -> dict[str, Any]:
     """A random paper for one candidate (pure): questions by blueprint, options shuffled, versions pinned."""
     sections = []
     for section, ids in draw(profile, questions, rng):
@@ -134,6 +141,13 @@ def summary(profile: Profile) -> list[dict[str, Any]]:
         types: dict[str, int] = {}
         for rule in section.draw:
             types[rule.type] = types.get(rule.type, 0) + rule.count
-        rows.append({"id": section.id, "title": section.title, "time_limit": section.time_limit,
-                     "count": section.count(), "types": types})
+        rows.append(
+            {
+                "id": section.id,
+                "title": section.title,
+                "time_limit": section.time_limit,
+                "count": section.count(),
+                "types": types,
+            }
+        )
     return rows

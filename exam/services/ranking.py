@@ -10,10 +10,12 @@ Everything runs in SQL with LIMIT/OFFSET and per-page correlated counts, so that
 fast with 10,000 candidates (see benchmarks/ranking_10k.py). The SQL is portable (SQLite and
 PostgreSQL).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, or_
 from sqlalchemy.orm import defer
@@ -68,17 +70,18 @@ class Filters:
     """What HR narrows the ranking to; unknown or malformed values are ignored."""
 
     status: str = ""
-    requirements: str = ""          # "", "met", "failed"
+    requirements: str = ""  # "", "met", "failed"
     score_min: float | None = None
     score_max: float | None = None
-    signals: str = ""               # "", "none", "some"
-    decision: str = ""              # "", "none", or one of DECISIONS
+    signals: str = ""  # "", "none", "some"
+    decision: str = ""  # "", "none", or one of DECISIONS
     band: str = ""
     q: str = ""
 
     @classmethod
-    def parse(cls, params: Mapping[str, Any]) -> "Filters":
+    def parse(cls, params: Mapping[str, Any]) -> Filters:
         """Read filters from query parameters."""
+
         def text(name: str, limit: int = 64) -> str:
             value = params.get(name)
             return str(value).strip()[:limit] if value is not None else ""
@@ -158,8 +161,9 @@ def _name_expr():  # type: ignore[no-untyped-def]
 
 def _people(stmt):  # type: ignore[no-untyped-def]
     """Join the candidate's account and invitation (for names and e-mail addresses)."""
-    return (stmt.join(User, col(User.id) == col(Attempt.candidate_id))
-            .outerjoin(Invitation, col(Invitation.id) == col(Attempt.invitation_id)))
+    return stmt.join(User, col(User.id) == col(Attempt.candidate_id)).outerjoin(
+        Invitation, col(Invitation.id) == col(Attempt.invitation_id)
+    )
 
 
 def _filtered(stmt, filters: Filters):  # type: ignore[no-untyped-def]
@@ -185,14 +189,19 @@ def _filtered(stmt, filters: Filters):  # type: ignore[no-untyped-def]
         stmt = stmt.where(col(Attempt.band) == filters.band)
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(_name_expr().ilike(pattern, escape="\\"),
-                              col(Invitation.email).ilike(pattern, escape="\\"),
-                              col(User.email).ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                _name_expr().ilike(pattern, escape="\\"),
+                col(Invitation.email).ilike(pattern, escape="\\"),
+                col(User.email).ilike(pattern, escape="\\"),
+            )
+        )
     return stmt
 
 
 def _order(sort: str, desc: bool) -> list[Any]:
     """ORDER BY for a sort key; NULL scores always last, ties broken by attempt id (same direction)."""
+
     def d(expr: Any, descending: bool) -> Any:
         return (expr.desc() if descending else expr.asc()).nulls_last()
 
@@ -237,8 +246,9 @@ def load_rows(session: Session, ids: Sequence[int]) -> list[tuple[Attempt, str, 
     """(attempt, name, e-mail) for these attempt ids, in the given order (papers not loaded)."""
     if not ids:
         return []
-    stmt = _people(select(Attempt, _name_expr().label("name"),
-                          func.coalesce(Invitation.email, User.email).label("email")))
+    stmt = _people(
+        select(Attempt, _name_expr().label("name"), func.coalesce(Invitation.email, User.email).label("email"))
+    )
     stmt = stmt.where(col(Attempt.id).in_(list(ids))).options(defer(Attempt.paper))  # type: ignore[arg-type]
     found = {row[0].id: (row[0], row[1] or "", row[2]) for row in session.exec(stmt).all()}
     return [found[i] for i in ids if i in found]
@@ -248,17 +258,22 @@ def _rank_table(opening_id: int):  # type: ignore[no-untyped-def]
     """Per scored attempt of the opening: rank, position by score, ties and total (window functions)."""
     score = col(Attempt.hiring_score)
     met = func.coalesce(col(Attempt.hard_requirements_met), False)
-    return select(
-        col(Attempt.id).label("id"),
-        func.rank().over(order_by=[met.desc(), score.desc()]).label("rank"),
-        func.rank().over(order_by=score.asc()).label("pos"),
-        func.count().over(partition_by=score).label("eq"),
-        func.count().over().label("n"),
-    ).where(col(Attempt.opening_id) == opening_id, score.is_not(None)).subquery()
+    return (
+        select(
+            col(Attempt.id).label("id"),
+            func.rank().over(order_by=[met.desc(), score.desc()]).label("rank"),
+            func.rank().over(order_by=score.asc()).label("pos"),
+            func.count().over(partition_by=score).label("eq"),
+            func.count().over().label("n"),
+        )
+        .where(col(Attempt.opening_id) == opening_id, score.is_not(None))
+        .subquery()
+    )
 
 
-def ranks_and_percentiles(session: Session, opening_id: int,
-                          attempt_ids: Sequence[int] | None = None) -> dict[int, tuple[int, float | None]]:
+def ranks_and_percentiles(
+    session: Session, opening_id: int, attempt_ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, float | None]]:
     """{attempt id: (rank, percentile)} for scored attempts of an opening (all of them when ids is None)."""
     if attempt_ids is not None and not attempt_ids:
         return {}
@@ -266,8 +281,10 @@ def ranks_and_percentiles(session: Session, opening_id: int,
     stmt = select(table.c.id, table.c.rank, table.c.pos, table.c.eq, table.c.n)
     if attempt_ids is not None:
         stmt = stmt.where(table.c.id.in_(list(attempt_ids)))
-    return {int(i): (int(rank), percentile_rank(int(pos) - 1, int(eq), int(n)))
-            for i, rank, pos, eq, n in session.exec(stmt).all()}  # type: ignore[call-overload]
+    return {
+        int(i): (int(rank), percentile_rank(int(pos) - 1, int(eq), int(n)))
+        for i, rank, pos, eq, n in session.exec(stmt).all()
+    }  # type: ignore[call-overload]
 
 
 def overridden_ids(session: Session, attempt_ids: Sequence[int]) -> set[int]:
@@ -275,42 +292,82 @@ def overridden_ids(session: Session, attempt_ids: Sequence[int]) -> set[int]:
     if not attempt_ids:
         return set()
     text = cast(col(Answer.overrides), String)
-    rows = session.exec(select(col(Answer.attempt_id)).where(  # type: ignore[call-overload]
-        col(Answer.attempt_id).in_(list(attempt_ids)), text.is_not(None), text.not_in(["{}", "null", ""])
-    ).distinct()).all()
+    rows = session.exec(
+        select(col(Answer.attempt_id))
+        .where(  # type: ignore[call-overload]
+            col(Answer.attempt_id).in_(list(attempt_ids)), text.is_not(None), text.not_in(["{}", "null", ""])
+        )
+        .distinct()
+    ).all()
     return set(rows)
 
 
-def _rows(session: Session, opening_id: int, ids: Sequence[int],
-          ranks: Mapping[int, tuple[int, float | None]] | None = None) -> list[RankingRow]:
+def _rows(
+    session: Session, opening_id: int, ids: Sequence[int], ranks: Mapping[int, tuple[int, float | None]] | None = None
+) -> list[RankingRow]:
     ranks = ranks if ranks is not None else ranks_and_percentiles(session, opening_id, ids)
     touched = overridden_ids(session, ids)
-    return [RankingRow(attempt=att, name=name, email=email, rank=ranks.get(att.id, (None, None))[0],  # type: ignore[arg-type]
-                       percentile=ranks.get(att.id, (None, None))[1], overridden=att.id in touched)  # type: ignore[arg-type]
-            for att, name, email in load_rows(session, ids)]
+    return [
+        RankingRow(
+            attempt=att,
+            name=name,
+            email=email,
+            rank=ranks.get(att.id, (None, None))[0],  # type: ignore[arg-type]
+            percentile=ranks.get(att.id, (None, None))[1],
+            overridden=att.id in touched,
+        )  # type: ignore[arg-type]
+        for att, name, email in load_rows(session, ids)
+    ]
 
 
-def fetch_page(session: Session, opening_id: int, filters: Filters = Filters(), *, sort: str = "rank",
-               desc: bool = True, page: int = 1, per_page: int = PER_PAGE) -> RankingPage:
+def fetch_page(
+    session: Session,
+    opening_id: int,
+    filters: Filters = Filters(),
+    *,
+    sort: str = "rank",
+    desc: bool = True,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> RankingPage:
     """One page of an opening's ranking."""
     sort = sort if sort in SORTS else "rank"
     per_page = max(1, min(MAX_PER_PAGE, per_page))
     total = count_matching(session, opening_id, filters)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    ids = list(session.exec(id_query(opening_id, filters, sort, desc)  # type: ignore[call-overload]
-                            .offset((page - 1) * per_page).limit(per_page)).all())
-    return RankingPage(rows=_rows(session, opening_id, ids), total=total, page=page, per_page=per_page, sort=sort,
-                       desc=desc, filters=filters)
+    ids = list(
+        session.exec(
+            id_query(opening_id, filters, sort, desc)  # type: ignore[call-overload]
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    )
+    return RankingPage(
+        rows=_rows(session, opening_id, ids),
+        total=total,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        desc=desc,
+        filters=filters,
+    )
 
 
-def export_rows(session: Session, opening_id: int, filters: Filters = Filters(), *, sort: str = "rank",
-                desc: bool = True, batch: int = 500) -> Iterator[RankingRow]:
+def export_rows(
+    session: Session,
+    opening_id: int,
+    filters: Filters = Filters(),
+    *,
+    sort: str = "rank",
+    desc: bool = True,
+    batch: int = 500,
+) -> Iterator[RankingRow]:
     """Every row of the ranking (filters and order applied), in batches, with ranks and percentiles."""
     ids = list(session.exec(id_query(opening_id, filters, sort, desc)).all())  # type: ignore[call-overload]
     ranks = ranks_and_percentiles(session, opening_id)
     for start in range(0, len(ids), batch):
-        yield from _rows(session, opening_id, ids[start:start + batch], ranks)
+        yield from _rows(session, opening_id, ids[start : start + batch], ranks)
 
 
 def distribution(session: Session, opening_id: int, width: int = 10) -> tuple[list[int], list[int]]:
@@ -323,8 +380,11 @@ def distribution(session: Session, opening_id: int, width: int = 10) -> tuple[li
         in_bin = and_(score >= lo, score < hi) if i < n - 1 else score >= lo
         columns.append(func.sum(case((and_(in_bin, met.is_(True)), 1), else_=0)))
         columns.append(func.sum(case((and_(in_bin, met.is_(False)), 1), else_=0)))
-    row = session.exec(select(*columns).where(  # type: ignore[call-overload]
-        col(Attempt.opening_id) == opening_id, score.is_not(None))).one()
+    row = session.exec(
+        select(*columns).where(  # type: ignore[call-overload]
+            col(Attempt.opening_id) == opening_id, score.is_not(None)
+        )
+    ).one()
     values = [int(v or 0) for v in row]
     return values[0::2], values[1::2]
 
@@ -347,11 +407,19 @@ def opening_stats(session: Session, opening_id: int) -> OpeningStats:
     score = col(Attempt.hiring_score)
     stats = OpeningStats()
     total_score = 0.0
-    rows = session.exec(select(  # type: ignore[call-overload]
-        col(Attempt.status), col(Attempt.band), col(Attempt.decision), col(Attempt.hard_requirements_met),
-        func.count(), func.count(score), func.sum(score),
-    ).where(col(Attempt.opening_id) == opening_id).group_by(
-        col(Attempt.status), col(Attempt.band), col(Attempt.decision), col(Attempt.hard_requirements_met))).all()
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            col(Attempt.status),
+            col(Attempt.band),
+            col(Attempt.decision),
+            col(Attempt.hard_requirements_met),
+            func.count(),
+            func.count(score),
+            func.sum(score),
+        )
+        .where(col(Attempt.opening_id) == opening_id)
+        .group_by(col(Attempt.status), col(Attempt.band), col(Attempt.decision), col(Attempt.hard_requirements_met))
+    ).all()
     for status, band, decision, met, n, n_scored, sum_score in rows:
         n = int(n)
         stats.total += n

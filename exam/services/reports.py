@@ -1,9 +1,11 @@
 """The candidate report: a stored attempt with its answers, integrity timeline and audit, ready to display."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,9 +14,19 @@ from exam.hiring.explain import AUDIT_LABELS, Labels, explanation_rows, hiring_o
 from exam.hiring.score import HiringResult
 from exam.hiring.svg import line_chart_svg
 from exam.i18n import gettext as _
+from exam.models import (
+    Answer,
+    Attempt,
+    AttemptSection,
+    AuditLog,
+    IntegrityEvent,
+    Invitation,
+    Opening,
+    QuestionVersion,
+    User,
+)
 from exam.questions.base import QuestionType
 from exam.questions.registry import TYPES
-from exam.models import Answer, Attempt, AttemptSection, AuditLog, IntegrityEvent, Invitation, Opening, QuestionVersion, User
 from exam.services.ranking import ranks_and_percentiles
 from exam.timeutil import as_utc
 
@@ -42,8 +54,8 @@ class SectionView:
     title: str
     figures: dict[str, Any]
     answers: list[AnswerView]
-    started_at: Optional[datetime] = None
-    submitted_at: Optional[datetime] = None
+    started_at: datetime | None = None
+    submitted_at: datetime | None = None
 
 
 @dataclass
@@ -54,22 +66,22 @@ class Report:
     opening: Opening
     profile: dict[str, Any]
     name: str
-    email: Optional[str]
-    phone: Optional[str]
-    hiring: Optional[HiringResult]
+    email: str | None
+    phone: str | None
+    hiring: HiringResult | None
     labels: Labels
     criteria: list[dict[str, Any]]
     requirements: list[dict[str, Any]]
     sections: list[SectionView]
     events: list[dict[str, Any]]
     audit: list[dict[str, Any]]
-    rank: Optional[int] = None
-    percentile: Optional[float] = None
+    rank: int | None = None
+    percentile: float | None = None
     scored_total: int = 0
     overridden: int = 0
 
 
-def person(session: Session, attempt: Attempt) -> tuple[str, Optional[str], Optional[str]]:
+def person(session: Session, attempt: Attempt) -> tuple[str, str | None, str | None]:
     """(name, e-mail, phone) of an attempt's candidate."""
     inv = session.get(Invitation, attempt.invitation_id) if attempt.invitation_id else None
     user = session.get(User, attempt.candidate_id)
@@ -79,7 +91,7 @@ def person(session: Session, attempt: Attempt) -> tuple[str, Optional[str], Opti
     return name or "", email, phone
 
 
-def _speed_curve(data: dict[str, Any], answer_id: int | None, minimum: Optional[float]) -> Optional[str]:
+def _speed_curve(data: dict[str, Any], answer_id: int | None, minimum: float | None) -> str | None:
     """The SVG of an answer's speed over the test (answers whose view has a speed series)."""
     points = data.get("points") or []
     if not points:
@@ -87,10 +99,16 @@ def _speed_curve(data: dict[str, Any], answer_id: int | None, minimum: Optional[
     reference = (minimum, _("required %(n)s") % {"n": num(minimum)}) if minimum else None
     avg = (data.get("figures") or {}).get("gross_cpm")
     average = (float(avg), _("average %(n)s") % {"n": num(float(avg))}) if avg else None
-    return line_chart_svg(points, title=_("Typing speed over the test"),
-                          desc=_("Characters per minute in 10-second steps; the dashed line is the required speed."),
-                          x_label=_("seconds"), y_label=_("chars/min"), reference=reference, average=average,
-                          chart_id=f"curve-{answer_id}")
+    return line_chart_svg(
+        points,
+        title=_("Typing speed over the test"),
+        desc=_("Characters per minute in 10-second steps; the dashed line is the required speed."),
+        x_label=_("seconds"),
+        y_label=_("chars/min"),
+        reference=reference,
+        average=average,
+        chart_id=f"curve-{answer_id}",
+    )
 
 
 def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any]) -> Report:
@@ -102,15 +120,21 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
     labels = Labels(profile, results)
     hiring = hiring_of(attempt, profile)
     criteria, requirements = explanation_rows(hiring, labels) if hiring else ([], [])
-    minimum = next((r["min"] for r in profile.get("hard_requirements") or []
-                    if str(r.get("input", "")).endswith(".net_cpm")), None)
+    minimum = next(
+        (r["min"] for r in profile.get("hard_requirements") or [] if str(r.get("input", "")).endswith(".net_cpm")), None
+    )
 
-    answers = session.exec(select(Answer).where(Answer.attempt_id == attempt.id)
-                           .order_by(col(Answer.position))).all()
-    versions = {v.id: v for v in session.exec(select(QuestionVersion).where(
-        col(QuestionVersion.id).in_({a.question_version_id for a in answers} or {-1}))).all()}
-    clocks = {s.section_id: s for s in session.exec(select(AttemptSection).where(
-        AttemptSection.attempt_id == attempt.id)).all()}
+    answers = session.exec(select(Answer).where(Answer.attempt_id == attempt.id).order_by(col(Answer.position))).all()
+    versions = {
+        v.id: v
+        for v in session.exec(
+            select(QuestionVersion).where(col(QuestionVersion.id).in_({a.question_version_id for a in answers} or {-1}))
+        ).all()
+    }
+    clocks = {
+        s.section_id: s
+        for s in session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id)).all()
+    }
     paper_sections = [(s.get("id"), s.get("title")) for s in (attempt.paper or {}).get("sections") or []]
     known = {sid for sid, _t in paper_sections}
     for a in answers:
@@ -127,40 +151,88 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
             content = dict(version.content) if version else {}
             type_name = content.get("type") or ""
             question_type = TYPES.get(type_name)
-            view = AnswerView(answer=a, type=type_name, content=content,
-                              template=question_type.report_template if question_type else GENERIC_TEMPLATE)
+            view = AnswerView(
+                answer=a,
+                type=type_name,
+                content=content,
+                template=question_type.report_template if question_type else GENERIC_TEMPLATE,
+            )
             if question_type is not None:
                 view.data = question_type.report_view(content, a)
                 view.data["curve"] = _speed_curve(view.data, a.id, minimum)
             views.append(view)
         clock = clocks.get(sid)
-        sections.append(SectionView(id=sid, title=title or labels.section(sid),
-                                    figures=dict((results.get("sections") or {}).get(sid) or {}), answers=views,
-                                    started_at=clock.started_at if clock else None,
-                                    submitted_at=clock.submitted_at if clock else None))
+        sections.append(
+            SectionView(
+                id=sid,
+                title=title or labels.section(sid),
+                figures=dict((results.get("sections") or {}).get(sid) or {}),
+                answers=views,
+                started_at=clock.started_at if clock else None,
+                submitted_at=clock.submitted_at if clock else None,
+            )
+        )
 
     start = as_utc(attempt.started_at)
     events = []
-    for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id)
-                          .order_by(col(IntegrityEvent.at))).all():
+    for e in session.exec(
+        select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id).order_by(col(IntegrityEvent.at))
+    ).all():
         offset = (as_utc(e.at) - start).total_seconds()
-        events.append({"event": e, "label": signal_label(e.kind), "offset": offset,
-                       "clock": f"{int(offset // 60):02d}:{int(offset % 60):02d}" if offset >= 0 else "—",
-                       "detail": {k: v for k, v in (e.detail or {}).items()}})
-    entries = session.exec(select(AuditLog).where(AuditLog.target_type == "attempt",
-                                                  AuditLog.target_id == str(attempt.id))
-                           .order_by(col(AuditLog.id).desc())).all()
-    actors = {u.id: u for u in session.exec(select(User).where(
-        col(User.id).in_({e.actor_id for e in entries if e.actor_id} or {-1}))).all()}
-    audit = [{"entry": e, "actor": (actors[e.actor_id].display_name or actors[e.actor_id].username)
-              if e.actor_id in actors else _("system"),
-              "label": _(AUDIT_LABELS[e.action]) if e.action in AUDIT_LABELS else e.action} for e in entries]
+        events.append(
+            {
+                "event": e,
+                "label": signal_label(e.kind),
+                "offset": offset,
+                "clock": f"{int(offset // 60):02d}:{int(offset % 60):02d}" if offset >= 0 else "—",
+                "detail": {k: v for k, v in (e.detail or {}).items()},
+            }
+        )
+    entries = session.exec(
+        select(AuditLog)
+        .where(AuditLog.target_type == "attempt", AuditLog.target_id == str(attempt.id))
+        .order_by(col(AuditLog.id).desc())
+    ).all()
+    actors = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(col(User.id).in_({e.actor_id for e in entries if e.actor_id} or {-1}))
+        ).all()
+    }
+    audit = [
+        {
+            "entry": e,
+            "actor": (actors[e.actor_id].display_name or actors[e.actor_id].username)
+            if e.actor_id in actors
+            else _("system"),
+            "label": _(AUDIT_LABELS[e.action]) if e.action in AUDIT_LABELS else e.action,
+        }
+        for e in entries
+    ]
     ranks = ranks_and_percentiles(session, attempt.opening_id, [attempt.id]) if attempt.id else {}
     rank, percentile = ranks.get(attempt.id, (None, None)) if attempt.id else (None, None)  # type: ignore[arg-type]
-    scored_total = session.exec(select(func.count(col(Attempt.id))).where(  # type: ignore[call-overload]
-        col(Attempt.opening_id) == attempt.opening_id, col(Attempt.hiring_score).is_not(None))).one()
+    scored_total = session.exec(
+        select(func.count(col(Attempt.id))).where(  # type: ignore[call-overload]
+            col(Attempt.opening_id) == attempt.opening_id, col(Attempt.hiring_score).is_not(None)
+        )
+    ).one()
     overridden = sum(len(a.overrides or {}) for a in answers)
-    return Report(attempt=attempt, opening=opening, profile=dict(profile), name=name, email=email, phone=phone,
-                  hiring=hiring, labels=labels, criteria=criteria, requirements=requirements, sections=sections,
-                  events=events, audit=audit, rank=rank, percentile=percentile, scored_total=int(scored_total),
-                  overridden=overridden)
+    return Report(
+        attempt=attempt,
+        opening=opening,
+        profile=dict(profile),
+        name=name,
+        email=email,
+        phone=phone,
+        hiring=hiring,
+        labels=labels,
+        criteria=criteria,
+        requirements=requirements,
+        sections=sections,
+        events=events,
+        audit=audit,
+        rank=rank,
+        percentile=percentile,
+        scored_total=int(scored_total),
+        overridden=overridden,
+    )

@@ -5,17 +5,25 @@ stores the grading and the results. Human overrides live in ``Answer.overrides``
 ``{criterion id: points}``); ``regrade_attempt`` recomputes everything from the stored grading and those
 overrides without running the graders again.
 """
+
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlmodel import Session, select
 
-from exam.hiring.sections import (GradedItem, build_results, effective_score, grade_item, inputs_from_sections,
-                                  section_result, store_results)
+from exam.hiring.sections import (
+    GradedItem,
+    build_results,
+    effective_score,
+    grade_item,
+    inputs_from_sections,
+    section_result,
+    store_results,
+)
 from exam.integrity import SIGNAL_KINDS
 from exam.models import Answer, Attempt, IntegrityEvent, Opening
 from exam.questions.base import QuestionBase
@@ -38,7 +46,7 @@ def _profile_content(session: Session, attempt: Attempt) -> dict[str, Any]:
     return dict(content)
 
 
-def _topics(question: Optional[QuestionBase]) -> tuple[str, ...]:
+def _topics(question: QuestionBase | None) -> tuple[str, ...]:
     return tuple(question.topics) if question is not None else ()
 
 
@@ -54,12 +62,14 @@ def grade_attempt(session: Session, attempt: Attempt, now: datetime | None = Non
             log.error("attempt %s: question version %s is missing", attempt.id, answer.question_version_id)
             answer.score, answer.max_score, answer.result = 0.0, 1.0, {"error": "missing question"}
         else:
-            score, maximum, detail = grade_item(question, answer.response or {},
-                                                section_deadline=deadlines.get(answer.section_id))
+            score, maximum, detail = grade_item(
+                question, answer.response or {}, section_deadline=deadlines.get(answer.section_id)
+            )
             answer.result = detail
             answer.max_score = maximum
-            answer.score = effective_score(types.get(answer.position) or question.type, score, maximum, detail,
-                                           answer.overrides)
+            answer.score = effective_score(
+                types.get(answer.position) or question.type, score, maximum, detail, answer.overrides
+            )
         session.add(answer)
     session.flush()
     return _aggregate(session, attempt, answers, questions, now)
@@ -77,21 +87,32 @@ def regrade_attempt(session: Session, attempt: Attempt, now: datetime | None = N
     types = {e.position: e.item.get("type") for e in papers.iter_items(attempt.paper)}
     for answer in answers:
         item_type = types.get(answer.position) or ""
-        auto = TYPES[item_type].automatic_score(float(answer.max_score or 100), answer.result or {}) \
-            if item_type in TYPES else None
+        auto = (
+            TYPES[item_type].automatic_score(float(answer.max_score or 100), answer.result or {})
+            if item_type in TYPES
+            else None
+        )
         if auto is not None:
-            answer.score = effective_score(item_type, auto, float(answer.max_score or 100), answer.result or {},
-                                           answer.overrides)
+            answer.score = effective_score(
+                item_type, auto, float(answer.max_score or 100), answer.result or {}, answer.overrides
+            )
             session.add(answer)
     session.flush()
     return _aggregate(session, attempt, answers, questions, now)
 
 
-def _aggregate(session: Session, attempt: Attempt, answers: list[Answer], questions: Mapping[int, QuestionBase],
-               now: datetime | None) -> Attempt:
+def _aggregate(
+    session: Session,
+    attempt: Attempt,
+    answers: list[Answer],
+    questions: Mapping[int, QuestionBase],
+    now: datetime | None,
+) -> Attempt:
     types = {e.position: e.item.get("type") for e in papers.iter_items(attempt.paper)}
-    items = [GradedItem.of_answer(a, types.get(a.position) or "", _topics(questions.get(a.question_version_id)))
-             for a in answers]
+    items = [
+        GradedItem.of_answer(a, types.get(a.position) or "", _topics(questions.get(a.question_version_id)))
+        for a in answers
+    ]
     overrides = {a.position: dict(a.overrides) for a in answers if a.overrides}
     store_results(attempt, build_results(attempt.paper, items, _profile_content(session, attempt), overrides))
     attempt.signal_count = count_signals(session, attempt)
@@ -136,6 +157,16 @@ def summary_for_candidate(attempt: Attempt) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["GradedItem", "build_results", "grade_attempt", "grade_item", "regrade_attempt", "section_result",
-           "inputs_from_sections", "store_results", "try_grade", "summary_for_candidate", "effective_score"]
-
+__all__ = [
+    "GradedItem",
+    "build_results",
+    "grade_attempt",
+    "grade_item",
+    "regrade_attempt",
+    "section_result",
+    "inputs_from_sections",
+    "store_results",
+    "try_grade",
+    "summary_for_candidate",
+    "effective_score",
+]

@@ -6,10 +6,12 @@ change the attempt is regraded at once (``regrade``), so its hiring score, band 
 Each change writes an :class:`~exam.models.AuditLog` entry on the attempt (``target_type="attempt"``)
 with who, when, the state before and after, and the reviewer's comment.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -55,16 +57,21 @@ def _comment(comment: str | None) -> str:
 
 def profile_of(session: Session, opening: Opening) -> dict[str, Any]:
     """The pinned job profile content of an opening (empty when missing)."""
-    row = session.exec(select(JobProfileVersion).where(JobProfileVersion.profile_id == opening.profile_id,
-                                                       JobProfileVersion.version == opening.profile_version)).first()
+    row = session.exec(
+        select(JobProfileVersion).where(
+            JobProfileVersion.profile_id == opening.profile_id, JobProfileVersion.version == opening.profile_version
+        )
+    ).first()
     return dict(row.content) if row is not None else {}
 
 
 def effective_points(answer: Answer) -> dict[str, float]:
     """A reply's points per criterion, overrides applied."""
     overrides = answer.overrides or {}
-    return {c["id"]: float(overrides.get(c["id"], c.get("points") or 0.0))
-            for c in (answer.result or {}).get("criteria") or []}
+    return {
+        c["id"]: float(overrides.get(c["id"], c.get("points") or 0.0))
+        for c in (answer.result or {}).get("criteria") or []
+    }
 
 
 def regrade(session: Session, attempt: Attempt) -> None:
@@ -80,13 +87,17 @@ def regrade(session: Session, attempt: Attempt) -> None:
 
 
 def _snapshot(attempt: Attempt) -> dict[str, Any]:
-    return {"hiring_score": attempt.hiring_score, "band": attempt.band,
-            "hard_requirements_met": attempt.hard_requirements_met}
+    return {
+        "hiring_score": attempt.hiring_score,
+        "band": attempt.band,
+        "hard_requirements_met": attempt.hard_requirements_met,
+    }
 
 
 @transactional
-def override_criterion(session: Session, actor: User, answer: Answer, criterion_id: str, points: float | None,
-                       comment: str) -> Attempt:
+def override_criterion(
+    session: Session, actor: User, answer: Answer, criterion_id: str, points: float | None, comment: str
+) -> Attempt:
     """Set (or, with ``points=None``, remove) a reviewer's points for one rubric criterion of a reply.
 
     Refused without a comment, for a non-reply answer, an unknown criterion or points outside 0..max.
@@ -112,9 +123,15 @@ def override_criterion(session: Session, actor: User, answer: Answer, criterion_
     before_points = float(old_overrides.get(criterion_id, auto))
     if points is None and criterion_id not in old_overrides:
         raise ReviewError(N_("This mark is not overridden."))
-    before = {"answer_id": answer.id, "question_id": answer.question_id, "criterion": criterion_id,
-              "points": before_points, "overridden": criterion_id in old_overrides, "answer_score": answer.score,
-              **_snapshot(attempt)}
+    before = {
+        "answer_id": answer.id,
+        "question_id": answer.question_id,
+        "criterion": criterion_id,
+        "points": before_points,
+        "overridden": criterion_id in old_overrides,
+        "answer_score": answer.score,
+        **_snapshot(attempt),
+    }
     new_overrides = dict(old_overrides)
     if points is None:
         new_overrides.pop(criterion_id, None)
@@ -124,11 +141,26 @@ def override_criterion(session: Session, actor: User, answer: Answer, criterion_
     session.add(answer)
     session.flush()
     regrade(session, attempt)  # the answer's score follows its overrides there
-    after = {"answer_id": answer.id, "question_id": answer.question_id, "criterion": criterion_id,
-             "points": points if points is not None else auto, "overridden": points is not None,
-             "automatic_points": auto, "answer_score": answer.score, **_snapshot(attempt)}
-    audit(session, actor, "review.override" if points is not None else "review.override_removed", "attempt",
-          str(attempt.id), before=before, after=after, comment=text)
+    after = {
+        "answer_id": answer.id,
+        "question_id": answer.question_id,
+        "criterion": criterion_id,
+        "points": points if points is not None else auto,
+        "overridden": points is not None,
+        "automatic_points": auto,
+        "answer_score": answer.score,
+        **_snapshot(attempt),
+    }
+    audit(
+        session,
+        actor,
+        "review.override" if points is not None else "review.override_removed",
+        "attempt",
+        str(attempt.id),
+        before=before,
+        after=after,
+        comment=text,
+    )
     return attempt
 
 
@@ -155,8 +187,16 @@ def decide(session: Session, actor: User, attempt: Attempt, decision: str, note:
     attempt.decision = value
     attempt.decision_note = text
     session.add(attempt)
-    audit(session, actor, "review.decision", "attempt", str(attempt.id), before=before,
-          after={"decision": value, "note": text, **_snapshot(attempt)}, comment=text)
+    audit(
+        session,
+        actor,
+        "review.decision",
+        "attempt",
+        str(attempt.id),
+        before=before,
+        after={"decision": value, "note": text, **_snapshot(attempt)},
+        comment=text,
+    )
     return True
 
 
@@ -174,13 +214,21 @@ def bulk_decide(session: Session, actor: User, attempts: Iterable[Attempt], deci
 def attempts_in(session: Session, opening_id: int, ids: Iterable[int]) -> dict[int, Attempt]:
     """The attempts with these ids that belong to the opening, by id."""
     wanted = list(ids)
-    rows = session.exec(select(Attempt).where(col(Attempt.id).in_(wanted or [-1]),
-                                              Attempt.opening_id == opening_id)).all()
+    rows = session.exec(
+        select(Attempt).where(col(Attempt.id).in_(wanted or [-1]), Attempt.opening_id == opening_id)
+    ).all()
     return {a.id: a for a in rows}  # type: ignore[misc]
 
 
-def override(session: Session, actor: User, attempt_id: int, answer_id: int, criterion_id: str,
-             points: float | None, comment: str) -> Optional[Attempt]:
+def override(
+    session: Session,
+    actor: User,
+    attempt_id: int,
+    answer_id: int,
+    criterion_id: str,
+    points: float | None,
+    comment: str,
+) -> Attempt | None:
     """Override one criterion of an answer of this attempt, the answer row locked (None: no such answer)."""
     answer = session.get(Answer, answer_id, with_for_update=True)  # row lock on PostgreSQL (SQLite: BEGIN IMMEDIATE)
     if answer is None or answer.attempt_id != attempt_id:
@@ -188,8 +236,9 @@ def override(session: Session, actor: User, attempt_id: int, answer_id: int, cri
     return override_criterion(session, actor, answer, criterion_id, points, comment)
 
 
-def compare_items(session: Session, opening: Opening, ids: list[int], profile: Mapping[str, Any]
-                  ) -> Optional[list[tuple[Attempt, str, Any, Optional[int], Optional[float]]]]:
+def compare_items(
+    session: Session, opening: Opening, ids: list[int], profile: Mapping[str, Any]
+) -> list[tuple[Attempt, str, Any, int | None, float | None]] | None:
     """(attempt, name, hiring result, rank, percentile) of each id, in order (None when one is not found)."""
     found = attempts_in(session, opening.id, ids)  # type: ignore[arg-type]
     if len(found) != len(ids):
@@ -203,7 +252,7 @@ def compare_items(session: Session, opening: Opening, ids: list[int], profile: M
     return items
 
 
-def answer_of(session: Session, attempt_id: int, answer_id: int) -> Optional[Answer]:
+def answer_of(session: Session, attempt_id: int, answer_id: int) -> Answer | None:
     """An answer of this attempt (None when it is another attempt's or does not exist)."""
     answer = session.get(Answer, answer_id)
     return answer if answer is not None and answer.attempt_id == attempt_id else None

@@ -3,6 +3,7 @@
 Safe to run in several processes at once: each attempt is re-read with a row lock and its status
 checked before anything changes.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
 from exam.db import session_scope
-from exam.services import attempts, results
 from exam.models import Attempt
+from exam.services import attempts, results
 from exam.timeutil import utcnow
 
 log = logging.getLogger("exam.sweep")
@@ -24,10 +25,12 @@ BATCH = 200
 def due_attempts(session: Session, settings, now: datetime) -> list[int]:  # type: ignore[no-untyped-def]
     """Ids of attempts past their deadline (plus grace) still in progress, and submitted ones not graded."""
     cutoff = now - attempts.grace(settings)
-    stmt = (select(Attempt.id)
-            .where(or_(Attempt.status == "submitted",
-                       (Attempt.status == "in_progress") & (Attempt.deadline_at < cutoff)))  # type: ignore[operator]
-            .order_by(Attempt.deadline_at).limit(BATCH))
+    stmt = (
+        select(Attempt.id)
+        .where(or_(Attempt.status == "submitted", (Attempt.status == "in_progress") & (Attempt.deadline_at < cutoff)))  # type: ignore[operator]
+        .order_by(Attempt.deadline_at)
+        .limit(BATCH)
+    )
     return list(session.exec(stmt).all())  # type: ignore[arg-type]
 
 

@@ -3,10 +3,10 @@ questions, upload (all-or-nothing) and download banks, try replies, and calibrat
 
 No web code here: the router in exam/web/trainer.py calls these functions, and so can tests.
 """
+
 from __future__ import annotations
 
 import io
-import math
 import posixpath
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,17 +21,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from exam.banks.loader import Bank
 from exam.banks.problems import Problem
 from exam.banks.profile import Profile
-from exam.services.bank_store import current_bank, export_bank, load_question
 from exam.banks.validate import Entry, check_entries, validate_document
 from exam.banks.yamlio import DecodeFailed, Document, decode, dump_yaml, error_line, error_message, line_at, parse
-from exam.grading.calibration import CalibrationReport, calibrate, to_scale10
-from exam.grading.highlight import Segment
-from exam.grading.highlight import highlight as highlight_segments
-from exam.grading.rubric import ReplyResult, grade_reply
-from exam.db import transactional
-from exam.models import JobProfile, Question, QuestionVersion, ScoredReply, User
+from exam.models import JobProfile, Question, QuestionVersion, User
 from exam.questions.base import QuestionBase
 from exam.questions.registry import TYPES, export_question, get_type
+from exam.services.bank_store import current_bank, export_bank
 
 EDITOR_PATH = "<editor>"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -88,8 +83,14 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def parse_question_text(text: str, session: Session | None = None, *, editing: str | None = None,
-                        creating: bool = False, path: str = EDITOR_PATH) -> Parsed:
+def parse_question_text(
+    text: str,
+    session: Session | None = None,
+    *,
+    editing: str | None = None,
+    creating: bool = False,
+    path: str = EDITOR_PATH,
+) -> Parsed:
     """Validate the editor's YAML for one question (a mapping; ``questions: [one]`` and ``- one`` work too).
 
     ``editing``: the id of the question being edited (its id may not change). ``creating``: the id
@@ -102,18 +103,29 @@ def parse_question_text(text: str, session: Session | None = None, *, editing: s
     if isinstance(data, dict) and set(data) == {"questions"}:
         items = data["questions"]
         if not isinstance(items, list) or len(items) != 1:
-            return Parsed(problems=[Problem(path, line_at(node, ("questions",)),
-                                            "the editor holds exactly one question; upload files with several")])
+            return Parsed(
+                problems=[
+                    Problem(
+                        path,
+                        line_at(node, ("questions",)),
+                        "the editor holds exactly one question; upload files with several",
+                    )
+                ]
+            )
         result = validate_document(path, Document(node, data))
     else:
         if isinstance(data, list) and isinstance(node, SequenceNode):
             if len(data) != 1:
-                return Parsed(problems=[Problem(path, 1, "the editor holds exactly one question; "
-                                                "upload files with several")])
+                return Parsed(
+                    problems=[Problem(path, 1, "the editor holds exactly one question; upload files with several")]
+                )
             node, data = node.value[0], data[0]
         if not isinstance(data, dict):
-            return Parsed(problems=[Problem(path, line_at(node, ()),
-                                            f"a question must be a mapping of fields, found {_kind(data)}")])
+            return Parsed(
+                problems=[
+                    Problem(path, line_at(node, ()), f"a question must be a mapping of fields, found {_kind(data)}")
+                ]
+            )
         result = validate_document(path, Document(_wrap("questions", node, True), {"questions": [data]}))
     problems = sorted(result.problems, key=lambda p: p.line)
     if problems or not result.questions:
@@ -123,22 +135,43 @@ def parse_question_text(text: str, session: Session | None = None, *, editing: s
     assert isinstance(model, QuestionBase)
     id_line = entry.line_of(("id",))
     if editing is not None and model.id != editing:
-        problems.append(Problem(path, id_line, f"the id cannot change while editing (it is {editing!r}); "
-                                "to make another question, use New question"))
+        problems.append(
+            Problem(
+                path,
+                id_line,
+                f"the id cannot change while editing (it is {editing!r}); to make another question, use New question",
+            )
+        )
     if session is not None:
         row = session.get(Question, model.id)
         if creating and row is not None:
-            problems.append(Problem(path, id_line, f"a question with id {model.id!r} already exists; "
-                                    "choose a new id (ids are never reused)"))
+            problems.append(
+                Problem(
+                    path,
+                    id_line,
+                    f"a question with id {model.id!r} already exists; choose a new id (ids are never reused)",
+                )
+            )
         elif row is not None and row.type != model.type:
-            problems.append(Problem(path, entry.line_of(("type",)),
-                                    f"question {model.id!r} is stored as a {row.type} question; its type "
-                                    f"cannot change to {model.type} (make a new question instead)"))
+            problems.append(
+                Problem(
+                    path,
+                    entry.line_of(("type",)),
+                    f"question {model.id!r} is stored as a {row.type} question; its type "
+                    f"cannot change to {model.type} (make a new question instead)",
+                )
+            )
     return Parsed(model=None if problems else model, problems=problems)
 
 
-def parse_profile_text(text: str, session: Session | None = None, *, editing: str | None = None,
-                       creating: bool = False, path: str = EDITOR_PATH) -> Parsed:
+def parse_profile_text(
+    text: str,
+    session: Session | None = None,
+    *,
+    editing: str | None = None,
+    creating: bool = False,
+    path: str = EDITOR_PATH,
+) -> Parsed:
     """Validate the editor's YAML for one job profile, and (with a session) its blueprint against the bank."""
     document, problems = _read_text(text, path)
     if document is None:
@@ -149,8 +182,9 @@ def parse_profile_text(text: str, session: Session | None = None, *, editing: st
     elif isinstance(data, dict):
         result = validate_document(path, Document(_wrap("profile", node, False), {"profile": data}))
     else:
-        return Parsed(problems=[Problem(path, line_at(node, ()),
-                                        f"a profile must be a mapping of fields, found {_kind(data)}")])
+        return Parsed(
+            problems=[Problem(path, line_at(node, ()), f"a profile must be a mapping of fields, found {_kind(data)}")]
+        )
     problems = sorted(result.problems, key=lambda p: p.line)
     if problems or not result.profiles:
         return Parsed(problems=problems or [Problem(path, 1, "no profile found")])
@@ -193,9 +227,16 @@ def candidate_item(model: QuestionBase) -> dict[str, Any]:
     if "options" in view:
         view = {**view, "options": [{"value": str(i), "text": o["text"]} for i, o in enumerate(view["options"])]}
     item: dict[str, Any] = {
-        "position": 0, "number": 1, "type": model.type, "template": question_type.template,
-        "type_label": question_type.label, "view": view, "response": {},
-        "version": 0, "flagged": False, "answered": False,
+        "position": 0,
+        "number": 1,
+        "type": model.type,
+        "template": question_type.template,
+        "type_label": question_type.label,
+        "view": view,
+        "response": {},
+        "version": 0,
+        "flagged": False,
+        "answered": False,
     }
     item.update(question_type.page_state(model, {}, {}, None))
     return item
@@ -207,8 +248,10 @@ def pool_sizes(profile: Profile, questions: Mapping[str, QuestionBase]) -> list[
 
     sections = []
     for section in profile.sections:
-        rules = [{"rule": rule, "describe": rule.describe(), "count": rule.count,
-                  "available": len(pool(rule, questions))} for rule in section.draw]
+        rules = [
+            {"rule": rule, "describe": rule.describe(), "count": rule.count, "available": len(pool(rule, questions))}
+            for rule in section.draw
+        ]
         sections.append({"section": section, "rules": rules, "count": section.count()})
     return sections
 
@@ -251,8 +294,12 @@ def list_questions(session: Session, filters: Filters) -> tuple[list[Question], 
     words = filters.q.split()
     for word in words:
         pattern = _like(word.lower())
-        stmt = stmt.where(or_(func.lower(col(Question.id)).like(pattern, escape="\\"),
-                              func.lower(col(Question.title)).like(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                func.lower(col(Question.id)).like(pattern, escape="\\"),
+                func.lower(col(Question.title)).like(pattern, escape="\\"),
+            )
+        )
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     page = max(1, filters.page)
     rows = session.exec(stmt.order_by(Question.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
@@ -263,7 +310,8 @@ def bank_counts(session: Session) -> dict[str, dict[str, int]]:
     """{type: {"active": n, "retired": n}} over the stored questions."""
     counts: dict[str, dict[str, int]] = {}
     for kind, status, n in session.exec(
-            select(Question.type, Question.status, func.count()).group_by(Question.type, Question.status)).all():
+        select(Question.type, Question.status, func.count()).group_by(Question.type, Question.status)
+    ).all():
         counts.setdefault(kind, {"active": 0, "retired": 0})[status] = int(n)
     return counts
 
@@ -279,8 +327,9 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 def version_of(session: Session, question_id: str, version: int) -> QuestionVersion | None:
     """One stored version of a question."""
-    return session.exec(select(QuestionVersion).where(QuestionVersion.question_id == question_id,
-                                                      QuestionVersion.version == version)).first()
+    return session.exec(
+        select(QuestionVersion).where(QuestionVersion.question_id == question_id, QuestionVersion.version == version)
+    ).first()
 
 
 # --- upload and download ------------------------------------------------------------------------
@@ -305,15 +354,25 @@ def _expand(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]]
                 continue
             infos = [i for i in archive.infolist() if not i.is_dir()]
             if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                problems.append(Problem(name, 1, f"the archive is too large (at most {MAX_ZIP_MEMBERS} files "
-                                        f"and {MAX_UNZIPPED_BYTES // 1_000_000} MB unpacked)"))
+                problems.append(
+                    Problem(
+                        name,
+                        1,
+                        f"the archive is too large (at most {MAX_ZIP_MEMBERS} files "
+                        f"and {MAX_UNZIPPED_BYTES // 1_000_000} MB unpacked)",
+                    )
+                )
                 continue
             found = 0
             for info in sorted(infos, key=lambda i: i.filename):
                 member = info.filename.replace("\\", "/")
                 parts = [p for p in member.split("/") if p]
-                if (not member.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts)
-                        or "__MACOSX" in parts or ".." in parts):
+                if (
+                    not member.lower().endswith(YAML_SUFFIXES)
+                    or any(p.startswith(".") for p in parts)
+                    or "__MACOSX" in parts
+                    or ".." in parts
+                ):
                     continue
                 found += 1
                 out.append((f"{name}/{'/'.join(parts)}", archive.read(info)))
@@ -329,7 +388,12 @@ def _expand(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]]
 def _read_upload(name: str, raw: bytes) -> tuple[list[Entry], list[Entry], list[Problem], set[str]]:
     """Decode, parse and validate one uploaded file (like loader.read_file, from bytes)."""
     if not raw.strip():
-        return [], [], [Problem(name, 1, "file is empty; expected a mapping with the key 'questions' or 'profile'")], set()
+        return (
+            [],
+            [],
+            [Problem(name, 1, "file is empty; expected a mapping with the key 'questions' or 'profile'")],
+            set(),
+        )
     try:
         text = decode(raw)
     except DecodeFailed as exc:
@@ -358,15 +422,21 @@ def read_uploads(session: Session, files: Sequence[tuple[str, bytes]]) -> tuple[
         questions, profiles, found, bad_ids = _read_upload(name, raw)
         problems += found
         invalid |= bad_ids
-        for entry, entries, what in [(e, bank.question_entries, "question") for e in questions] + \
-                                    [(e, bank.profile_entries, "profile") for e in profiles]:
+        for entry, entries, what in [(e, bank.question_entries, "question") for e in questions] + [
+            (e, bank.profile_entries, "profile") for e in profiles
+        ]:
             first = entries.get(entry.model.id)
             if first is None:
                 entries[entry.model.id] = entry
             else:
-                problems.append(Problem(entry.path, entry.line_of(("id",)),
-                                        f"duplicate {what} id {entry.model.id!r} (first defined at "
-                                        f"{first.path}:{first.line_of(('id',))})"))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        entry.line_of(("id",)),
+                        f"duplicate {what} id {entry.model.id!r} (first defined at "
+                        f"{first.path}:{first.line_of(('id',))})",
+                    )
+                )
     bank.questions = {qid: e.model for qid, e in bank.question_entries.items()}  # type: ignore[misc]
     bank.profiles = {pid: e.model for pid, e in bank.profile_entries.items()}  # type: ignore[misc]
     if bank.profile_entries:
@@ -394,128 +464,6 @@ def question_file_text(content: Mapping[str, Any]) -> str:
     return dump_yaml({"questions": [dict(content)]})
 
 
-# --- trying replies and calibration ---------------------------------------------------------------
-
-
-def try_reply(model: QuestionBase, text: str) -> ReplyResult:
-    """Grade ``text`` with a reply question's rubric (ValueError for other types)."""
-    if model.type != "reply":
-        raise ValueError("only reply questions have a rubric")
-    return grade_reply(model.rubric, text, facts=model.facts, messages=list(model.messages),  # type: ignore[attr-defined]
-                       model_answers=list(model.model_answers), question=model.id)  # type: ignore[attr-defined]
-
-
-
-
-def highlight(text: str, result: ReplyResult) -> list[Segment]:
-    """The reply cut into plain and highlighted segments from its evidence (the same cut HR's report shows)."""
-    return highlight_segments(text, result.as_dict()["criteria"])
-
-
-@dataclass
-class CalibrationRow:
-    """One scored reply with the rubric's current score."""
-
-    reply: ScoredReply
-    predicted: float | None
-    predicted10: int | None
-    error: str = ""
-
-    @property
-    def difference(self) -> float | None:
-        """Rubric (0–10) minus the trainer's score."""
-        if self.predicted10 is None:
-            return None
-        return self.predicted10 - self.reply.human_score
-
-
-def calibration(session: Session, question_id: str | None = None) -> tuple[list[CalibrationRow], CalibrationReport | None]:
-    """Grade every trainer-scored reply with its question's current rubric and compare (grouped by question)."""
-    stmt = select(ScoredReply).order_by(ScoredReply.question_id, ScoredReply.id)
-    if question_id:
-        stmt = stmt.where(ScoredReply.question_id == question_id)
-    models: dict[str, QuestionBase | None] = {}
-    rows: list[CalibrationRow] = []
-    for reply in session.exec(stmt).all():
-        if reply.question_id not in models:
-            try:
-                models[reply.question_id] = load_question(session, reply.question_id)
-            except KeyError:
-                models[reply.question_id] = None
-        model = models[reply.question_id]
-        if model is None or model.type != "reply":
-            rows.append(CalibrationRow(reply, None, None, "not a reply question"))
-            continue
-        score = try_reply(model, reply.text).score
-        rows.append(CalibrationRow(reply, score, to_scale10(score)))
-    pairs = [(r.predicted, r.reply.human_score, r.reply.question_id) for r in rows if r.predicted is not None]
-    report = calibrate(pairs) if pairs else None
-    return rows, report
-
-
-MAX_SCORED_LINES = 5000
-
-
-def read_scored_jsonl(session: Session, name: str, raw: bytes) -> tuple[list[tuple[str, str, float]], list[Problem]]:
-    """Scored replies from JSON Lines (``scenario`` or ``question``, ``text``, ``score`` 0–10), or the problems.
-
-    The format of calibration/replies.public.jsonl; every line must name a stored reply question.
-    """
-    import json
-
-    try:
-        text = decode(raw)
-    except DecodeFailed as exc:
-        return [], [Problem(name, exc.line, str(exc))]
-    rows: list[tuple[str, str, float]] = []
-    problems: list[Problem] = []
-    kinds: dict[str, str | None] = {}
-    lines = text.splitlines()
-    if len(lines) > MAX_SCORED_LINES:
-        return [], [Problem(name, MAX_SCORED_LINES + 1, f"more than {MAX_SCORED_LINES} lines")]
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError as exc:
-            problems.append(Problem(name, number, f"not valid JSON: {exc}"))
-            continue
-        if not isinstance(item, dict):
-            problems.append(Problem(name, number, "each line must be a JSON object"))
-            continue
-        qid = item.get("question", item.get("scenario"))
-        reply, score = item.get("text"), item.get("score")
-        if not isinstance(qid, str) or not qid:
-            problems.append(Problem(name, number, "missing 'scenario' (or 'question'): the reply question's id"))
-            continue
-        if qid not in kinds:
-            row = session.get(Question, qid)
-            kinds[qid] = row.type if row is not None else None
-        if kinds[qid] is None:
-            problems.append(Problem(name, number, f"no question {qid!r} in the bank"))
-        elif kinds[qid] != "reply":
-            problems.append(Problem(name, number, f"question {qid!r} is a {kinds[qid]} question, not a reply task"))
-        if not isinstance(reply, str) or not reply.strip():
-            problems.append(Problem(name, number, "missing 'text': the reply"))
-        elif len(reply) > 5000:
-            problems.append(Problem(name, number, "'text' is longer than 5000 characters"))
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 10:
-            problems.append(Problem(name, number, f"'score' must be a number from 0 to 10 (got {score!r})"))
-        if not problems or problems[-1].line != number:
-            rows.append((qid, str(reply), float(score)))  # type: ignore[arg-type]
-    if not rows and not problems:
-        problems.append(Problem(name, 1, "no scored replies in the file"))
-    return rows, problems
-
-
-def metric(value: float | None, digits: int = 3) -> str:
-    """A figure for tables: NaN and None as an em dash."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}"
-
-
 # --- new-question skeletons -------------------------------------------------------------------------
 
 
@@ -533,8 +481,13 @@ def suggest_id(session: Session, kind: str, topic: str) -> str:
 def skeleton(kind: str, qid: str, topics: list[str], difficulty: int, texts: Mapping[str, str]) -> str:
     """Starting YAML for a new question of type ``kind`` (``texts``: translated placeholder words)."""
     question_type = get_type(kind)  # ValueError for unknown types
-    data: dict[str, Any] = {"id": qid, "type": kind, "topics": topics or ["principles"], "difficulty": difficulty,
-                            "source": {"seed": texts["seed"], "section": texts["section"]}}
+    data: dict[str, Any] = {
+        "id": qid,
+        "type": kind,
+        "topics": topics or ["principles"],
+        "difficulty": difficulty,
+        "source": {"seed": texts["seed"], "section": texts["section"]},
+    }
     data.update(question_type.starter(texts))
     data["explanation"] = texts["explanation"]
     return dump_yaml(data)
@@ -543,19 +496,3 @@ def skeleton(kind: str, qid: str, topics: list[str], difficulty: int, texts: Map
 def exported(model: QuestionBase) -> dict[str, Any]:
     """The stored form of a question model."""
     return export_question(model)
-
-
-@transactional
-def add_scored_replies(session: Session, rows: Iterable[tuple[str, str, float]], actor_id: int | None) -> int:
-    """Store replies that a trainer scored by hand: (question id, text, score 0–10) each; how many."""
-    count = 0
-    for question_id, text, score in rows:
-        session.add(ScoredReply(question_id=question_id, text=text, human_score=score, created_by_id=actor_id))
-        count += 1
-    return count
-
-
-@transactional
-def delete_scored_reply(session: Session, reply: ScoredReply) -> None:
-    """Delete a scored reply."""
-    session.delete(reply)

@@ -1,4 +1,5 @@
 """Admin pages: accounts (create, reset password, disable and re-enable)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -6,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from exam.services import accounts
 from exam.i18n import gettext as _
 from exam.models import Role, User
+from exam.services import accounts
 from exam.web.deps import AdminUser, SessionDep, get_or_404
 from exam.web.templating import render
 
@@ -27,25 +28,51 @@ def home(request: Request, user: AdminUser, session: SessionDep, role: str | Non
     users = _users(session, role or None, q.strip())
     template = "admin/_user_table.html" if request.headers.get("HX-Target") == "user-table" else "admin/home.html"
     recent = accounts.recent_audit(session)
-    return render(request, template, {"users": users, "roles": STAFF_ROLES, "role": role or "", "q": q,
-                                      "audit": recent, "form": {}, "error": None})
+    return render(
+        request,
+        template,
+        {"users": users, "roles": STAFF_ROLES, "role": role or "", "q": q, "audit": recent, "form": {}, "error": None},
+    )
 
 
 @router.post("/users")
-def create(request: Request, user: AdminUser, session: SessionDep,
-           username: Annotated[str, Form()], role: Annotated[str, Form()],
-           password: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "",
-           email: Annotated[str, Form()] = "") -> Response:
+def create(
+    request: Request,
+    user: AdminUser,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+) -> Response:
     """Create an account."""
     try:
-        accounts.create_user(session, username, role, password or None, display_name=display_name.strip(),
-                             email=email.strip() or None, actor=user)
+        accounts.create_user(
+            session,
+            username,
+            role,
+            password or None,
+            display_name=display_name.strip(),
+            email=email.strip() or None,
+            actor=user,
+        )
     except accounts.AccountError as exc:
         users = _users(session)
-        return render(request, "admin/home.html", {
-            "users": users, "roles": STAFF_ROLES, "role": "", "q": "", "audit": [],
-            "form": {"username": username, "role": role, "display_name": display_name, "email": email},
-            "error": exc.translated()}, status_code=422)
+        return render(
+            request,
+            "admin/home.html",
+            {
+                "users": users,
+                "roles": STAFF_ROLES,
+                "role": "",
+                "q": "",
+                "audit": [],
+                "form": {"username": username, "role": role, "display_name": display_name, "email": email},
+                "error": exc.translated(),
+            },
+            status_code=422,
+        )
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -54,8 +81,9 @@ def _target(session, user_id: int) -> User:  # type: ignore[no-untyped-def]
 
 
 @router.post("/users/{user_id}/password")
-def reset_password(request: Request, user_id: int, user: AdminUser, session: SessionDep,
-                   password: Annotated[str, Form()]) -> Response:
+def reset_password(
+    request: Request, user_id: int, user: AdminUser, session: SessionDep, password: Annotated[str, Form()]
+) -> Response:
     """Set a new password for an account (ends its sessions)."""
     target = _target(session, user_id)
     try:
@@ -66,13 +94,18 @@ def reset_password(request: Request, user_id: int, user: AdminUser, session: Ses
 
 
 @router.post("/users/{user_id}/active")
-def toggle_active(request: Request, user_id: int, user: AdminUser, session: SessionDep,
-                  active: Annotated[bool, Form()]) -> Response:
+def toggle_active(
+    request: Request, user_id: int, user: AdminUser, session: SessionDep, active: Annotated[bool, Form()]
+) -> Response:
     """Disable or re-enable an account (disabling ends every session of it)."""
     target = _target(session, user_id)
     if target.id == user.id and not active:
-        return render(request, "admin/_row.html", {"u": target, "error": _("You cannot disable your own account."),
-                                                   "me": user}, status_code=422)
+        return render(
+            request,
+            "admin/_row.html",
+            {"u": target, "error": _("You cannot disable your own account."), "me": user},
+            status_code=422,
+        )
     accounts.set_active(session, target, active, actor=user)
     if request.headers.get("HX-Request") == "true":
         return render(request, "admin/_row.html", {"u": target, "me": user})

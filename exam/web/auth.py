@@ -1,4 +1,5 @@
 """Sign in and out, the home redirect, the language switch."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from exam import i18n
-from exam.services import accounts
 from exam.i18n import gettext as _
+from exam.services import accounts
 from exam.web.cookies import LOCALE_COOKIE, SESSION_COOKIE, set_session_cookie
 from exam.web.deps import HOME_BY_ROLE, OptionalUser, SessionDep, SettingsDep, client_ip
 from exam.web.templating import render
@@ -48,23 +49,41 @@ def login_form(request: Request, user: OptionalUser, next: str | None = None) ->
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, settings: SettingsDep,
-          username: Annotated[str, Form(max_length=64)] = "", password: Annotated[str, Form(max_length=256)] = "",
-          next: Annotated[str, Form()] = "") -> Response:
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
     """Check credentials (throttled) and open a new session."""
-    result = accounts.login(session, settings, username, password, client_ip(request),
-                            request.headers.get("user-agent", ""), request.cookies.get(SESSION_COOKIE))
+    result = accounts.login(
+        session,
+        settings,
+        username,
+        password,
+        client_ip(request),
+        request.headers.get("user-agent", ""),
+        request.cookies.get(SESSION_COOKIE),
+    )
     if result.user is None:
         if result.wait_seconds:
             error = _("Too many failed attempts. Please wait %(seconds)s seconds and try again.") % {
-                "seconds": result.wait_seconds}
+                "seconds": result.wait_seconds
+            }
             status = 429
         else:
             error = _("Wrong user name or password, or the account is disabled.")
             status = 401
         headers = {"Retry-After": str(result.wait_seconds)} if result.wait_seconds else None
-        return render(request, "auth/login.html", {"next": _safe_next(next) or "", "error": error,
-                                                   "username": username}, status_code=status, headers=headers)
+        return render(
+            request,
+            "auth/login.html",
+            {"next": _safe_next(next) or "", "error": error, "username": username},
+            status_code=status,
+            headers=headers,
+        )
     target = _safe_next(next) or HOME_BY_ROLE.get(result.user.role, "/")
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, settings, result.token)

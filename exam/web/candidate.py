@@ -1,5 +1,6 @@
 """Candidate pages: the invitation link, the data notice, the timed exam (autosave, clocks, integrity
 signals) and the confirmation. Parsing and rendering only; exam_service does the work and owns the transactions."""
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,9 @@ def _int(value: Any, default: int | None = None) -> int | None:
 
 
 def _client(request: Request) -> exam_service.Client:
-    return exam_service.Client.of(request.cookies.get(SESSION_COOKIE), client_ip(request),
-                                  request.headers.get("user-agent", ""))
+    return exam_service.Client.of(
+        request.cookies.get(SESSION_COOKIE), client_ip(request), request.headers.get("user-agent", "")
+    )
 
 
 def _answer_parts(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -92,8 +94,12 @@ def _page_not_found(request: Request) -> Response:
 
 
 def _intro_page(request: Request, context: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
-    context = {**context, "error": error, "type_labels": candidate_views.TYPE_LABELS,
-               "grace": request.app.state.settings.answer_grace_seconds}
+    context = {
+        **context,
+        "error": error,
+        "type_labels": candidate_views.TYPE_LABELS,
+        "grace": request.app.state.settings.answer_grace_seconds,
+    }
     return render(request, "candidate/invitation.html", context, status_code=status)
 
 
@@ -104,13 +110,25 @@ def _to_attempt(attempt_id: int, done: bool = False) -> RedirectResponse:
 # --- the invitation link -------------------------------------------------------------------------
 
 
-def _follow(request: Request, session: SessionDep, settings: SettingsDep, token: str, user: OptionalUser,
-            switch: bool) -> Response:
-    outcome = exam_service.follow_link(session, settings, token, user, switch=switch, client=_client(request),
-                                       old_session_token=request.cookies.get(SESSION_COOKIE))
+def _follow(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str, user: OptionalUser, switch: bool
+) -> Response:
+    outcome = exam_service.follow_link(
+        session,
+        settings,
+        token,
+        user,
+        switch=switch,
+        client=_client(request),
+        old_session_token=request.cookies.get(SESSION_COOKIE),
+    )
     if outcome.kind == "error":
-        return render(request, "candidate/link_error.html", {"reason": outcome.reason, "opening": outcome.opening},
-                      status_code=outcome.status)
+        return render(
+            request,
+            "candidate/link_error.html",
+            {"reason": outcome.reason, "opening": outcome.opening},
+            status_code=outcome.status,
+        )
     if outcome.kind == "switch":
         return render(request, "candidate/switch.html", {"token": token, "opening": outcome.opening})
     response = RedirectResponse(outcome.target, status_code=303)
@@ -120,14 +138,17 @@ def _follow(request: Request, session: SessionDep, settings: SettingsDep, token:
 
 
 @router.get("/i/{token}")
-def follow_link(request: Request, token: str, session: SessionDep, settings: SettingsDep, user: OptionalUser) -> Response:
+def follow_link(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: OptionalUser
+) -> Response:
     """A candidate's personal link: signs them in (first time: creates their account) and shows the exam."""
     return _follow(request, session, settings, token, user, switch=False)
 
 
 @router.post("/i/{token}")
-def follow_link_switch(request: Request, token: str, session: SessionDep, settings: SettingsDep,
-                       user: OptionalUser) -> Response:
+def follow_link_switch(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: OptionalUser
+) -> Response:
     """Continue as the invited candidate after being signed in as staff (ends the staff session)."""
     return _follow(request, session, settings, token, user, switch=True)
 
@@ -138,8 +159,9 @@ def follow_link_switch(request: Request, token: str, session: SessionDep, settin
 @router.get("/candidate")
 def home(request: Request, user: CandidateUser, session: SessionDep) -> Response:
     """The candidate's exams."""
-    return render(request, "candidate/home.html", {"rows": exam_service.home_rows(session, user),
-                                                   "labels": STATUS_LABELS})
+    return render(
+        request, "candidate/home.html", {"rows": exam_service.home_rows(session, user), "labels": STATUS_LABELS}
+    )
 
 
 @router.get("/candidate/invitations/{invitation_id}")
@@ -164,8 +186,12 @@ def start(request: Request, payload: Payload, invitation_id: int, user: Candidat
     if existing is not None:
         return _to_attempt(existing.id)  # type: ignore[arg-type]
     if payload.get("accept") not in ACCEPT_VALUES:
-        return _intro_page(request, exam_service.intro(session, invitation),
-                           _("Please read the data notice and tick the box to accept it."), 422)
+        return _intro_page(
+            request,
+            exam_service.intro(session, invitation),
+            _("Please read the data notice and tick the box to accept it."),
+            422,
+        )
     try:
         attempt = exam_service.start(session, user, invitation)
     except ExamError as exc:
@@ -177,23 +203,31 @@ def start(request: Request, payload: Payload, invitation_id: int, user: Candidat
 
 
 @router.get("/candidate/attempts/{attempt_id}")
-def exam_page(request: Request, attempt_id: int, user: CandidateUser, session: SessionDep,
-              settings: SettingsDep) -> Response:
+def exam_page(
+    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The running section: items, clock, autosave."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
     if attempt is None:
         return _page_not_found(request)
     if attempt.status != "in_progress":
         return _to_attempt(attempt.id, done=True)  # type: ignore[arg-type]
-    return render(request, "candidate/exam.html", {**exam_service.exam_view(session, attempt),
-                                                   "grace": settings.answer_grace_seconds,
-                                                   "stage_labels": candidate_views.STAGE_LABELS,
-                                                   "page_id": security.new_token()[:12]})
+    return render(
+        request,
+        "candidate/exam.html",
+        {
+            **exam_service.exam_view(session, attempt),
+            "grace": settings.answer_grace_seconds,
+            "stage_labels": candidate_views.STAGE_LABELS,
+            "page_id": security.new_token()[:12],
+        },
+    )
 
 
 @router.get("/candidate/attempts/{attempt_id}/state")
-def state(request: Request, attempt_id: int, user: CandidateUser, session: SessionDep,
-          settings: SettingsDep) -> Response:
+def state(
+    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The server's clock and the attempt's state (the page follows it)."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
     if attempt is None:
@@ -202,16 +236,18 @@ def state(request: Request, attempt_id: int, user: CandidateUser, session: Sessi
 
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}")
-def save(payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep,
-         settings: SettingsDep) -> Response:
+def save(
+    payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Autosave one answer: JSON ``{"version", "answer": {...}, "meta": {...}}`` or form fields + ``version``.
 
     409 ``stale`` when ``version`` is not the stored one, 409 ``closed`` after the deadline plus the grace.
     """
     version = _int(payload.get("version"))
     if version is None:
-        return JSONResponse({"ok": False, "error": "invalid", "message": _("The answer's version is missing.")},
-                            status_code=422)
+        return JSONResponse(
+            {"ok": False, "error": "invalid", "message": _("The answer's version is missing.")}, status_code=422
+        )
     data, meta = _answer_parts(payload)
     try:
         saved = exam_service.save(session, user, attempt_id, position, data, version, meta, settings)
@@ -219,13 +255,21 @@ def save(payload: Payload, attempt_id: int, position: int, user: CandidateUser, 
         return _json_error(exc)
     if saved is None:
         return _json_not_found()
-    return JSONResponse({"ok": True, "version": saved.version, "saved_at": saved.saved_at,
-                         "answered": saved.answered, "typing": saved.typing})
+    return JSONResponse(
+        {
+            "ok": True,
+            "version": saved.version,
+            "saved_at": saved.saved_at,
+            "answered": saved.answered,
+            "typing": saved.typing,
+        }
+    )
 
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}/start")
-def start_typing(attempt_id: int, position: int, user: CandidateUser, session: SessionDep,
-                 settings: SettingsDep) -> Response:
+def start_typing(
+    attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Start a typing test's clock on the server (start button or first keystroke)."""
     try:
         saved = exam_service.start_typing(session, user, attempt_id, position, settings)
@@ -233,13 +277,15 @@ def start_typing(attempt_id: int, position: int, user: CandidateUser, session: S
         return _json_error(exc)
     if saved is None:
         return _json_not_found()
-    return JSONResponse({"ok": True, "version": saved.version, "typing": saved.typing,
-                         "server_now": utcnow().isoformat()})
+    return JSONResponse(
+        {"ok": True, "version": saved.version, "typing": saved.typing, "server_now": utcnow().isoformat()}
+    )
 
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}/flag")
-def flag(payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep,
-         settings: SettingsDep) -> Response:
+def flag(
+    payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Flag a question for review, or clear the flag."""
     wanted = payload.get("flagged") in (True, 1, "1", "true", "on")
     try:
@@ -267,19 +313,28 @@ def events(payload: Payload, attempt_id: int, user: CandidateUser, session: Sess
 
 
 @router.post("/candidate/attempts/{attempt_id}/sections/{section_id}/submit")
-def submit_section(request: Request, payload: Payload, attempt_id: int, section_id: str, user: CandidateUser,
-                   session: SessionDep, settings: SettingsDep) -> Response:
+def submit_section(
+    request: Request,
+    payload: Payload,
+    attempt_id: int,
+    section_id: str,
+    user: CandidateUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
     """Submit the running section (the button, or the page when the timer reaches zero). Harmless twice."""
-    attempt = exam_service.submit_section(session, user, attempt_id, section_id, settings,
-                                          auto=payload.get("auto") == "1")
+    attempt = exam_service.submit_section(
+        session, user, attempt_id, section_id, settings, auto=payload.get("auto") == "1"
+    )
     if attempt is None:
         return _page_not_found(request)
     return _to_attempt(attempt.id, done=attempt.status != "in_progress")  # type: ignore[arg-type]
 
 
 @router.get("/candidate/attempts/{attempt_id}/done")
-def done(request: Request, attempt_id: int, user: CandidateUser, session: SessionDep,
-         settings: SettingsDep) -> Response:
+def done(
+    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The confirmation page (and a result summary when the opening allows it)."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
     if attempt is None:

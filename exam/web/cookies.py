@@ -1,4 +1,5 @@
 """Cookie flags shared by the login and the candidate's invitation link."""
+
 from __future__ import annotations
 
 from fastapi import Request
@@ -21,5 +22,12 @@ def is_secure(settings: Settings, request: Request) -> bool:
 
 def set_session_cookie(request: Request, response: Response, settings: Settings, token: str) -> None:
     """Set the session cookie: HttpOnly, SameSite=Lax, Secure behind https."""
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_secure(settings, request),
-                        path="/", max_age=settings.session_absolute_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=is_secure(settings, request),
+        path="/",
+        max_age=settings.session_absolute_hours * 3600,
+    )

@@ -1,17 +1,19 @@
 """Dependencies shared by the routers: DB session, current user, role guards, CSRF."""
+
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
-from starlette.datastructures import FormData
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from exam import security
-from exam.services import accounts
 from exam.db import writer
 from exam.models import Role, User
+from exam.services import accounts
 from exam.settings import Settings
 from exam.web.cookies import CSRF_COOKIE, SESSION_COOKIE
 

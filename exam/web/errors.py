@@ -1,4 +1,5 @@
 """Error pages: 401/403/404/… rendered as pages (and as htmx-friendly responses)."""
+
 from __future__ import annotations
 
 import logging
@@ -34,6 +35,11 @@ def install_error_pages(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in PAGE_STATUSES:
             template = {401: "errors/401.html", 403: "errors/403.html"}.get(exc.status_code, "errors/error.html")
-            return render(request, template, {"status": exc.status_code, "detail": exc.detail},
-                          status_code=exc.status_code, headers=getattr(exc, "headers", None))
+            return render(
+                request,
+                template,
+                {"status": exc.status_code, "detail": exc.detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         return Response(status_code=exc.status_code, headers=getattr(exc, "headers", None))

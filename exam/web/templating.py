@@ -1,4 +1,5 @@
 """The Jinja2 environment: templates/ folder, gettext, shared globals and filters."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,8 +31,12 @@ def _is_htmx(request: Request) -> bool:
 
 def make_templates() -> Jinja2Templates:
     """Build the template renderer with i18n installed."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
-                             extensions=["jinja2.ext.i18n"], trim_blocks=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=False,
+    )
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["get_locale"] = i18n.get_locale

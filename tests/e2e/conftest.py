@@ -1,5 +1,6 @@
 """Real-browser tests: a real `exam serve` subprocess on a fresh demo database, driven by
 Playwright in Debian's Chromium. Skipped (with the reason) when Chromium or Playwright is missing."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -39,15 +40,31 @@ class LiveServer:
 def _start(tmp: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
     port = _free_port()
     env = dict(os.environ)
-    env.update({"EXAM_DATA_DIR": str(tmp), "EXAM_DATABASE_URL": f"sqlite:///{tmp}/e2e.sqlite3",
-                "EXAM_ENVIRONMENT": "development", "EXAM_SECRET_KEY": "e2e-secret-key-0123456789abcdef"})
+    env.update(
+        {
+            "EXAM_DATA_DIR": str(tmp),
+            "EXAM_DATABASE_URL": f"sqlite:///{tmp}/e2e.sqlite3",
+            "EXAM_ENVIRONMENT": "development",
+            "EXAM_SECRET_KEY": "e2e-secret-key-0123456789abcdef",
+        }
+    )
     env.update(extra_env or {})
-    demo = subprocess.run([EXAM_BIN, "demo", "--force", "--port", str(port)], env=env, capture_output=True,
-                          text=True, cwd=Path(__file__).resolve().parents[2])
+    demo = subprocess.run(
+        [EXAM_BIN, "demo", "--force", "--port", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert demo.returncode == 0, demo.stderr + demo.stdout
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([EXAM_BIN, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(
+        [EXAM_BIN, "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -79,9 +96,18 @@ def browser():  # type: ignore[no-untyped-def]
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
+        )
         yield b
         b.close()
 

@@ -1,6 +1,7 @@
 """A real browser takes the exam: invitation link, data notice, typing through a pinyin IME, choice
 questions with the keyboard, replies, a reload in the middle, paste blocked, and a second candidate whose
 exam (extra-time factor 0.01 set by HR) is submitted automatically at the deadline."""
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,11 @@ def _db(live_server) -> sqlite3.Connection:  # type: ignore[no-untyped-def]
 def _ime_type(page, cdp, text: str, chunk: int = 3, pause: float = 0.45) -> None:  # type: ignore[no-untyped-def]
     """Type Chinese as a pinyin user does: compose, then commit a few characters at a time."""
     for start in range(0, len(text), chunk):
-        part = text[start:start + chunk]
+        part = text[start : start + chunk]
         pinyin = "ni" * len(part)
-        cdp.send("Input.imeSetComposition", {"text": pinyin, "selectionStart": len(pinyin), "selectionEnd": len(pinyin)})
+        cdp.send(
+            "Input.imeSetComposition", {"text": pinyin, "selectionStart": len(pinyin), "selectionEnd": len(pinyin)}
+        )
         time.sleep(0.1)
         cdp.send("Input.insertText", {"text": part})
         time.sleep(pause)
@@ -129,7 +132,7 @@ def test_a_candidate_takes_the_whole_exam(live_server, page) -> None:
     assert page.locator("article.item input:checked").count() == checked_before == 6
     assert page.locator("[data-flag][aria-pressed=true]").count() == 1
     page.click("#submit-button")
-    assert "未作答：%d" % (count - 6) in page.locator("#confirm-text").inner_text()
+    assert f"未作答：{count - 6}" in page.locator("#confirm-text").inner_text()
     shot(page, "exam-4-confirm")
     page.click("#confirm-ok")
     page.locator(".step.current", has_text="客户回复").wait_for()
@@ -177,10 +180,15 @@ def test_a_candidate_takes_the_whole_exam(live_server, page) -> None:
     assert not errors, errors
 
     with _db(live_server) as db:
-        status, results = db.execute("SELECT status, results FROM attempt WHERE id = ?",
-                                     (int(attempt_url.rsplit("/", 1)[1]),)).fetchone()
-        kinds = [k for (k,) in db.execute("SELECT kind FROM integrityevent WHERE attempt_id = ?",
-                                         (int(attempt_url.rsplit("/", 1)[1]),))]
+        status, results = db.execute(
+            "SELECT status, results FROM attempt WHERE id = ?", (int(attempt_url.rsplit("/", 1)[1]),)
+        ).fetchone()
+        kinds = [
+            k
+            for (k,) in db.execute(
+                "SELECT kind FROM integrityevent WHERE attempt_id = ?", (int(attempt_url.rsplit("/", 1)[1]),)
+            )
+        ]
     assert status == "graded" and '"typing.net_cpm"' in results
     assert "paste" in kinds
 
@@ -227,7 +235,9 @@ def test_hr_invites_with_extra_time_and_the_exam_submits_itself_at_the_deadline(
 
     with _db(live_server) as db:
         row = db.execute("SELECT status, submitted_at, deadline_at FROM attempt WHERE id = ?", (attempt_id,)).fetchone()
-        answers = dict(db.execute("SELECT position, response FROM answer WHERE attempt_id = ?", (attempt_id,)).fetchall())
+        answers = dict(
+            db.execute("SELECT position, response FROM answer WHERE attempt_id = ?", (attempt_id,)).fetchall()
+        )
     assert row[0] == "graded"
     texts = {pos: json.loads(r).get("text") for pos, r in answers.items()}
     assert texts[0] == "abc", "what was typed before the deadline was kept"

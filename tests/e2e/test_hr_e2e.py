@@ -1,5 +1,6 @@
 """HR in a real browser on the demo data: sort and filter the ranking, read a report whose numbers add up,
 override a reply criterion (rank changes, audit entry shown), compare candidates, download CSV and XLSX."""
+
 from __future__ import annotations
 
 import csv
@@ -98,7 +99,6 @@ def test_hr_reviews_the_demo_opening(live_server, page, tmp_path) -> None:  # ty
     page.emulate_media(media="screen")
 
     # override reply criteria (highest points first) until the candidate loses the first place
-    report_url = page.url.split("?")[0].split("#")[0]
     for attempt in range(12):
         rows_pts = page.locator(".rubric-table tbody tr:not(.overridden)")
         best, best_pts = None, 0.0

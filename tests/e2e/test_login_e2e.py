@@ -1,4 +1,5 @@
 """A real browser signs in as each demo role and lands on that role's home page."""
+
 import pytest
 
 from exam.services.demo import DEMO_ACCOUNTS

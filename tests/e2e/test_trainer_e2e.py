@@ -1,5 +1,6 @@
 """A trainer in a real browser: list and filter the bank, create a question with the live preview,
 fix an inline error, edit it (a new version), read the diff, retire it; try a reply; profiles."""
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,10 @@ def test_trainer_creates_previews_edits_and_retires(live_server, page) -> None:
     # filter by type (htmx swaps the table, the URL follows)
     page.select_option("#f-type", "reply")
     page.wait_for_url(re.compile(r".*type=reply.*"))
-    page.wait_for_function("() => [...document.querySelectorAll('.question-table tbody tr td:nth-child(2)')]"
-                           ".every(td => td.innerText.startsWith('客户回复'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.question-table tbody tr td:nth-child(2)')]"
+        ".every(td => td.innerText.startsWith('客户回复'))"
+    )
     page.select_option("#f-type", "")
     page.fill("#f-q", "zzzz-no-such-question")
     page.wait_for_selector("text=没有符合条件的题目。")
@@ -63,8 +66,10 @@ def test_trainer_creates_previews_edits_and_retires(live_server, page) -> None:
     page.wait_for_selector("#preview .problems")
     assert "第 4 行" in page.locator("#preview .problems").inner_text()
     page.click("#preview .line-link")
-    selected = page.evaluate("() => { const t = document.getElementById('yaml-text');"
-                             " return t.value.slice(t.selectionStart, t.selectionEnd); }")
+    selected = page.evaluate(
+        "() => { const t = document.getElementById('yaml-text');"
+        " return t.value.slice(t.selectionStart, t.selectionEnd); }"
+    )
     assert selected == "difficulty: 9"
     shot(page, "trainer-editor-errors")
     page.fill("#yaml-text", QUESTION)
@@ -115,7 +120,10 @@ def test_trainer_tries_a_reply_and_edits_a_profile(live_server, page) -> None:
     page.goto(f"{base}/trainer?type=reply")
     page.locator(".question-table tbody tr td.qid a").first.click()
     page.wait_for_selector("#try-text")
-    page.fill("#try-text", "亲，非常理解您的心情，给您带来不便非常抱歉！我马上为您核实并处理，请您放心，有任何问题随时联系我哦。")
+    page.fill(
+        "#try-text",
+        "亲，非常理解您的心情，给您带来不便非常抱歉！我马上为您核实并处理，请您放心，有任何问题随时联系我哦。",
+    )
     page.click("button:has-text('给这条回复评分')")
     page.wait_for_selector("#try-result .kpi")
     assert page.locator("#try-result .criteria-table tbody tr").count() >= 2

@@ -1,4 +1,5 @@
 """Question types behind the registry: candidate views, paper items, answers, grading, export."""
+
 from __future__ import annotations
 
 import json
@@ -145,7 +146,11 @@ def test_typing_view_answer_and_grade_match_the_calibration_figures() -> None:
     question = Q["t.typing.closing"]
     qtype = type_of(question)
     assert qtype.public_view(question, {}) == {
-        "type": "typing", "title": "标准结束语", "passage": question.passage, "language": "zh", "time_limit": 120,
+        "type": "typing",
+        "title": "标准结束语",
+        "passage": question.passage,
+        "language": "zh",
+        "time_limit": 120,
     }
     response = qtype.read_answer(question, {"text": "感谢您的光临，祝您购物愉快", "seconds": "30"})
     assert response == {"text": "感谢您的光临，祝您购物愉快", "seconds": 30.0}
@@ -172,8 +177,12 @@ def test_reply_view_answer_and_grade() -> None:
     qtype = type_of(question)
     view = qtype.public_view(question, {})
     assert view == {
-        "type": "reply", "stage": "presale", "customer_type": "tiger", "facts": question.facts,
-        "messages": ["我觉得这个价钱太贵了，便宜点。"], "max_chars": 300,
+        "type": "reply",
+        "stage": "presale",
+        "customer_type": "tiger",
+        "facts": question.facts,
+        "messages": ["我觉得这个价钱太贵了，便宜点。"],
+        "max_chars": 300,
     }
     assert qtype.read_answer(question, {"text": "亲，\r\n您好"}) == {"text": "亲，\n您好"}
     with pytest.raises(ValueError, match="301 characters long; at most 300"):

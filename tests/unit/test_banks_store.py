@@ -1,4 +1,5 @@
 """Bank <-> database: all-or-nothing import, versions, retiring, history, diffs, export round trip, CLI."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,14 +11,13 @@ from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from exam.services import bank_store as store
-from exam.banks.loader import load_bank
+from exam.banks.loader import load_bank, validate_paths
 from exam.banks.problems import BankInvalid
-from exam.banks.loader import validate_paths
 from exam.cli.bank import bank as bank_cli
 from exam.db import session_scope
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion
 from exam.questions.registry import export_question
+from exam.services import bank_store as store
 from tests.unit.test_banks_validate import BAD, BAD_FILES, BAD_PROFILES, GOOD, GOOD_QUESTIONS
 
 TABLES = (Question, QuestionVersion, JobProfile, JobProfileVersion, AuditLog)
@@ -43,8 +43,10 @@ def edited_copy(tmp_path: Path) -> Path:
     target = tmp_path / "bank"
     shutil.copytree(GOOD, target)
     basics = target / "choice" / "basics.yaml"
-    basics.write_text(basics.read_text(encoding="utf-8").replace("售前客服的主要职责是什么?", "售前客服最主要的职责是什么？"),
-                      encoding="utf-8")
+    basics.write_text(
+        basics.read_text(encoding="utf-8").replace("售前客服的主要职责是什么?", "售前客服最主要的职责是什么？"),
+        encoding="utf-8",
+    )
     return target
 
 
@@ -52,8 +54,9 @@ def test_import_creates_questions_versions_and_profiles(engine: Engine) -> None:
     report = import_good(engine)
     assert len(report.created) == 12 and report.updated == [] and report.unchanged == []
     assert report.profiles_created == ["t.presale"]
-    assert report.summary() == ("questions: 12 created, 0 updated, 0 unchanged; "
-                                "profiles: 1 created, 0 updated, 0 unchanged")
+    assert report.summary() == (
+        "questions: 12 created, 0 updated, 0 unchanged; profiles: 1 created, 0 updated, 0 unchanged"
+    )
     with Session(engine) as session:
         duty = session.get(Question, "t.sc.duty")
         assert (duty.type, duty.status, duty.current_version, duty.difficulty) == ("single_choice", "active", 1, 1)
@@ -117,8 +120,9 @@ def test_save_question_rejects_invalid_data_and_type_changes(engine: Engine) -> 
         data["options"][0]["correct"] = True
         with pytest.raises(BankInvalid) as info:
             store.save_question(session, data)
-        assert info.value.problems[0].message == ("single_choice question 't.sc.duty' has 2 correct options (a, d); "
-                                                  "exactly one is required")
+        assert info.value.problems[0].message == (
+            "single_choice question 't.sc.duty' has 2 correct options (a, d); exactly one is required"
+        )
         tf = export_question(store.load_question(session, "t.tf.privacy")) | {"id": "t.sc.duty"}
         with pytest.raises(BankInvalid, match="stored as a single_choice question; its type cannot change"):
             store.save_question(session, tf)
@@ -156,8 +160,14 @@ def test_export_then_import_is_identical(engine: Engine, tmp_path: Path) -> None
     with Session(engine) as session:
         files = store.export_bank(session)
     assert sorted(files) == [
-        "choice/insale.yaml", "choice/kpi.yaml", "choice/presale_flow.yaml", "choice/principles.yaml",
-        "choice/privacy.yaml", "profiles/t.presale.yaml", "replies/aftersale.yaml", "replies/bargaining.yaml",
+        "choice/insale.yaml",
+        "choice/kpi.yaml",
+        "choice/presale_flow.yaml",
+        "choice/principles.yaml",
+        "choice/privacy.yaml",
+        "profiles/t.presale.yaml",
+        "replies/aftersale.yaml",
+        "replies/bargaining.yaml",
         "typing/standard_phrases.yaml",
     ]
     out = tmp_path / "export"
@@ -189,9 +199,11 @@ def test_export_reproduces_the_source_content(engine: Engine, tmp_path: Path) ->
     assert load_bank([out]).profiles == load_bank([GOOD]).profiles
 
 
-BAD_IMPORTS = [[BAD / name] for name, _, _ in BAD_FILES] + [[BAD / "several_problems.yaml"]] + [
-    [*GOOD_QUESTIONS, BAD / "profiles" / name] for name, _, _ in BAD_PROFILES
-]
+BAD_IMPORTS = (
+    [[BAD / name] for name, _, _ in BAD_FILES]
+    + [[BAD / "several_problems.yaml"]]
+    + [[*GOOD_QUESTIONS, BAD / "profiles" / name] for name, _, _ in BAD_PROFILES]
+)
 
 
 @pytest.mark.parametrize("paths", BAD_IMPORTS, ids=[p[-1].name for p in BAD_IMPORTS])
@@ -206,8 +218,9 @@ def test_importing_a_malformed_bank_changes_nothing(engine: Engine, tmp_path: Pa
     assert snapshot(engine) == before
 
 
-def test_a_failure_halfway_through_rolls_everything_back(engine: Engine, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_halfway_through_rolls_everything_back(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import_good(engine)
     before = snapshot(engine)
 
@@ -226,8 +239,9 @@ def test_a_type_change_is_refused_before_anything_is_written(engine: Engine, tmp
     before = snapshot(engine)
     target = edited_copy(tmp_path)
     basics = target / "choice" / "basics.yaml"
-    basics.write_text(basics.read_text(encoding="utf-8").replace("id: t.sc.empathy\n", "id: t.sc.empathy.renamed\n"),
-                      encoding="utf-8")
+    basics.write_text(
+        basics.read_text(encoding="utf-8").replace("id: t.sc.empathy\n", "id: t.sc.empathy.renamed\n"), encoding="utf-8"
+    )
     (target / "choice" / "zz.yaml").write_text(
         "questions:\n"
         "  - id: t.sc.empathy\n"
@@ -246,8 +260,10 @@ def test_a_type_change_is_refused_before_anything_is_written(engine: Engine, tmp
             store.import_bank(session, bank)
     [problem] = info.value.problems
     assert (Path(problem.path).name, problem.line) == ("zz.yaml", 3)
-    assert problem.message == ("question 't.sc.empathy' is stored as a single_choice question; its type cannot "
-                               "change to true_false (give the new question a new id)")
+    assert problem.message == (
+        "question 't.sc.empathy' is stored as a single_choice question; its type cannot "
+        "change to true_false (give the new question a new id)"
+    )
     assert snapshot(engine) == before
 
 
@@ -260,8 +276,9 @@ def test_cli_import_export_round_trip(tmp_path: Path, monkeypatch: pytest.Monkey
     runner = CliRunner()
     first = runner.invoke(bank_cli, ["import", str(GOOD)])
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip().endswith("questions: 12 created, 0 updated, 0 unchanged; "
-                                         "profiles: 1 created, 0 updated, 0 unchanged")
+    assert first.stdout.strip().endswith(
+        "questions: 12 created, 0 updated, 0 unchanged; profiles: 1 created, 0 updated, 0 unchanged"
+    )
     bad = runner.invoke(bank_cli, ["import", str(edited_copy(tmp_path)), str(BAD / "single_two_correct.yaml")])
     assert bad.exit_code == 1
     assert "single_two_correct.yaml:8: single_choice question 'bad.two_correct' has 2 correct options" in bad.stdout
@@ -272,8 +289,9 @@ def test_cli_import_export_round_trip(tmp_path: Path, monkeypatch: pytest.Monkey
     assert exported.stdout.strip().endswith(f"wrote 9 files to {out}")
     again = runner.invoke(bank_cli, ["import", str(out)])
     assert again.exit_code == 0
-    assert again.stdout.strip().endswith("questions: 0 created, 0 updated, 12 unchanged; "
-                                         "profiles: 0 created, 0 updated, 1 unchanged")
+    assert again.stdout.strip().endswith(
+        "questions: 0 created, 0 updated, 12 unchanged; profiles: 0 created, 0 updated, 1 unchanged"
+    )
 
 
 def test_cli_export_notes_other_yaml_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -287,4 +305,3 @@ def test_cli_export_notes_other_yaml_files(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 0
     assert (out / "typing" / "standard_phrases.yaml").is_file()
     assert "note: 1 other YAML files" in result.stderr
-

@@ -1,4 +1,5 @@
 """The bank validator: every malformed fixture gives its exact line and message; the CLI contract."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exam.banks.loader import load_bank, read_bank
+from exam.banks.loader import load_bank, read_bank, validate_paths
 from exam.banks.problems import BankInvalid
-from exam.banks.loader import validate_paths
 from exam.cli.bank import bank as bank_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -20,7 +20,11 @@ GOOD_QUESTIONS = [GOOD / "choice", GOOD / "typing", GOOD / "replies"]
 
 # (fixture file under bad_banks/, expected 1-based line, expected message fragment)
 BAD_FILES = [
-    ("yaml_syntax.yaml", 7, "YAML syntax error: expected ',' or '}', but got ':' (while parsing a flow mapping at line 6)"),
+    (
+        "yaml_syntax.yaml",
+        7,
+        "YAML syntax error: expected ',' or '}', but got ':' (while parsing a flow mapping at line 6)",
+    ),
     ("not_utf8.yaml", 7, "file is not valid UTF-8"),
     ("empty.yaml", 1, "file is empty"),
     ("top_level_key.yaml", 2, "unknown top-level key 'question' (did you mean 'questions'?)"),
@@ -33,9 +37,16 @@ BAD_FILES = [
     ("difficulty_range.yaml", 5, "difficulty: input should be less than or equal to 5 (got 7)"),
     ("difficulty_type.yaml", 5, "difficulty: input should be a valid integer (got the text 'easy'"),
     ("unknown_topic.yaml", 6, "topics[2]: unknown topic 'shipping'"),
-    ("single_two_correct.yaml", 8,
-     "single_choice question 'bad.two_correct' has 2 correct options (a, c); exactly one is required"),
-    ("single_no_correct.yaml", 8, "single_choice question 'bad.no_correct' has no correct option; exactly one is required"),
+    (
+        "single_two_correct.yaml",
+        8,
+        "single_choice question 'bad.two_correct' has 2 correct options (a, c); exactly one is required",
+    ),
+    (
+        "single_no_correct.yaml",
+        8,
+        "single_choice question 'bad.no_correct' has no correct option; exactly one is required",
+    ),
     ("multiple_no_correct.yaml", 9, "multiple_choice question 'bad.multi_no_correct' has no correct option"),
     ("duplicate_option_id.yaml", 11, "has duplicate option id 'b' (options 2 and 3)"),
     ("duplicate_option_text.yaml", 12, "has duplicate option text '转化率' (options 1 and 4)"),
@@ -47,7 +58,11 @@ BAD_FILES = [
     ("model_answer_too_long.yaml", 20, "has model answer 1 of 42 characters, more than max_chars 20"),
     ("bool_option_text.yaml", 9, "options[1].text: input should be a valid string (got True: YAML reads yes/no"),
     ("duplicate_key.yaml", 9, "duplicate key 'stem' (first at line 7)"),
-    ("tf_answer_string.yaml", 8, "answer: input should be a valid boolean (got the text 'false'; write the value without quotes)"),
+    (
+        "tf_answer_string.yaml",
+        8,
+        "answer: input should be a valid boolean (got the text 'false'; write the value without quotes)",
+    ),
     ("typing_time_limit.yaml", 8, "time_limit: input should be greater than 0 (got 0)"),
     ("tab_indent.yaml", 4, "YAML syntax error: found character '\\t' that cannot start any token"),
     ("two_documents.yaml", 10, "expected a single document"),
@@ -56,10 +71,18 @@ BAD_FILES = [
 
 # Profiles are checked against the good bank's questions.
 BAD_PROFILES = [
-    ("unknown_question.yaml", 15, "section 'knowledge' draw rule 1 names question 't.tf.nope', which is not in the bank"),
+    (
+        "unknown_question.yaml",
+        15,
+        "section 'knowledge' draw rule 1 names question 't.tf.nope', which is not in the bank",
+    ),
     ("retired_question.yaml", 15, "names question 't.tf.retired', which is retired"),
     ("wrong_type_question.yaml", 15, "names question 't.sc.duty', which is a single_choice question, not true_false"),
-    ("too_many.yaml", 15, "draw rule 1 asks for 5 questions (true_false) but the bank holds only 2 active ones that match"),
+    (
+        "too_many.yaml",
+        15,
+        "draw rule 1 asks for 5 questions (true_false) but the bank holds only 2 active ones that match",
+    ),
     ("overlap.yaml", 14, "section 'knowledge' asks for 3 questions, but its draw rules overlap and only 2 distinct"),
     ("empty_topic.yaml", 15, "names topic 'qualities', but no active single_choice question has it"),
     ("unknown_topic.yaml", 15, "sections[2].draw[1].topics[1]: unknown topic 'manners'"),
@@ -71,10 +94,22 @@ BAD_PROFILES = [
     ("last_band_not_zero.yaml", 34, "has a last band with min 10; the last band must have min 0"),
     ("weight_zero.yaml", 27, "criteria[2].weight: input should be greater than 0 (got 0)"),
     ("bad_input.yaml", 27, "criterion 'knowledge': input 'knowledge.score' is not one of the documented forms"),
-    ("input_unknown_section.yaml", 28, "input 'replies.percent' names section 'replies', which this profile does not have"),
-    ("needs_scale.yaml", 24, "criterion 'typing_speed' takes typing.net_cpm, which is not a percentage; give it a scale"),
+    (
+        "input_unknown_section.yaml",
+        28,
+        "input 'replies.percent' names section 'replies', which this profile does not have",
+    ),
+    (
+        "needs_scale.yaml",
+        24,
+        "criterion 'typing_speed' takes typing.net_cpm, which is not a percentage; give it a scale",
+    ),
     ("duplicate_section.yaml", 16, "has two sections with id 'knowledge'"),
-    ("unknown_criterion_input.yaml", 28, "names rubric criterion 'humour', which no active reply question's rubric has"),
+    (
+        "unknown_criterion_input.yaml",
+        28,
+        "names rubric criterion 'humour', which no active reply question's rubric has",
+    ),
     ("profile_unknown_field.yaml", 4, "profile 'bad.profile': unknown field 'owner'"),
 ]
 
@@ -165,7 +200,13 @@ def test_good_bank_is_valid_and_loads() -> None:
     assert len(bank.questions) == 12
     assert set(bank.profiles) == {"t.presale"}
     assert len(bank.files) == 4
-    assert {q.type for q in bank.questions.values()} == {"single_choice", "multiple_choice", "true_false", "typing", "reply"}
+    assert {q.type for q in bank.questions.values()} == {
+        "single_choice",
+        "multiple_choice",
+        "true_false",
+        "typing",
+        "reply",
+    }
     path, line = bank.location("t.sc.fixed")
     assert path.endswith("choice/basics.yaml") and line == 28
 
@@ -229,8 +270,10 @@ def test_cli_validate_prints_one_line_per_problem_and_exits_1() -> None:
     assert len(lines) == 6
     pattern = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<message>.+)$")
     assert all(pattern.match(line) for line in lines), lines
-    assert lines[0].endswith("several_problems.yaml:6: single_choice question 'bad.several.one': difficulty: "
-                             "input should be less than or equal to 5 (got 9)")
+    assert lines[0].endswith(
+        "several_problems.yaml:6: single_choice question 'bad.several.one': difficulty: "
+        "input should be less than or equal to 5 (got 9)"
+    )
     assert lines[-1].endswith("empty.yaml:1: file is empty; expected a mapping with the key 'questions' or 'profile'")
 
 
@@ -258,7 +301,12 @@ def test_cli_schema_prints_both_schemas() -> None:
     assert question_file["required"] == ["questions"]
     assert question_file["additionalProperties"] is False
     defs = question_file["$defs"]
-    assert {"SingleChoiceQuestion", "MultipleChoiceQuestion", "TrueFalseQuestion", "TypingQuestion",
-            "ReplyQuestion"} <= set(defs)
+    assert {
+        "SingleChoiceQuestion",
+        "MultipleChoiceQuestion",
+        "TrueFalseQuestion",
+        "TypingQuestion",
+        "ReplyQuestion",
+    } <= set(defs)
     assert "principles" in json.dumps(defs["TrueFalseQuestion"]["properties"]["topics"])
     assert "Profile" in schemas["profile_file"]["$defs"]

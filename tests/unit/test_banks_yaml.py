@@ -1,10 +1,11 @@
 """YAML in with line numbers, YAML out that humans can review and that reads back identically."""
+
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from exam.banks.yamlio import DecodeFailed, decode, duplicate_keys, dump_yaml, line_at, parse
+from exam.banks.yamlio import DecodeFailed, decode, dump_yaml, duplicate_keys, line_at, parse
 
 TEXT = """\
 questions:
@@ -36,17 +37,44 @@ def test_duplicate_keys_are_found_with_both_lines() -> None:
 
 
 def test_decode_reports_the_line_of_the_first_bad_byte() -> None:
-    assert decode("a: 你好\n".encode("utf-8")) == "a: 你好\n"
+    assert decode("a: 你好\n".encode()) == "a: 你好\n"
     with pytest.raises(DecodeFailed) as info:
         decode("a: 1\nb: 2\nc: 你好\n".encode("gbk"))
     assert info.value.line == 3
 
 
-@pytest.mark.parametrize("value", [
-    "yes", "no", "on", "null", "~", "1.0", "007", "2024-01-01", "a: b", "- x", "#hash", "  leading", "trailing ",
-    "第一行\n第二行\n", "no trailing newline\nsecond", "'quoted'", '"dq"', "{not: flow}", "[x]", "", "tab\there",
-    "亲，您好！欢迎光临", "很" * 300, "a \nb", " lead\nsecond", "x\n\n\n", "\n",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yes",
+        "no",
+        "on",
+        "null",
+        "~",
+        "1.0",
+        "007",
+        "2024-01-01",
+        "a: b",
+        "- x",
+        "#hash",
+        "  leading",
+        "trailing ",
+        "第一行\n第二行\n",
+        "no trailing newline\nsecond",
+        "'quoted'",
+        '"dq"',
+        "{not: flow}",
+        "[x]",
+        "",
+        "tab\there",
+        "亲，您好！欢迎光临",
+        "很" * 300,
+        "a \nb",
+        " lead\nsecond",
+        "x\n\n\n",
+        "\n",
+    ],
+)
 def test_dump_reads_back_identically(value: str) -> None:
     data = {"questions": [{"id": "q", "text": value, "list": [value, "x"], "leaf": {"a": value}}]}
     assert yaml.safe_load(dump_yaml(data)) == data
@@ -54,14 +82,16 @@ def test_dump_reads_back_identically(value: str) -> None:
 
 def test_dump_is_readable() -> None:
     data = {
-        "questions": [{
-            "id": "q1",
-            "topics": ["principles", "language"],
-            "source": {"seed": "000.txt", "section": "二、原则"},
-            "passage": "第一行\n第二行\n",
-            "messages": ["我觉得这个价钱太贵了，便宜点。"],
-            "options": [{"id": "a", "text": "对", "correct": True}],
-        }]
+        "questions": [
+            {
+                "id": "q1",
+                "topics": ["principles", "language"],
+                "source": {"seed": "000.txt", "section": "二、原则"},
+                "passage": "第一行\n第二行\n",
+                "messages": ["我觉得这个价钱太贵了，便宜点。"],
+                "options": [{"id": "a", "text": "对", "correct": True}],
+            }
+        ]
     }
     assert dump_yaml(data) == (
         "questions:\n"

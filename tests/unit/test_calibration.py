@@ -1,4 +1,5 @@
 """Agreement metrics, and the grader against the public scored replies (the acceptance thresholds)."""
+
 from __future__ import annotations
 
 import json

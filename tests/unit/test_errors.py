@@ -1,15 +1,16 @@
 """The refusals users see share one base: English msgid, parameters, translation."""
+
 from __future__ import annotations
 
 import pytest
 
-from exam.services.accounts import AccountError
 from exam.errors import UserError
-from exam.services.openings import OpeningError
-from exam.services.data_rights import DataRightsError
-from exam.services.review import ReviewError
 from exam.i18n import set_locale
 from exam.security import PasswordPolicyError
+from exam.services.accounts import AccountError
+from exam.services.data_rights import DataRightsError
+from exam.services.openings import OpeningError
+from exam.services.review import ReviewError
 
 
 @pytest.mark.parametrize("cls", [AccountError, OpeningError, ReviewError, DataRightsError, PasswordPolicyError])

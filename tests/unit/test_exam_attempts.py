@@ -1,5 +1,6 @@
 """Attempts on a real database with explicit times: clocks, deadlines and grace, versions, sections,
 typing, integrity signals, grading, the sweep, and one attempt per candidate."""
+
 import random
 from datetime import timedelta
 
@@ -7,9 +8,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from exam.services import attempts, openings, papers, results, sweep
-from exam.services.attempts import ExamError
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent
+from exam.services import attempts, openings, papers, results, sweep
+from exam.services import events as integrity_events
+from exam.services.attempts import ExamError
 from exam.timeutil import utcnow
 from tests.web.candidate_helpers import make_invitation, make_opening, seed_bank
 
@@ -20,8 +22,9 @@ def setup(session, settings):  # type: ignore[no-untyped-def]
     opening = make_opening(session, opens_in=timedelta(days=-1))
 
     def start(name: str = "张三", factor: float = 1.0, now=None):  # type: ignore[no-untyped-def]
-        invitation, _ = make_invitation(session, opening, name, phone=f"1380000{abs(hash(name)) % 10000:04d}",
-                                        factor=factor)
+        invitation, _ = make_invitation(
+            session, opening, name, phone=f"1380000{abs(hash(name)) % 10000:04d}", factor=factor
+        )
         candidate = openings.candidate_for(session, invitation)
         attempts.accept_notice(session, invitation)
         attempt = attempts.start_attempt(session, invitation, candidate, now=now or utcnow(), rng=random.Random(5))
@@ -58,8 +61,9 @@ def test_starting_draws_the_paper_creates_answers_and_starts_the_first_clock(ses
     attempt = setup(now=now)
     assert attempt.status == "in_progress" and attempt.current_section == 0
     assert attempt.deadline_at == now + timedelta(seconds=1800)
-    clocks = session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt.id)
-                          .order_by(AttemptSection.position)).all()
+    clocks = session.exec(
+        select(AttemptSection).where(AttemptSection.attempt_id == attempt.id).order_by(AttemptSection.position)
+    ).all()
     assert [c.section_id for c in clocks] == ["typing", "knowledge", "communication"]
     assert clocks[0].started_at == now and clocks[0].deadline_at == now + timedelta(seconds=300)
     assert clocks[1].started_at is None
@@ -115,12 +119,14 @@ def test_late_answers_are_refused_after_the_deadline_plus_the_grace(session, set
     deadline = now + timedelta(seconds=300)
     grace = timedelta(seconds=settings.answer_grace_seconds)
     attempts.start_clock(session, attempt, typing, settings, now=deadline - timedelta(seconds=100))
-    ok = attempts.save_answer(session, attempt, typing, {"text": "在宽限期内"}, 1, settings,
-                              now=deadline + grace - timedelta(seconds=1))
+    ok = attempts.save_answer(
+        session, attempt, typing, {"text": "在宽限期内"}, 1, settings, now=deadline + grace - timedelta(seconds=1)
+    )
     assert ok.answer.version == 2
     with pytest.raises(ExamError) as late:
-        attempts.save_answer(session, attempt, typing, {"text": "太晚了"}, 2, settings,
-                             now=deadline + grace + timedelta(seconds=1))
+        attempts.save_answer(
+            session, attempt, typing, {"text": "太晚了"}, 2, settings, now=deadline + grace + timedelta(seconds=1)
+        )
     assert late.value.code == "closed"
     # the stored state follows the clock: the section closes at its deadline, the next starts now
     later = deadline + grace + timedelta(seconds=2)
@@ -141,11 +147,26 @@ def test_the_typing_clock_is_the_servers(session, settings, setup) -> None:
     assert started.typing["started_at"] == again.typing["started_at"] == (now + timedelta(seconds=5)).isoformat()
     limit = started.typing["time_limit"]
     assert started.typing["ends_at"] == (now + timedelta(seconds=5 + limit)).isoformat()
-    attempts.save_answer(session, attempt, typing, {"text": "亲，您好！欢迎光临", "seconds": "1"}, 1, settings,
-                         now=now + timedelta(seconds=15), meta={"inputs": 9, "page": "p1"})
+    attempts.save_answer(
+        session,
+        attempt,
+        typing,
+        {"text": "亲，您好！欢迎光临", "seconds": "1"},
+        1,
+        settings,
+        now=now + timedelta(seconds=15),
+        meta={"inputs": 9, "page": "p1"},
+    )
     with pytest.raises(ExamError) as over:
-        attempts.save_answer(session, attempt, typing, {"text": "亲，您好！欢迎光临本店"}, 2, settings,
-                             now=now + timedelta(seconds=5 + limit + settings.answer_grace_seconds + 1))
+        attempts.save_answer(
+            session,
+            attempt,
+            typing,
+            {"text": "亲，您好！欢迎光临本店"},
+            2,
+            settings,
+            now=now + timedelta(seconds=5 + limit + settings.answer_grace_seconds + 1),
+        )
     assert over.value.code == "typing_over"
     response = session.get(Answer, started.answer.id).response
     assert response["samples"] == [[0, 0], [10.0, 9]]
@@ -157,12 +178,28 @@ def test_integrity_signals_from_the_server(session, settings, setup) -> None:
     attempt = setup(now=now)
     typing = positions(attempt)["typing"][0]
     attempts.start_clock(session, attempt, typing, settings, now=now)
-    attempts.save_answer(session, attempt, typing, {"text": "亲，您好"}, 1, settings, now=now + timedelta(seconds=4),
-                         meta={"inputs": 4, "page": "p1"})
+    attempts.save_answer(
+        session,
+        attempt,
+        typing,
+        {"text": "亲，您好"},
+        1,
+        settings,
+        now=now + timedelta(seconds=4),
+        meta={"inputs": 4, "page": "p1"},
+    )
     # 40 characters in one second, and without a single input event in the page
     burst = "亲，您好！欢迎光临本店，很高兴为您服务，请问有什么可以帮您的吗？我们的商品都是实物拍"
-    attempts.save_answer(session, attempt, typing, {"text": burst}, 2, settings, now=now + timedelta(seconds=5),
-                         meta={"inputs": 4, "page": "p1"})
+    attempts.save_answer(
+        session,
+        attempt,
+        typing,
+        {"text": burst},
+        2,
+        settings,
+        now=now + timedelta(seconds=5),
+        meta={"inputs": 4, "page": "p1"},
+    )
     session.commit()
     kinds = [e.kind for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id))]
     assert "impossible_rhythm" in kinds and "no_keystrokes" in kinds
@@ -171,24 +208,29 @@ def test_integrity_signals_from_the_server(session, settings, setup) -> None:
 
 def test_client_events_and_a_second_session(session, settings, setup) -> None:
     attempt = setup()
-    stored = attempts.record_client_events(session, attempt, [
-        {"kind": "paste", "detail": {"chars": 12, "item": "0"}, "age_ms": 1500},
-        {"kind": "tab_hidden", "detail": {"seconds": 8.5}},
-        {"kind": "made_up", "detail": {}},
-        "garbage",
-    ])
+    stored = integrity_events.record_client_events(
+        session,
+        attempt,
+        [
+            {"kind": "paste", "detail": {"chars": 12, "item": "0"}, "age_ms": 1500},
+            {"kind": "tab_hidden", "detail": {"seconds": 8.5}},
+            {"kind": "made_up", "detail": {}},
+            "garbage",
+        ],
+    )
     assert stored == 2
-    assert attempts.note_session(session, attempt, "aaaa", ip="1.2.3.4") is True
-    assert attempts.note_session(session, attempt, "aaaa") is False
-    assert attempts.note_session(session, attempt, "bbbb", ip="5.6.7.8", user_agent="phone") is True
+    assert integrity_events.note_session(session, attempt, "aaaa", ip="1.2.3.4") is True
+    assert integrity_events.note_session(session, attempt, "aaaa") is False
+    assert integrity_events.note_session(session, attempt, "bbbb", ip="5.6.7.8", user_agent="phone") is True
     session.commit()
-    events = session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id)
-                          .order_by(IntegrityEvent.id)).all()
+    events = session.exec(
+        select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id).order_by(IntegrityEvent.id)
+    ).all()
     assert [e.kind for e in events] == ["paste", "tab_hidden", "session_start", "second_session"]
     assert events[0].detail == {"chars": 12, "item": "0"} and events[3].detail["ip"] == "5.6.7.8"
     assert session.get(Attempt, attempt.id).signal_count == 3
     too_many = [{"kind": "copy"}] * 80
-    assert attempts.record_client_events(session, attempt, too_many) == attempts.MAX_EVENTS_PER_BATCH
+    assert integrity_events.record_client_events(session, attempt, too_many) == integrity_events.MAX_EVENTS_PER_BATCH
 
 
 def test_sections_run_in_order_submitting_twice_is_harmless_and_the_paper_is_graded(session, settings, setup) -> None:
@@ -205,8 +247,15 @@ def test_sections_run_in_order_submitting_twice_is_harmless_and_the_paper_is_gra
     flagged = attempts.set_flag(session, attempt, pos["true_false"][0], True, settings, now=now)
     assert flagged.flagged and flagged.version == 1, "flags do not bump the answer's version"
     assert attempts.submit_section(session, attempt, "knowledge", settings, now=now) is False
-    attempts.save_answer(session, attempt, pos["reply"][0], {"text": "亲，您好！我们是统一价不议价的，买两件可以享受九折优惠哦，感谢您的支持！"},
-                         0, settings, now=now)
+    attempts.save_answer(
+        session,
+        attempt,
+        pos["reply"][0],
+        {"text": "亲，您好！我们是统一价不议价的，买两件可以享受九折优惠哦，感谢您的支持！"},
+        0,
+        settings,
+        now=now,
+    )
     assert attempts.submit_section(session, attempt, "communication", settings, now=now) is True
     assert attempt.status == "submitted" and attempt.submitted_at == now
     assert attempts.submit_section(session, attempt, "communication", settings, now=now) is True
@@ -229,8 +278,9 @@ def test_one_attempt_per_candidate_and_opening(session, settings, setup) -> None
     invitation = session.get(openings.Invitation, attempt.invitation_id)
     candidate = session.get(openings.User, attempt.candidate_id)
     assert attempts.start_attempt(session, invitation, candidate).id == attempt.id
-    session.add(Attempt(opening_id=attempt.opening_id, candidate_id=attempt.candidate_id, paper={},
-                        deadline_at=utcnow()))
+    session.add(
+        Attempt(opening_id=attempt.opening_id, candidate_id=attempt.candidate_id, paper={}, deadline_at=utcnow())
+    )
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
@@ -279,12 +329,21 @@ def test_regrade_applies_reviewer_overrides_without_running_the_graders(session,
     pos = positions(attempt)
     for section in ("typing", "knowledge"):
         attempts.submit_section(session, attempt, section, settings, now=now)
-    attempts.save_answer(session, attempt, pos["reply"][0], {"text": "亲，您好！非常感谢您的咨询，请问还有什么可以帮您的吗？祝您生活愉快！"},
-                         0, settings, now=now)
+    attempts.save_answer(
+        session,
+        attempt,
+        pos["reply"][0],
+        {"text": "亲，您好！非常感谢您的咨询，请问还有什么可以帮您的吗？祝您生活愉快！"},
+        0,
+        settings,
+        now=now,
+    )
     attempts.submit_section(session, attempt, "communication", settings, now=now)
     results.grade_attempt(session, attempt)
     before = attempt.results["sections"]["communication"]["percent"]
-    reply = session.exec(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == pos["reply"][0])).one()
+    reply = session.exec(
+        select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == pos["reply"][0])
+    ).one()
     criteria = {c["id"]: c["max"] for c in reply.result["criteria"]}
     reply.overrides = {cid: maximum for cid, maximum in criteria.items()}
     session.add(reply)
@@ -295,17 +354,32 @@ def test_regrade_applies_reviewer_overrides_without_running_the_graders(session,
     assert attempt.results["inputs"]["communication.criterion.courtesy"] == 100.0
 
 
-
 def test_a_burst_is_one_signal_not_one_per_later_save(session, settings, setup) -> None:
     now = utcnow()
     attempt = setup(now=now)
     typing = positions(attempt)["typing"][0]
     burst = "亲，您好！欢迎光临本店，很高兴为您服务，请问有什么可以帮您的吗？"
-    attempts.save_answer(session, attempt, typing, {"text": burst}, 0, settings, now=now + timedelta(seconds=1),
-                         meta={"inputs": 30, "page": "p"})
+    attempts.save_answer(
+        session,
+        attempt,
+        typing,
+        {"text": burst},
+        0,
+        settings,
+        now=now + timedelta(seconds=1),
+        meta={"inputs": 30, "page": "p"},
+    )
     for second in range(2, 5):  # unchanged text (e.g. a flag or a retry) raises nothing new
-        attempts.save_answer(session, attempt, typing, {"text": burst}, second - 1, settings,
-                             now=now + timedelta(seconds=second), meta={"inputs": 30, "page": "p"})
+        attempts.save_answer(
+            session,
+            attempt,
+            typing,
+            {"text": burst},
+            second - 1,
+            settings,
+            now=now + timedelta(seconds=second),
+            meta={"inputs": 30, "page": "p"},
+        )
     session.commit()
     kinds = [e.kind for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id))]
     assert kinds == ["impossible_rhythm"]

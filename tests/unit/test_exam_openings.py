@@ -1,13 +1,14 @@
 """Openings, invitation links and the CSV import."""
+
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from exam import security
-from exam.services import openings
 from exam.i18n import set_locale
 from exam.models import AuditLog, Invitation
+from exam.services import openings
 from exam.timeutil import utcnow
 from tests.web.candidate_helpers import SECRET, make_invitation, make_opening, seed_bank
 
@@ -33,12 +34,14 @@ def test_invitation_links_are_unguessable_stored_as_hashes_and_expire_with_the_w
 
 
 def test_invitations_need_a_name_and_a_valid_contact_and_no_duplicates(session, opening) -> None:
-    for kwargs, message in [({"name": "", "phone": "13800138000"}, "name"),
-                            ({"name": "王五"}, "phone number or an e-mail"),
-                            ({"name": "王五", "email": "not-an-email"}, "e-mail"),
-                            ({"name": "王五", "phone": "12"}, "phone"),
-                            ({"name": "王五", "phone": "13800138001", "extra_time_factor": "9"}, "between"),
-                            ({"name": "王五", "phone": "13800138001", "extra_time_factor": "abc"}, "number")]:
+    for kwargs, message in [
+        ({"name": "", "phone": "13800138000"}, "name"),
+        ({"name": "王五"}, "phone number or an e-mail"),
+        ({"name": "王五", "email": "not-an-email"}, "e-mail"),
+        ({"name": "王五", "phone": "12"}, "phone"),
+        ({"name": "王五", "phone": "13800138001", "extra_time_factor": "9"}, "between"),
+        ({"name": "王五", "phone": "13800138001", "extra_time_factor": "abc"}, "number"),
+    ]:
         with pytest.raises(openings.OpeningError, match=message):
             openings.invite(session, opening, secret_key=SECRET, **kwargs)
     openings.invite(session, opening, name="王五", phone="138 0013 8001", secret_key=SECRET)
@@ -54,10 +57,12 @@ def test_openings_validate_their_fields(session) -> None:
     with pytest.raises(openings.OpeningError, match="job profile"):
         openings.create_opening(session, title="x", profile_id="nope", opens_at=now, closes_at=now + timedelta(days=1))
     with pytest.raises(openings.OpeningError, match="title"):
-        openings.create_opening(session, title="  ", profile_id="t.presale", opens_at=now,
-                                closes_at=now + timedelta(days=1))
-    opening = openings.create_opening(session, title="  售前   客服 ", profile_id="t.presale", opens_at=now,
-                                      closes_at=now + timedelta(days=1))
+        openings.create_opening(
+            session, title="  ", profile_id="t.presale", opens_at=now, closes_at=now + timedelta(days=1)
+        )
+    opening = openings.create_opening(
+        session, title="  售前   客服 ", profile_id="t.presale", opens_at=now, closes_at=now + timedelta(days=1)
+    )
     assert opening.title == "售前 客服" and opening.profile_version == 1
     assert openings.window_state(opening, now - timedelta(seconds=1)) == "upcoming"
     assert openings.window_state(opening, now + timedelta(hours=1)) == "open"
@@ -74,15 +79,17 @@ def test_nobody_can_be_invited_to_a_closed_opening(session) -> None:
 def test_csv_keeps_good_rows_and_reports_bad_ones(session, opening) -> None:
     set_locale("en")
     make_invitation(session, opening, "老朋友", phone="13900000009")
-    text = ("姓名,手机,邮箱,时间系数\n"
-            "王一,13800000001,,\n"
-            ",13800000002,,\n"
-            "赵二,12,,\n"
-            "钱三,,qian@example.com,1.5\n"
-            "孙四,,,\n"
-            "\n"
-            "李五,13900000009,,\n"
-            "周六,13800000006,,7\n")
+    text = (
+        "姓名,手机,邮箱,时间系数\n"
+        "王一,13800000001,,\n"
+        ",13800000002,,\n"
+        "赵二,12,,\n"
+        "钱三,,qian@example.com,1.5\n"
+        "孙四,,,\n"
+        "\n"
+        "李五,13900000009,,\n"
+        "周六,13800000006,,7\n"
+    )
     report = openings.import_csv(session, opening, text.encode("utf-8-sig"), secret_key=SECRET)
     assert [inv.name for inv, _ in report.created] == ["王一", "钱三"]
     assert report.created[1][0].extra_time_factor == 1.5 and report.created[1][0].email == "qian@example.com"

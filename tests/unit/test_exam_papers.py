@@ -1,4 +1,5 @@
 """Papers are drawn per candidate from the profile's blueprint, options shuffled, versions pinned (pure)."""
+
 import random
 
 import pytest
@@ -48,8 +49,14 @@ def test_options_are_shuffled_per_candidate_unless_the_question_says_no() -> Non
 
 
 def test_papers_differ_between_candidates_but_repeat_for_a_seed() -> None:
-    drawn = {tuple(i["question_id"] for s in papers.draw_paper(PROFILE, BANK.questions, VERSIONS, random.Random(seed))["sections"]
-                   for i in s["items"]) for seed in range(30)}
+    drawn = {
+        tuple(
+            i["question_id"]
+            for s in papers.draw_paper(PROFILE, BANK.questions, VERSIONS, random.Random(seed))["sections"]
+            for i in s["items"]
+        )
+        for seed in range(30)
+    }
     assert len(drawn) > 3
     a = papers.draw_paper(PROFILE, BANK.questions, VERSIONS, random.Random(7))
     b = papers.draw_paper(PROFILE, BANK.questions, VERSIONS, random.Random(7))
@@ -71,5 +78,10 @@ def test_iter_items_gives_global_positions() -> None:
 
 def test_summary_says_what_the_exam_contains() -> None:
     rows = papers.summary(PROFILE)
-    assert rows[1] == {"id": "knowledge", "title": "服务知识", "time_limit": 600, "count": 5,
-                       "types": {"single_choice": 2, "multiple_choice": 1, "true_false": 2}}
+    assert rows[1] == {
+        "id": "knowledge",
+        "title": "服务知识",
+        "time_limit": 600,
+        "count": 5,
+        "types": {"single_choice": 2, "multiple_choice": 1, "true_false": 2},
+    }

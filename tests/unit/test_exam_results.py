@@ -1,5 +1,6 @@
 """From graded answers to section results, hiring inputs and the hiring score (pure parts)."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +11,7 @@ from exam.services.results import GradedItem
 from tests.web.candidate_helpers import GOOD_BANK
 
 BANK = load_bank([GOOD_BANK])
-T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 PASSAGE_Q = BANK.questions["t.typing.closing"]  # 120 s, 27 characters without whitespace
 
 
@@ -30,8 +31,13 @@ def test_typing_is_timed_over_the_fixed_duration_unless_the_passage_is_finished(
 
 
 def test_grade_item_uses_the_server_clock_for_typing() -> None:
-    response = {"text": PASSAGE_Q.passage, "started_at": _iso(0), "last_change_at": _iso(30), "seconds": 2,
-                "samples": [[0, 0], [30, 27]]}
+    response = {
+        "text": PASSAGE_Q.passage,
+        "started_at": _iso(0),
+        "last_change_at": _iso(30),
+        "seconds": 2,
+        "samples": [[0, 0], [30, 27]],
+    }
     score, maximum, detail = results.grade_item(PASSAGE_Q, response)
     assert (score, maximum) == (1.0, 1.0)
     assert detail["net_cpm"] == 54.0 and detail["accuracy"] == 1.0 and detail["seconds"] == 30
@@ -43,29 +49,61 @@ def test_grade_item_grades_choices_and_replies_with_the_real_engines() -> None:
     assert results.grade_item(sc, {"choice": "d"})[0] == 1.0
     assert results.grade_item(sc, {"choice": "a"})[0] == 0.0
     reply = BANK.questions["t.reply.bargain"]
-    score, maximum, detail = results.grade_item(reply, {"text": "亲，您好！我们是统一价不议价的，两件可以打九折哦，谢谢您的支持！"})
+    score, maximum, detail = results.grade_item(
+        reply, {"text": "亲，您好！我们是统一价不议价的，两件可以打九折哦，谢谢您的支持！"}
+    )
     assert maximum == 100 and 0 < score <= 100
     assert {c["id"] for c in detail["criteria"]} == {"courtesy", "facts"}
 
 
 def _reply_item(position: int, points: dict[str, float], caps: list | None = None) -> GradedItem:
-    criteria = [{"id": "courtesy", "label": "礼貌用语", "points": points["courtesy"], "max": 40},
-                {"id": "facts", "label": "说明事实", "points": points["facts"], "max": 60}]
+    criteria = [
+        {"id": "courtesy", "label": "礼貌用语", "points": points["courtesy"], "max": 40},
+        {"id": "facts", "label": "说明事实", "points": points["facts"], "max": 60},
+    ]
     score = sum(points.values())
-    return GradedItem(position, "communication", "reply", ("bargaining",), score, 100.0,
-                      {"score": score, "criteria": criteria, "caps": caps or []}, True)
+    return GradedItem(
+        position,
+        "communication",
+        "reply",
+        ("bargaining",),
+        score,
+        100.0,
+        {"score": score, "criteria": criteria, "caps": caps or []},
+        True,
+    )
 
 
 def test_sections_aggregate_topics_typing_figures_and_rubric_criteria() -> None:
-    typing = [GradedItem(0, "typing", "typing", ("standard_phrases",), 0.98, 1.0,
-                         {"net_cpm": 70, "gross_cpm": 72, "accuracy": 0.98}, True),
-              GradedItem(1, "typing", "typing", ("standard_phrases",), 0.94, 1.0,
-                         {"net_cpm": 50, "gross_cpm": 55, "accuracy": 0.94}, True)]
+    typing = [
+        GradedItem(
+            0,
+            "typing",
+            "typing",
+            ("standard_phrases",),
+            0.98,
+            1.0,
+            {"net_cpm": 70, "gross_cpm": 72, "accuracy": 0.98},
+            True,
+        ),
+        GradedItem(
+            1,
+            "typing",
+            "typing",
+            ("standard_phrases",),
+            0.94,
+            1.0,
+            {"net_cpm": 50, "gross_cpm": 55, "accuracy": 0.94},
+            True,
+        ),
+    ]
     s = results.section_result("打字", typing)
     assert (s["net_cpm"], s["gross_cpm"], s["accuracy"]) == (60.0, 63.5, 0.96)
-    knowledge = [GradedItem(2, "knowledge", "single_choice", ("principles",), 1, 1, {}, True),
-                 GradedItem(3, "knowledge", "single_choice", ("principles", "language"), 0, 1, {}, True),
-                 GradedItem(4, "knowledge", "true_false", ("privacy",), 1, 1, {}, False)]
+    knowledge = [
+        GradedItem(2, "knowledge", "single_choice", ("principles",), 1, 1, {}, True),
+        GradedItem(3, "knowledge", "single_choice", ("principles", "language"), 0, 1, {}, True),
+        GradedItem(4, "knowledge", "true_false", ("privacy",), 1, 1, {}, False),
+    ]
     k = results.section_result("知识", knowledge)
     assert k["percent"] == 66.7 and k["count"] == 3 and k["answered"] == 2
     assert k["topics"]["principles"] == {"score": 1, "max": 2, "percent": 50.0}
@@ -89,12 +127,27 @@ def test_overrides_change_a_replys_score_by_the_graders_rules() -> None:
 
 
 def test_build_results_feeds_the_hiring_score() -> None:
-    paper = {"sections": [{"id": "typing", "title": "打字测试"}, {"id": "knowledge", "title": "服务知识"},
-                          {"id": "communication", "title": "客户回复"}]}
-    items = [GradedItem(0, "typing", "typing", ("standard_phrases",), 1.0, 1.0,
-                        {"net_cpm": 100, "gross_cpm": 100, "accuracy": 1.0}, True),
-             GradedItem(1, "knowledge", "single_choice", ("principles",), 1, 1, {}, True),
-             _reply_item(2, {"courtesy": 40, "facts": 60})]
+    paper = {
+        "sections": [
+            {"id": "typing", "title": "打字测试"},
+            {"id": "knowledge", "title": "服务知识"},
+            {"id": "communication", "title": "客户回复"},
+        ]
+    }
+    items = [
+        GradedItem(
+            0,
+            "typing",
+            "typing",
+            ("standard_phrases",),
+            1.0,
+            1.0,
+            {"net_cpm": 100, "gross_cpm": 100, "accuracy": 1.0},
+            True,
+        ),
+        GradedItem(1, "knowledge", "single_choice", ("principles",), 1, 1, {}, True),
+        _reply_item(2, {"courtesy": 40, "facts": 60}),
+    ]
     profile = BANK.profiles["t.presale"].model_dump(mode="json")
     out = results.build_results(paper, items, profile)
     assert set(out) == {"sections", "inputs", "hiring"}

@@ -1,4 +1,5 @@
 """Choice grading and section/topic aggregation."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,12 +44,14 @@ def test_multiple_rejects_bad_input() -> None:
 
 
 def test_aggregate_section_and_topics() -> None:
-    section = aggregate([
-        ItemScore(1, 1, ("principles",)),
-        ItemScore(0, 1, ("principles", "language")),
-        (2, 2, ["language"]),
-        ItemScore(0.5, 1, ()),
-    ])
+    section = aggregate(
+        [
+            ItemScore(1, 1, ("principles",)),
+            ItemScore(0, 1, ("principles", "language")),
+            (2, 2, ["language"]),
+            ItemScore(0.5, 1, ()),
+        ]
+    )
     assert section.points == 3.5 and section.max == 5
     assert section.percent == pytest.approx(70.0)
     assert section.topics == {"language": pytest.approx(200 / 3), "principles": pytest.approx(50.0)}

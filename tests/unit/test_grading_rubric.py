@@ -2,6 +2,7 @@
 
 Each detector kind has its own tests under tests/unit/rubric/.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -10,14 +11,18 @@ from pydantic import ValidationError
 from exam.grading.rubric import DEFAULT_CAPS, Rubric, grade_reply, recompute_score
 from tests.unit.rubric.helpers import DENSE_FACTS, points, rubric_of, two_criteria
 
-
 # --------------------------------------------------------------------------- validation
 
 
 def test_criteria_must_add_up_to_100() -> None:
     with pytest.raises(ValidationError, match="add up to 100"):
-        Rubric.model_validate({"criteria": [{"id": "a", "label": "A", "max": 60,
-                                             "detectors": [{"kind": "length", "min": 1, "points": 1}]}]})
+        Rubric.model_validate(
+            {
+                "criteria": [
+                    {"id": "a", "label": "A", "max": 60, "detectors": [{"kind": "length", "min": 1, "points": 1}]}
+                ]
+            }
+        )
 
 
 def test_criterion_ids_unique() -> None:
@@ -61,20 +66,41 @@ def test_guards_empty_english_short() -> None:
 
 
 def test_criterion_points_are_clamped() -> None:
-    r = rubric_of({"kind": "phrases", "phrases": ["您"], "points": 30},
-                  {"kind": "phrases", "phrases": ["你"], "points": -50}, max_points=20)
+    r = rubric_of(
+        {"kind": "phrases", "phrases": ["您"], "points": 30},
+        {"kind": "phrases", "phrases": ["你"], "points": -50},
+        max_points=20,
+    )
     assert points(r, "您好您好您好") == 20
     assert points(r, "你好") == 0
 
 
 def test_recompute_with_overrides_drops_that_criterions_caps() -> None:
-    rubric = Rubric.model_validate({"criteria": [
-        {"id": "solve", "label": "解决问题", "max": 60, "detectors": [
-            {"kind": "phrases", "phrases": ["299"], "points": 60}]},
-        {"id": "honesty", "label": "原则", "max": 40, "detectors": [
-            {"kind": "forbidden", "points": 40, "min_chars": 0,
-             "items": [{"id": "free", "label": "破例包邮", "any": ["给您包邮"]}]}]},
-    ]})
+    rubric = Rubric.model_validate(
+        {
+            "criteria": [
+                {
+                    "id": "solve",
+                    "label": "解决问题",
+                    "max": 60,
+                    "detectors": [{"kind": "phrases", "phrases": ["299"], "points": 60}],
+                },
+                {
+                    "id": "honesty",
+                    "label": "原则",
+                    "max": 40,
+                    "detectors": [
+                        {
+                            "kind": "forbidden",
+                            "points": 40,
+                            "min_chars": 0,
+                            "items": [{"id": "free", "label": "破例包邮", "any": ["给您包邮"]}],
+                        }
+                    ],
+                },
+            ]
+        }
+    )
     res = grade_reply(rubric, "满299才包邮,这次给您包邮吧")
     assert res.score == DEFAULT_CAPS["forbidden_claim"] == 15  # forbidden_claim caps the total
     d = res.as_dict()
@@ -121,9 +147,11 @@ def test_shared_lexicon_phrases_are_valid() -> None:
 
 
 def test_stating_a_scenario_fact_is_not_off_topic() -> None:
-    r = rubric_of({"kind": "facts", "items": [
-        {"id": "fixed", "label": "统一价", "any": ["re:统一价|不议价"], "points": 5}]},
-        {"kind": "relevance", "points": 5, "target": 3}, max_points=10)
+    r = rubric_of(
+        {"kind": "facts", "items": [{"id": "fixed", "label": "统一价", "any": ["re:统一价|不议价"], "points": 5}]},
+        {"kind": "relevance", "points": 5, "target": 3},
+        max_points=10,
+    )
     facts, msg = "衬衣 199 元,店铺统一价不议价", ["能不能打个折?"]
     on = grade_reply(r, "亲,我们是统一价的,质量很好,谢谢理解。", facts=facts, messages=msg)
     assert "off_topic" not in on.flags
@@ -132,8 +160,11 @@ def test_stating_a_scenario_fact_is_not_off_topic() -> None:
 
 
 def test_shirking_without_a_solution_is_capped_low() -> None:
-    r = rubric_of(dict(DENSE_FACTS, min_points=10), {"kind": "taboo", "categories": ["blame", "shirk"], "penalty": 0},
-                  {"kind": "length", "min": 1, "points": 90})
+    r = rubric_of(
+        dict(DENSE_FACTS, min_points=10),
+        {"kind": "taboo", "categories": ["blame", "shirk"], "penalty": 0},
+        {"kind": "length", "min": 1, "points": 90},
+    )
     alone = grade_reply(r, "包裹在中转站滞留了,我马上帮您催一下,您也可以自己打电话问问快递。")
     assert "shirk" not in alone.flags and alone.score == 100
     helped = grade_reply(r, "包裹在中转站滞留了,我马上帮您催一下,物流的事您也可以找快递去问。")
@@ -148,22 +179,36 @@ def test_shirking_without_a_solution_is_capped_low() -> None:
 # New sentences written for these tests; none is from the calibration sets.
 
 PROMISE_SCOPE = two_criteria({"kind": "taboo", "categories": ["promise"], "points": 10, "min_chars": 0})
-EFFECT_CLAIM = two_criteria({"kind": "forbidden", "points": 10, "min_chars": 0, "items": [{
-    "id": "effect", "label": "保证效果",
-    "any": ["re:(保证|肯定|绝对|一定|百分百|100%)[^,。!?]{0,8}(变白|白|有效|见效|效果|退款|满意)"]}]})
+EFFECT_CLAIM = two_criteria(
+    {
+        "kind": "forbidden",
+        "points": 10,
+        "min_chars": 0,
+        "items": [
+            {
+                "id": "effect",
+                "label": "保证效果",
+                "any": ["re:(保证|肯定|绝对|一定|百分百|100%)[^,。!?]{0,8}(变白|白|有效|见效|效果|退款|满意)"],
+            }
+        ],
+    }
+)
 
 
-@pytest.mark.parametrize("text", [
-    "我没法跟您打包票,效果因人而异。",
-    "不能百分百保证效果,每个人肤质不一样。",
-    "用一个月就变白这种承诺,我们真的给不了您。",
-    "保证变白这样的话我们不会说,效果要看肤质。",
-    "您问能不能保证效果,说实话因人而异。",
-    "谁敢保证用一个月就变白呢?我们只能如实说明。",
-    "很多店号称“百分百美白”,我们不这么宣传。",
-    "效果这个真的保证不了,坚持用4周左右一般能看到改善。",
-    "所谓的保证变白都是夸大,我们不这么说。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我没法跟您打包票,效果因人而异。",
+        "不能百分百保证效果,每个人肤质不一样。",
+        "用一个月就变白这种承诺,我们真的给不了您。",
+        "保证变白这样的话我们不会说,效果要看肤质。",
+        "您问能不能保证效果,说实话因人而异。",
+        "谁敢保证用一个月就变白呢?我们只能如实说明。",
+        "很多店号称“百分百美白”,我们不这么宣传。",
+        "效果这个真的保证不了,坚持用4周左右一般能看到改善。",
+        "所谓的保证变白都是夸大,我们不这么说。",
+    ],
+)
 def test_negated_refused_or_quoted_promises_are_not_promises(text: str) -> None:
     for r in (PROMISE_SCOPE, EFFECT_CLAIM):
         res = grade_reply(r, text)
@@ -171,16 +216,19 @@ def test_negated_refused_or_quoted_promises_are_not_promises(text: str) -> None:
         assert res.criteria[0].points == 10
 
 
-@pytest.mark.parametrize("text", [
-    "保证您一个月变白,百分百有效!",
-    "放心,肯定有效,不满意保证退款。",
-    "不会让您失望的,一定会变白。",
-    "您别担心保证变白。",
-    "我们不仅保证效果,还保证售后。",
-    "用了一定会变白,这个我敢保证。",
-    "保证有效,这个承诺我们一定兑现。",
-    "不是我吹,这款绝对有效。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保证您一个月变白,百分百有效!",
+        "放心,肯定有效,不满意保证退款。",
+        "不会让您失望的,一定会变白。",
+        "您别担心保证变白。",
+        "我们不仅保证效果,还保证售后。",
+        "用了一定会变白,这个我敢保证。",
+        "保证有效,这个承诺我们一定兑现。",
+        "不是我吹,这款绝对有效。",
+    ],
+)
 def test_real_promises_are_still_caught(text: str) -> None:
     flags = set(grade_reply(PROMISE_SCOPE, text).flags) | set(grade_reply(EFFECT_CLAIM, text).flags)
     assert {"absolute_promise", "forbidden_claim"} & flags, text
@@ -192,15 +240,34 @@ def test_a_refused_promise_is_reported_as_honest_evidence() -> None:
     assert notes and "不算承诺" in notes[0]
 
 
-SHORT = Rubric.model_validate({"criteria": [
-    {"id": "solve", "label": "S", "max": 40, "detectors": [
-        {"kind": "facts", "min_points": 5, "items": [
-            {"id": "privacy", "label": "隐私", "any": ["re:隐私|保密"], "points": 10}]},
-        {"kind": "relevance", "points": 5, "terms": ["re:隐私|电话|地址"]}]},
-    {"id": "clean", "label": "C", "max": 60, "detectors": [
-        {"kind": "taboo", "categories": ["promise"], "points": 30},
-        {"kind": "forbidden", "points": 30, "items": [{"id": "x", "label": "x", "any": ["re:电话是"]}]}]},
-]})
+SHORT = Rubric.model_validate(
+    {
+        "criteria": [
+            {
+                "id": "solve",
+                "label": "S",
+                "max": 40,
+                "detectors": [
+                    {
+                        "kind": "facts",
+                        "min_points": 5,
+                        "items": [{"id": "privacy", "label": "隐私", "any": ["re:隐私|保密"], "points": 10}],
+                    },
+                    {"kind": "relevance", "points": 5, "terms": ["re:隐私|电话|地址"]},
+                ],
+            },
+            {
+                "id": "clean",
+                "label": "C",
+                "max": 60,
+                "detectors": [
+                    {"kind": "taboo", "categories": ["promise"], "points": 30},
+                    {"kind": "forbidden", "points": 30, "items": [{"id": "x", "label": "x", "any": ["re:电话是"]}]},
+                ],
+            },
+        ]
+    }
+)
 
 
 def test_a_curt_reply_that_keeps_the_rule_is_brief_not_empty() -> None:
@@ -217,27 +284,59 @@ def test_a_curt_reply_that_keeps_the_rule_is_brief_not_empty() -> None:
 
 
 def test_a_promise_answering_the_request_is_not_off_topic() -> None:
-    r = Rubric.model_validate({"criteria": [
-        {"id": "s", "label": "S", "max": 50, "detectors": [{"kind": "relevance", "points": 10}]},
-        {"id": "t", "label": "T", "max": 50, "detectors": [{"kind": "taboo", "categories": ["promise"], "points": 50}]}]})
+    r = Rubric.model_validate(
+        {
+            "criteria": [
+                {"id": "s", "label": "S", "max": 50, "detectors": [{"kind": "relevance", "points": 10}]},
+                {
+                    "id": "t",
+                    "label": "T",
+                    "max": 50,
+                    "detectors": [{"kind": "taboo", "categories": ["promise"], "points": 50}],
+                },
+            ]
+        }
+    )
     res = grade_reply(r, "好的亲,我们保证明天就处理好,您放心!", facts="保温杯 89 元", messages=["杯子盖子裂了"])
     assert "absolute_promise" in res.flags and "off_topic" not in res.flags
     other = grade_reply(r, "好的亲,今天天气不错,您出去走走吧!", facts="保温杯 89 元", messages=["杯子盖子裂了"])
     assert "off_topic" in other.flags
 
 
-GATED = Rubric.model_validate({
-    "min_chars": 0,
-    "gates": [{"min": 75, "criteria": {"warm": 0.5}, "coverage": 0.6},
-              {"min": 65, "coverage": 0.4, "flag": "generic", "note": "7 分以上要说到关键事实"}],
-    "criteria": [
-        {"id": "warm", "label": "W", "max": 20, "detectors": [{"kind": "phrases", "phrases": ["理解"], "points": 20}]},
-        {"id": "facts", "label": "F", "max": 30, "detectors": [{"kind": "facts", "step_points": 0, "items": [
-            {"id": "a", "label": "A", "any": ["甲"], "points": 10},
-            {"id": "b", "label": "B", "any": ["乙"], "points": 10},
-            {"id": "c", "label": "C", "any": ["丙"], "points": 10}]}]},
-        {"id": "rest", "label": "R", "max": 50, "detectors": [{"kind": "length", "min": 1, "points": 50}]},
-    ]})
+GATED = Rubric.model_validate(
+    {
+        "min_chars": 0,
+        "gates": [
+            {"min": 75, "criteria": {"warm": 0.5}, "coverage": 0.6},
+            {"min": 65, "coverage": 0.4, "flag": "generic", "note": "7 分以上要说到关键事实"},
+        ],
+        "criteria": [
+            {
+                "id": "warm",
+                "label": "W",
+                "max": 20,
+                "detectors": [{"kind": "phrases", "phrases": ["理解"], "points": 20}],
+            },
+            {
+                "id": "facts",
+                "label": "F",
+                "max": 30,
+                "detectors": [
+                    {
+                        "kind": "facts",
+                        "step_points": 0,
+                        "items": [
+                            {"id": "a", "label": "A", "any": ["甲"], "points": 10},
+                            {"id": "b", "label": "B", "any": ["乙"], "points": 10},
+                            {"id": "c", "label": "C", "any": ["丙"], "points": 10},
+                        ],
+                    }
+                ],
+            },
+            {"id": "rest", "label": "R", "max": 50, "detectors": [{"kind": "length", "min": 1, "points": 50}]},
+        ],
+    }
+)
 
 
 def test_band_gates_keep_generic_replies_below_the_band() -> None:

@@ -1,4 +1,5 @@
 """Typing grading: the public cases, the definition, and the fast edit distance against a plain DP."""
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,15 @@ def test_longest_prefix_wins_ties() -> None:
 
 def test_empty_typed_gives_zero_accuracy() -> None:
     r = grade_typing("您好", "", 30)
-    assert r.as_dict() == {"typed": 0, "attempted": 0, "errors": 0, "net_chars": 0,
-                           "net_cpm": 0.0, "gross_cpm": 0.0, "accuracy": 0.0}
+    assert r.as_dict() == {
+        "typed": 0,
+        "attempted": 0,
+        "errors": 0,
+        "net_chars": 0,
+        "net_cpm": 0.0,
+        "gross_cpm": 0.0,
+        "accuracy": 0.0,
+    }
 
 
 def test_net_chars_never_negative() -> None:

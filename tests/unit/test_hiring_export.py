@@ -1,9 +1,10 @@
 """Spreadsheet exports: CSV for Excel (BOM, CRLF, formula-injection safe) and XLSX."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -43,9 +44,9 @@ def test_csv_has_bom_crlf_and_chinese() -> None:
 
 
 def test_csv_quotes_separators_and_newlines() -> None:
-    data = to_csv(["a"], [["x, \"y\"\nz"]])
+    data = to_csv(["a"], [['x, "y"\nz']])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[1] == ["x, \"y\"\nz"]
+    assert rows[1] == ['x, "y"\nz']
 
 
 def test_csv_formats_datetimes_and_floats() -> None:
@@ -70,8 +71,7 @@ def test_xlsx_round_trip() -> None:
 
 
 def test_xlsx_datetimes() -> None:
-    from datetime import timezone
 
-    data = to_xlsx(["t"], [[datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)]])
+    data = to_xlsx(["t"], [[datetime(2026, 3, 1, 8, 30, tzinfo=UTC)]])
     ws = load_workbook(io.BytesIO(data)).active
     assert ws["A2"].value == datetime(2026, 3, 1, 8, 30)

@@ -1,25 +1,43 @@
 """Ranking queries (SQL filters, sorting, pagination), ranks and percentiles, distribution, stats."""
+
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
+from exam.models import Attempt
 from exam.services import ranking
 from exam.services.ranking import Filters, percentile_rank
 from exam.services.sample import seed_opening
-from exam.models import Attempt
 
 
-@pytest.mark.parametrize("below, equal, total, expected", [
-    (0, 1, 1, 50.0), (9, 1, 10, 95.0), (0, 1, 10, 5.0), (4, 2, 10, 50.0), (0, 0, 0, None),
-])
+@pytest.mark.parametrize(
+    "below, equal, total, expected",
+    [
+        (0, 1, 1, 50.0),
+        (9, 1, 10, 95.0),
+        (0, 1, 10, 5.0),
+        (4, 2, 10, 50.0),
+        (0, 0, 0, None),
+    ],
+)
 def test_percentile_rank(below: int, equal: int, total: int, expected: float | None) -> None:
     assert percentile_rank(below, equal, total) == expected
 
 
 def test_filters_parse_ignores_junk() -> None:
-    f = Filters.parse({"status": "graded", "requirements": "maybe", "score_min": "60", "score_max": "abc",
-                       "signals": "some", "decision": "fire", "band": "推荐", "q": "  王 "})
+    f = Filters.parse(
+        {
+            "status": "graded",
+            "requirements": "maybe",
+            "score_min": "60",
+            "score_max": "abc",
+            "signals": "some",
+            "decision": "fire",
+            "band": "推荐",
+            "q": "  王 ",
+        }
+    )
     assert f == Filters(status="graded", score_min=60.0, signals="some", band="推荐", q="王")
     assert ("score_min", "60") in f.items()
     assert Filters.parse({"score_min": "nan"}).score_min is None
@@ -46,7 +64,7 @@ def test_default_order_is_met_first_then_score(session, opening) -> None:  # typ
     assert page.total == 43
     scored = [r for r in page.rows if r.attempt.hiring_score is not None]
     assert [_rank_key(r.attempt) for r in scored] == sorted(_rank_key(r.attempt) for r in scored)
-    assert all(r.attempt.hiring_score is None for r in page.rows[len(scored):])  # unscored last
+    assert all(r.attempt.hiring_score is None for r in page.rows[len(scored) :])  # unscored last
     assert any(r.attempt.hard_requirements_met is False for r in page.rows)
     assert page.rows[0].rank == 1
 
@@ -65,10 +83,17 @@ def test_ranks_and_percentiles_match_brute_force(session, opening) -> None:  # t
 def _expected_order(rows, sort: str, desc: bool) -> list[int]:  # type: ignore[no-untyped-def]
     """The order the ranking promises, computed here from the rows: the sort key (NULLs last either way), then
     the hiring score from high to low for the grouping sorts, then the attempt id in the sort's direction."""
+
     def value(r):  # type: ignore[no-untyped-def]
         a = r.attempt
-        return {"score": a.hiring_score, "name": r.name, "submitted": a.submitted_at, "signals": a.signal_count,
-                "status": a.status, "decision": a.decision}[sort]
+        return {
+            "score": a.hiring_score,
+            "name": r.name,
+            "submitted": a.submitted_at,
+            "signals": a.signal_count,
+            "status": a.status,
+            "decision": a.decision,
+        }[sort]
 
     def directed(v, descending: bool):  # type: ignore[no-untyped-def]
         if v is None:
@@ -89,9 +114,21 @@ def _expected_order(rows, sort: str, desc: bool) -> list[int]:  # type: ignore[n
     return [r.attempt.id for r in sorted(rows, key=key)]
 
 
-@pytest.mark.parametrize("sort, desc", [("score", True), ("score", False), ("name", False), ("name", True),
-                                        ("signals", True), ("signals", False), ("submitted", True),
-                                        ("submitted", False), ("status", False), ("decision", True)])
+@pytest.mark.parametrize(
+    "sort, desc",
+    [
+        ("score", True),
+        ("score", False),
+        ("name", False),
+        ("name", True),
+        ("signals", True),
+        ("signals", False),
+        ("submitted", True),
+        ("submitted", False),
+        ("status", False),
+        ("decision", True),
+    ],
+)
 def test_sorting(session, opening, sort, desc) -> None:  # type: ignore[no-untyped-def]
     rows = ranking.fetch_page(session, opening.id, sort=sort, desc=desc, per_page=200).rows
     assert len(rows) == 43
@@ -115,13 +152,15 @@ def test_pagination_covers_everything_once(session, opening) -> None:  # type: i
 
 def test_filters(session, opening) -> None:  # type: ignore[no-untyped-def]
     everyone = _all(session, opening.id)
+
     def ids(f: Filters) -> set[int]:
         return {r.attempt.id for r in ranking.fetch_page(session, opening.id, f, per_page=200).rows}
 
     assert ids(Filters(requirements="met")) == {a.id for a in everyone if a.hard_requirements_met is True}
     assert ids(Filters(requirements="failed")) == {a.id for a in everyone if a.hard_requirements_met is False}
     assert ids(Filters(score_min=60, score_max=80)) == {
-        a.id for a in everyone if a.hiring_score is not None and 60 <= a.hiring_score <= 80}
+        a.id for a in everyone if a.hiring_score is not None and 60 <= a.hiring_score <= 80
+    }
     assert ids(Filters(signals="none")) == {a.id for a in everyone if a.signal_count == 0}
     assert ids(Filters(signals="some")) == {a.id for a in everyone if a.signal_count > 0}
     assert ids(Filters(status="in_progress")) == {a.id for a in everyone if a.status == "in_progress"}
@@ -131,14 +170,17 @@ def test_filters(session, opening) -> None:  # type: ignore[no-untyped-def]
     row = ranking.fetch_page(session, opening.id, per_page=1).rows[0]
     assert row.attempt.id in ids(Filters(q=row.name[:2]))
     assert ids(Filters(q="%")) == set() and ids(Filters(q="_")) == set()  # LIKE wildcards are literal
-    assert ranking.count_matching(session, opening.id, Filters(requirements="met")) == len(ids(Filters(requirements="met")))
+    assert ranking.count_matching(session, opening.id, Filters(requirements="met")) == len(
+        ids(Filters(requirements="met"))
+    )
 
 
 def test_export_rows_follow_the_page_order(session, opening) -> None:  # type: ignore[no-untyped-def]
     exported = list(ranking.export_rows(session, opening.id, Filters(signals="none"), sort="score", batch=7))
     page = ranking.fetch_page(session, opening.id, Filters(signals="none"), sort="score", per_page=200)
     assert [(r.attempt.id, r.rank, r.percentile) for r in exported] == [
-        (r.attempt.id, r.rank, r.percentile) for r in page.rows]
+        (r.attempt.id, r.rank, r.percentile) for r in page.rows
+    ]
 
 
 def test_distribution_and_stats(session, opening) -> None:  # type: ignore[no-untyped-def]

@@ -1,16 +1,17 @@
 """Display helpers: plain-words explanations, value formats, reply highlighting; regrading after a review."""
+
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
-from exam.services import review
-from exam.hiring.explain import Labels, explain_criterion, explain_requirement, explain_score, format_value, num
 from exam.grading.highlight import highlight
-from exam.services.sample import SAMPLE_PROFILE, seed_opening
+from exam.hiring.explain import Labels, explain_criterion, explain_requirement, explain_score, format_value, num
 from exam.hiring.score import compute_hiring
 from exam.i18n import set_locale
 from exam.models import Answer, Attempt
+from exam.services import review
+from exam.services.sample import SAMPLE_PROFILE, seed_opening
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +30,10 @@ def test_format_value() -> None:
 
 
 def test_explanations_name_inputs_values_scales_and_weights() -> None:
-    h = compute_hiring(SAMPLE_PROFILE, {"typing.net_cpm": 84, "typing.accuracy": 0.97, "knowledge.percent": 80,
-                                        "communication.percent": 70})
+    h = compute_hiring(
+        SAMPLE_PROFILE,
+        {"typing.net_cpm": 84, "typing.accuracy": 0.97, "knowledge.percent": 80, "communication.percent": 70},
+    )
     labels = Labels(SAMPLE_PROFILE)
     speed = explain_criterion(h.criteria[0], labels, h.total_weight)
     assert "净打字速度" in speed and "84 字/分钟" in speed and "20 字/分钟" in speed and "100 字/分钟" in speed
@@ -56,11 +59,21 @@ def test_english_explanations() -> None:
 def test_highlight_segments() -> None:
     text = "您好，这个不行，您自己看吧。"
     criteria = [
-        {"label": "礼貌", "evidence": [{"kind": "phrase", "text": "您好", "start": 0, "end": 2, "note": "问候"},
-                                      {"kind": "missing", "text": "", "start": None, "end": None, "note": "x"}]},
-        {"label": "禁忌", "evidence": [{"kind": "taboo", "text": "您自己看", "start": 8, "end": 12, "note": "推诿"},
-                                      {"kind": "phrase", "text": "您自", "start": 8, "end": 10, "note": "overlap"},
-                                      {"kind": "term", "text": "bad", "start": 40, "end": 45, "note": "out of range"}]},
+        {
+            "label": "礼貌",
+            "evidence": [
+                {"kind": "phrase", "text": "您好", "start": 0, "end": 2, "note": "问候"},
+                {"kind": "missing", "text": "", "start": None, "end": None, "note": "x"},
+            ],
+        },
+        {
+            "label": "禁忌",
+            "evidence": [
+                {"kind": "taboo", "text": "您自己看", "start": 8, "end": 12, "note": "推诿"},
+                {"kind": "phrase", "text": "您自", "start": 8, "end": 10, "note": "overlap"},
+                {"kind": "term", "text": "bad", "start": 40, "end": 45, "note": "out of range"},
+            ],
+        },
     ]
     segs = highlight(text, criteria)
     assert "".join(s.text for s in segs) == text
@@ -73,8 +86,9 @@ def test_regrade_applies_overrides(session) -> None:  # type: ignore[no-untyped-
     session.commit()
     attempt = session.get(Attempt, data.attempt_ids[0])
     before = attempt.hiring_score
-    answer = session.exec(select(Answer).where(Answer.attempt_id == attempt.id,
-                                               Answer.section_id == "communication")).first()
+    answer = session.exec(
+        select(Answer).where(Answer.attempt_id == attempt.id, Answer.section_id == "communication")
+    ).first()
     answer.overrides = {"courtesy": 0.0, "empathy": 0.0, "solve": 0.0}
     session.add(answer)
     session.flush()

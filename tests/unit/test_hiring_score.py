@@ -1,4 +1,5 @@
 """The hiring score: weights, scales, clamping, missing inputs, hard requirements, bands, explanation data."""
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,12 @@ def test_weights_are_relative() -> None:
 def test_contributions_add_up_to_the_displayed_score() -> None:
     rng = random.Random(7)
     for _ in range(500):
-        inputs = {"typing.net_cpm": rng.uniform(0, 140), "typing.accuracy": rng.uniform(0.7, 1.0),
-                  "knowledge.percent": rng.uniform(0, 100), "communication.percent": rng.uniform(0, 100)}
+        inputs = {
+            "typing.net_cpm": rng.uniform(0, 140),
+            "typing.accuracy": rng.uniform(0.7, 1.0),
+            "knowledge.percent": rng.uniform(0, 100),
+            "communication.percent": rng.uniform(0, 100),
+        }
         r = compute_hiring(PROFILE, inputs)
         assert round(sum(c.contribution for c in r.criteria) * 10) == round(r.score * 10)
         for c in r.criteria:
@@ -52,9 +57,16 @@ def test_contributions_add_up_to_the_displayed_score() -> None:
             assert 0 <= c.points <= 100
 
 
-@pytest.mark.parametrize("value, points, clamped", [
-    (10, 0.0, "low"), (20, 0.0, None), (60, 50.0, None), (100, 100.0, None), (180, 100.0, "high"),
-])
+@pytest.mark.parametrize(
+    "value, points, clamped",
+    [
+        (10, 0.0, "low"),
+        (20, 0.0, None),
+        (60, 50.0, None),
+        (100, 100.0, None),
+        (180, 100.0, "high"),
+    ],
+)
 def test_scale_is_linear_and_clamped(value: float, points: float, clamped: str | None) -> None:
     r = compute_hiring(PROFILE, {**GOOD, "typing.net_cpm": value})
     c = crit(r, "typing_speed")
@@ -71,8 +83,10 @@ def test_percentage_inputs_are_clamped_without_scale() -> None:
 
 
 def test_reversed_scale_lower_is_better() -> None:
-    profile = {"criteria": [{"id": "t", "label": "t", "input": "x.percent", "scale": {"zero": 100, "full": 0},
-                             "weight": 1}], "bands": [{"min": 0, "label": "any"}]}
+    profile = {
+        "criteria": [{"id": "t", "label": "t", "input": "x.percent", "scale": {"zero": 100, "full": 0}, "weight": 1}],
+        "bands": [{"min": 0, "label": "any"}],
+    }
     assert compute_hiring(profile, {"x.percent": 25}).score == 75.0
 
 
@@ -101,8 +115,16 @@ def test_numeric_strings_are_accepted() -> None:
 
 
 def test_hard_requirement_knocks_out_whatever_the_score() -> None:
-    r = compute_hiring(PROFILE, {**GOOD, "typing.accuracy": 0.94, "knowledge.percent": 100,
-                                 "communication.percent": 100, "typing.net_cpm": 100})
+    r = compute_hiring(
+        PROFILE,
+        {
+            **GOOD,
+            "typing.accuracy": 0.94,
+            "knowledge.percent": 100,
+            "communication.percent": 100,
+            "typing.net_cpm": 100,
+        },
+    )
     assert r.score >= 85
     assert r.band_by_score == "强烈推荐"
     assert r.band == "不推荐"
@@ -118,17 +140,25 @@ def test_requirement_boundary_is_inclusive() -> None:
     assert not r.hard_requirements_met
 
 
-@pytest.mark.parametrize("knowledge, communication, band", [
-    (100, 100, "强烈推荐"), (80, 70, "推荐"), (50, 50, "待定"), (0, 0, "不推荐"),
-])
+@pytest.mark.parametrize(
+    "knowledge, communication, band",
+    [
+        (100, 100, "强烈推荐"),
+        (80, 70, "推荐"),
+        (50, 50, "待定"),
+        (0, 0, "不推荐"),
+    ],
+)
 def test_bands(knowledge: float, communication: float, band: str) -> None:
     r = compute_hiring(PROFILE, {**GOOD, "knowledge.percent": knowledge, "communication.percent": communication})
     assert r.band == band
 
 
 def test_band_boundary_reaches_min() -> None:
-    profile = {"criteria": [{"id": "k", "label": "k", "input": "k.percent", "weight": 1}],
-               "bands": [{"min": 0, "label": "low"}, {"min": 70, "label": "high"}]}  # any order
+    profile = {
+        "criteria": [{"id": "k", "label": "k", "input": "k.percent", "weight": 1}],
+        "bands": [{"min": 0, "label": "low"}, {"min": 70, "label": "high"}],
+    }  # any order
     assert compute_hiring(profile, {"k.percent": 70}).band == "high"
     assert compute_hiring(profile, {"k.percent": 69.9}).band == "low"
     assert [b["label"] for b in compute_hiring(profile, {}).bands] == ["high", "low"]
@@ -154,7 +184,8 @@ def test_round_trip_through_json() -> None:
     assert again == r
     assert data["knocked_out"] is True
     assert {"id", "label", "input", "value", "points", "weight", "share", "contribution", "scale"} <= set(
-        data["criteria"][0])
+        data["criteria"][0]
+    )
     assert {"input", "label", "min", "value", "met"} <= set(data["hard_requirements"][0])
 
 
@@ -170,10 +201,16 @@ def test_round1_half_up() -> None:
     assert not math.isnan(round1(0))
 
 
-@pytest.mark.parametrize("name, kind", [
-    ("typing.net_cpm", "cpm"), ("typing.gross_cpm", "cpm"), ("typing.accuracy", "ratio"),
-    ("knowledge.percent", "percent"), ("knowledge.topic.principles", "percent"),
-    ("communication.criterion.courtesy", "percent"),
-])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("typing.net_cpm", "cpm"),
+        ("typing.gross_cpm", "cpm"),
+        ("typing.accuracy", "ratio"),
+        ("knowledge.percent", "percent"),
+        ("knowledge.topic.principles", "percent"),
+        ("communication.criterion.courtesy", "percent"),
+    ],
+)
 def test_input_kind(name: str, kind: str) -> None:
     assert input_kind(name) == kind

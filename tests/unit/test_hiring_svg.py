@@ -1,4 +1,5 @@
 """Server-rendered SVG charts."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,15 @@ NS = "{http://www.w3.org/2000/svg}"
 
 
 def _hist(bins, **kw):  # type: ignore[no-untyped-def]
-    args = dict(title="录用分分布", desc="说明", met_label="满足", failed_label="未满足", x_label="录用分",
-                y_label="人数", band_lines=[(85, "强烈推荐"), (70, "推荐"), (55, "待定"), (0, "不推荐")])
+    args = dict(
+        title="录用分分布",
+        desc="说明",
+        met_label="满足",
+        failed_label="未满足",
+        x_label="录用分",
+        y_label="人数",
+        band_lines=[(85, "强烈推荐"), (70, "推荐"), (55, "待定"), (0, "不推荐")],
+    )
     args.update(kw)
     return histogram_svg(bins, **args)
 
@@ -68,8 +76,17 @@ def test_speed_series_interpolates_and_handles_gaps() -> None:
 
 
 def test_line_chart_with_reference() -> None:
-    svg = str(line_chart_svg([(10, 50), (20, 70)], title="速度", desc="d", x_label="秒", y_label="字/分钟",
-                             reference=(60, "要求 60"), average=(60, "平均 60")))
+    svg = str(
+        line_chart_svg(
+            [(10, 50), (20, 70)],
+            title="速度",
+            desc="d",
+            x_label="秒",
+            y_label="字/分钟",
+            reference=(60, "要求 60"),
+            average=(60, "平均 60"),
+        )
+    )
     root = ET.fromstring(svg)
     assert root.find(f"{NS}polyline") is not None
     assert "要求 60" in svg and "平均 60" in svg

@@ -2,6 +2,7 @@
 
 Every import counts, also one inside a function: a lazy import is still a dependency.
 """
+
 from __future__ import annotations
 
 import ast
@@ -13,9 +14,26 @@ PACKAGE = Path(__file__).resolve().parents[2] / "exam"
 
 # The first matching prefix wins; a module's layer is its rank here.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("exam.settings", "exam.db", "exam.models", "exam.timeutil", "exam.i18n", "exam.i18n_catalog",
-              "exam.errors", "exam.security", "exam.migrate", "exam.migrations", "exam.numbers", "exam.integrity",
-              "exam.resources", "exam.data", "exam")),
+    (
+        "base",
+        (
+            "exam.settings",
+            "exam.db",
+            "exam.models",
+            "exam.timeutil",
+            "exam.i18n",
+            "exam.i18n_catalog",
+            "exam.errors",
+            "exam.security",
+            "exam.migrate",
+            "exam.migrations",
+            "exam.numbers",
+            "exam.integrity",
+            "exam.resources",
+            "exam.data",
+            "exam",
+        ),
+    ),
     ("core", ("exam.grading", "exam.questions", "exam.banks", "exam.hiring", "exam.simulation", "exam.analysis")),
     ("services", ("exam.services",)),
     ("edges", ("exam.web", "exam.cli", "exam.app")),
@@ -67,8 +85,9 @@ def imports_of(module: str, path: Path) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     mods = modules()
-    return {m: {t for t in imports_of(m, p) if t in mods and t != m and not m.startswith(t + ".")}
-            for m, p in mods.items()}
+    return {
+        m: {t for t in imports_of(m, p) if t in mods and t != m and not m.startswith(t + ".")} for m, p in mods.items()
+    }
 
 
 def test_every_module_has_a_layer() -> None:
@@ -77,9 +96,12 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_module_imports_from_a_layer_above_it() -> None:
-    upward = [f"{m} ({layer_of(m)}) imports {t} ({layer_of(t)})"
-              for m, targets in graph().items() for t in sorted(targets)
-              if RANK[layer_of(t)] > RANK[layer_of(m)]]
+    upward = [
+        f"{m} ({layer_of(m)}) imports {t} ({layer_of(t)})"
+        for m, targets in graph().items()
+        for t in sorted(targets)
+        if RANK[layer_of(t)] > RANK[layer_of(m)]
+    ]
     assert not upward, "\n".join(upward)
 
 
@@ -120,8 +142,12 @@ def test_edges_leave_transactions_to_the_services(folder: str) -> None:
     for path in sorted((PACKAGE / folder).rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in ("commit", "rollback", "with_for_update",
-                                                                   "begin_nested"):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "commit",
+                "rollback",
+                "with_for_update",
+                "begin_nested",
+            ):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} .{node.attr}")
     assert not offenders, "\n".join(offenders)
 

@@ -1,4 +1,5 @@
 """Password hashing and policy."""
+
 import pytest
 from passlib.hash import argon2
 

@@ -1,5 +1,6 @@
 """Times are stored in UTC and shown and entered in the display time zone."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +17,7 @@ def test_beijing_time_round_trip() -> None:
     timeutil.set_display_timezone("Asia/Shanghai")
     entered = datetime(2026, 3, 1, 9, 0)  # 09:00 Beijing time, as typed in a form
     stored = timeutil.from_display(entered)
-    assert stored == datetime(2026, 3, 1, 1, 0, tzinfo=timezone.utc)
+    assert stored == datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
     assert timeutil.to_display(stored).strftime("%H:%M") == "09:00"
     assert timeutil.display_tz_label() == "UTC+8"
 

@@ -1,4 +1,5 @@
 """Shared set-up for the exam tests: a bank in the database, an opening, invitations, a candidate's browser."""
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from exam.services import accounts
-from exam.services.bank_store import import_paths
-from exam.services import openings
 from exam.models import Invitation, Opening, Role, User
+from exam.services import accounts, openings
+from exam.services.bank_store import import_paths
 from exam.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,22 +35,42 @@ def hr_user(session: Session, username: str = "hr-owner") -> User:
     return user
 
 
-def make_opening(session: Session, *, profile_id: str = "t.presale", title: str = "售前客服 测试岗位",
-                 show_result: bool = False, opens_in: timedelta = timedelta(hours=-1),
-                 closes_in: timedelta = timedelta(days=3)) -> Opening:
+def make_opening(
+    session: Session,
+    *,
+    profile_id: str = "t.presale",
+    title: str = "售前客服 测试岗位",
+    show_result: bool = False,
+    opens_in: timedelta = timedelta(hours=-1),
+    closes_in: timedelta = timedelta(days=3),
+) -> Opening:
     now = utcnow()
-    opening = openings.create_opening(session, title=title, profile_id=profile_id, opens_at=now + opens_in,
-                                      closes_at=now + closes_in, show_result=show_result, actor=hr_user(session))
+    opening = openings.create_opening(
+        session,
+        title=title,
+        profile_id=profile_id,
+        opens_at=now + opens_in,
+        closes_at=now + closes_in,
+        show_result=show_result,
+        actor=hr_user(session),
+    )
     session.commit()
     return opening
 
 
-def make_invitation(session: Session, opening: Opening, name: str = "张三", phone: str | None = None,
-                    email: str | None = None, factor: float = 1.0) -> tuple[Invitation, str]:
+def make_invitation(
+    session: Session,
+    opening: Opening,
+    name: str = "张三",
+    phone: str | None = None,
+    email: str | None = None,
+    factor: float = 1.0,
+) -> tuple[Invitation, str]:
     if phone is None and email is None:
         phone = f"1380013{len(name) * 1000 + hash(name) % 1000:04d}"
-    invitation, token = openings.invite(session, opening, name=name, phone=phone, email=email,
-                                        extra_time_factor=factor, secret_key=SECRET)
+    invitation, token = openings.invite(
+        session, opening, name=name, phone=phone, email=email, extra_time_factor=factor, secret_key=SECRET
+    )
     session.commit()
     return invitation, token
 
@@ -75,8 +95,11 @@ def follow_and_start(client: TestClient, token: str) -> tuple[int, int]:
     return invitation_id, attempt_id
 
 
-def save(client: TestClient, attempt_id: int, position: int, answer: dict[str, Any], version: int,
-         token: str, **meta: Any):  # type: ignore[no-untyped-def]
-    return client.post(f"/candidate/attempts/{attempt_id}/items/{position}",
-                       json={"version": version, "answer": answer, "meta": meta},
-                       headers={"X-CSRF-Token": token})
+def save(
+    client: TestClient, attempt_id: int, position: int, answer: dict[str, Any], version: int, token: str, **meta: Any
+):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/candidate/attempts/{attempt_id}/items/{position}",
+        json={"version": version, "answer": answer, "meta": meta},
+        headers={"X-CSRF-Token": token},
+    )

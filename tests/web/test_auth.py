@@ -1,4 +1,5 @@
 """Login, throttling, sessions, CSRF and role guards through the real app."""
+
 from datetime import timedelta
 
 import pytest
@@ -48,8 +49,9 @@ def test_login_sets_safe_cookie_and_new_session(client, make_user) -> None:
 def test_login_next_only_follows_local_paths(client, make_user) -> None:
     make_user("hr")
     token = csrf_of(client)
-    r = client.post("/login", data={"username": "hr", "password": PASSWORDS["hr"], "csrf_token": token,
-                                    "next": "//evil.example/x"})
+    r = client.post(
+        "/login", data={"username": "hr", "password": PASSWORDS["hr"], "csrf_token": token, "next": "//evil.example/x"}
+    )
     assert r.headers["location"] == "/hr"
 
 
@@ -99,8 +101,11 @@ def test_htmx_header_token_accepted(client, login_as, make_user) -> None:
     login_as("admin")
     target = make_user("hr")
     token = csrf_of(client, "/admin")
-    r = client.post(f"/admin/users/{target.id}/active", data={"active": "false"},
-                    headers={"HX-Request": "true", "X-CSRF-Token": token})
+    r = client.post(
+        f"/admin/users/{target.id}/active",
+        data={"active": "false"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
     assert r.status_code == 200 and "已停用" in r.text
 
 

@@ -1,14 +1,15 @@
 """The candidate's exam through the web: the link, the notice, autosave, clocks, submission, access rules."""
+
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from exam.services import papers
 from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitation, User, UserSession
+from exam.services import papers
 from exam.timeutil import utcnow
 from tests.conftest import login
-from tests.web.candidate_helpers import (csrf, follow_and_start, make_invitation, make_opening, save, seed_bank)
+from tests.web.candidate_helpers import csrf, follow_and_start, make_invitation, make_opening, save, seed_bank
 
 
 def _positions(session, attempt_id: int) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
@@ -94,7 +95,9 @@ def test_a_whole_exam_with_autosave_reload_and_submission(client, session) -> No
     page = client.get(f"/candidate/attempts/{attempt_id}")
     assert page.status_code == 200 and "打字测试" in page.text and 'data-section="typing"' in page.text
     t = csrf(client, f"/candidate/attempts/{attempt_id}")
-    started = client.post(f"/candidate/attempts/{attempt_id}/items/{pos['typing'][0]}/start", headers={"X-CSRF-Token": t})
+    started = client.post(
+        f"/candidate/attempts/{attempt_id}/items/{pos['typing'][0]}/start", headers={"X-CSRF-Token": t}
+    )
     assert started.status_code == 200 and started.json()["typing"]["started_at"]
     version = started.json()["version"]
     r = save(client, attempt_id, pos["typing"][0], {"text": "亲，您好！欢迎光临"}, version, t, inputs=9, page="p1")
@@ -105,9 +108,16 @@ def test_a_whole_exam_with_autosave_reload_and_submission(client, session) -> No
     # a reload shows every answer
     assert "亲，您好！欢迎光临</textarea>" in client.get(f"/candidate/attempts/{attempt_id}").text
     # the sendBeacon form on pagehide works too
-    beacon = client.post(f"/candidate/attempts/{attempt_id}/items/{pos['typing'][0]}",
-                         data={"csrf_token": t, "version": str(version + 1), "text": "亲，您好！欢迎光临本店", "page": "p1",
-                               "inputs": "12"})
+    beacon = client.post(
+        f"/candidate/attempts/{attempt_id}/items/{pos['typing'][0]}",
+        data={
+            "csrf_token": t,
+            "version": str(version + 1),
+            "text": "亲，您好！欢迎光临本店",
+            "page": "p1",
+            "inputs": "12",
+        },
+    )
     assert beacon.status_code == 200 and beacon.json()["version"] == version + 2
     r = client.post(f"/candidate/attempts/{attempt_id}/sections/typing/submit", data={"csrf_token": t})
     assert r.status_code == 303 and r.headers["location"] == f"/candidate/attempts/{attempt_id}"
@@ -123,8 +133,9 @@ def test_a_whole_exam_with_autosave_reload_and_submission(client, session) -> No
     assert save(client, attempt_id, mc, {"choices": ["0", "2"]}, 0, t).status_code == 200
     tf = pos["true_false"][0]
     assert save(client, attempt_id, tf, {"answer": "false"}, 0, t).status_code == 200
-    flag = client.post(f"/candidate/attempts/{attempt_id}/items/{tf}/flag", json={"flagged": True},
-                       headers={"X-CSRF-Token": t})
+    flag = client.post(
+        f"/candidate/attempts/{attempt_id}/items/{tf}/flag", json={"flagged": True}, headers={"X-CSRF-Token": t}
+    )
     assert flag.json() == {"ok": True, "flagged": True}
     page = client.get(f"/candidate/attempts/{attempt_id}").text
     assert f'name="choice-{sc}" value="1" checked' in page
@@ -136,10 +147,21 @@ def test_a_whole_exam_with_autosave_reload_and_submission(client, session) -> No
     assert late.status_code == 409 and late.json()["error"] == "closed"
     client.post(f"/candidate/attempts/{attempt_id}/sections/knowledge/submit", data={"csrf_token": t})
     page = client.get(f"/candidate/attempts/{attempt_id}").text
-    assert "店铺信息" in page and "提交试卷" in page, page[page.find("<main"):][:3000]
+    assert "店铺信息" in page and "提交试卷" in page, page[page.find("<main") :][:3000]
     reply = pos["reply"][0]
-    assert save(client, attempt_id, reply, {"text": "亲，您好！我们店铺是统一价不议价的，买两件可以享受九折优惠哦，感谢您的支持！"}, 0, t,
-                inputs=40, page="p2").status_code == 200
+    assert (
+        save(
+            client,
+            attempt_id,
+            reply,
+            {"text": "亲，您好！我们店铺是统一价不议价的，买两件可以享受九折优惠哦，感谢您的支持！"},
+            0,
+            t,
+            inputs=40,
+            page="p2",
+        ).status_code
+        == 200
+    )
     r = client.post(f"/candidate/attempts/{attempt_id}/sections/communication/submit", data={"csrf_token": t})
     assert r.headers["location"] == f"/candidate/attempts/{attempt_id}/done"
     again = client.post(f"/candidate/attempts/{attempt_id}/sections/communication/submit", data={"csrf_token": t})
@@ -175,8 +197,9 @@ def test_the_deadline_is_the_servers_and_late_answers_are_refused(client, sessio
     t = csrf(client, f"/candidate/attempts/{attempt_id}")
     # the section ran out 20 s ago: beyond the stated grace of 15 s
     session.rollback()
-    clock = session.exec(select(AttemptSection).where(AttemptSection.attempt_id == attempt_id,
-                                                      AttemptSection.position == 0)).one()
+    clock = session.exec(
+        select(AttemptSection).where(AttemptSection.attempt_id == attempt_id, AttemptSection.position == 0)
+    ).one()
     clock.deadline_at = utcnow() - timedelta(seconds=settings.answer_grace_seconds + 5)
     session.add(clock)
     session.commit()
@@ -208,19 +231,28 @@ def test_a_second_attempt_is_refused_and_other_candidates_attempts_are_unreachab
     _, token2 = make_invitation(session, opening, "李四", phone="13800138001")
     invitation2, attempt2 = follow_and_start(intruder, token2)
     t2 = csrf(intruder, f"/candidate/attempts/{attempt2}")
-    for method, url in [("get", f"/candidate/attempts/{attempt_id}"), ("get", f"/candidate/attempts/{attempt_id}/state"),
-                        ("get", f"/candidate/attempts/{attempt_id}/done"),
-                        ("get", f"/candidate/invitations/{invitation_id}")]:
+    for method, url in [
+        ("get", f"/candidate/attempts/{attempt_id}"),
+        ("get", f"/candidate/attempts/{attempt_id}/state"),
+        ("get", f"/candidate/attempts/{attempt_id}/done"),
+        ("get", f"/candidate/invitations/{invitation_id}"),
+    ]:
         assert getattr(intruder, method)(url).status_code == 404, url
-    for url, body in [(f"/candidate/attempts/{attempt_id}/items/0", {"version": 0, "answer": {"text": "x"}}),
-                      (f"/candidate/attempts/{attempt_id}/items/0/start", {}),
-                      (f"/candidate/attempts/{attempt_id}/items/0/flag", {"flagged": True}),
-                      (f"/candidate/attempts/{attempt_id}/events", {"events": [{"kind": "paste"}]})]:
+    for url, body in [
+        (f"/candidate/attempts/{attempt_id}/items/0", {"version": 0, "answer": {"text": "x"}}),
+        (f"/candidate/attempts/{attempt_id}/items/0/start", {}),
+        (f"/candidate/attempts/{attempt_id}/items/0/flag", {"flagged": True}),
+        (f"/candidate/attempts/{attempt_id}/events", {"events": [{"kind": "paste"}]}),
+    ]:
         assert intruder.post(url, json=body, headers={"X-CSRF-Token": t2}).status_code == 404, url
     r = intruder.post(f"/candidate/attempts/{attempt_id}/sections/typing/submit", data={"csrf_token": t2})
     assert r.status_code == 404
-    assert intruder.post(f"/candidate/invitations/{invitation_id}/start",
-                         data={"csrf_token": t2, "accept": "1"}).status_code == 404
+    assert (
+        intruder.post(
+            f"/candidate/invitations/{invitation_id}/start", data={"csrf_token": t2, "accept": "1"}
+        ).status_code
+        == 404
+    )
     assert _fresh(session, Attempt, attempt_id).current_section == 0
     # staff and anonymous visitors get nothing either
     anonymous = TestClient(client.app, follow_redirects=False)
@@ -234,23 +266,38 @@ def test_integrity_signals_from_the_page_and_a_second_device(client, session) ->
     _, attempt_id = follow_and_start(client, token)
     client.get(f"/candidate/attempts/{attempt_id}")
     t = csrf(client, f"/candidate/attempts/{attempt_id}")
-    r = client.post(f"/candidate/attempts/{attempt_id}/events", headers={"X-CSRF-Token": t},
-                    json={"events": [{"kind": "paste", "detail": {"chars": 30}, "age_ms": 200},
-                                     {"kind": "tab_hidden", "detail": {"seconds": 12.5}}]})
+    r = client.post(
+        f"/candidate/attempts/{attempt_id}/events",
+        headers={"X-CSRF-Token": t},
+        json={
+            "events": [
+                {"kind": "paste", "detail": {"chars": 30}, "age_ms": 200},
+                {"kind": "tab_hidden", "detail": {"seconds": 12.5}},
+            ]
+        },
+    )
     assert r.json() == {"ok": True, "stored": 2}
     # navigator.sendBeacon sends a form with the token inside
-    r = client.post(f"/candidate/attempts/{attempt_id}/events",
-                    data={"csrf_token": t, "events": '[{"kind": "window_blur", "detail": {"seconds": 3}}]'})
+    r = client.post(
+        f"/candidate/attempts/{attempt_id}/events",
+        data={"csrf_token": t, "events": '[{"kind": "window_blur", "detail": {"seconds": 3}}]'},
+    )
     assert r.json()["stored"] == 1
-    assert client.post(f"/candidate/attempts/{attempt_id}/events", json={"events": [{"kind": "paste"}]}).status_code == 403
+    assert (
+        client.post(f"/candidate/attempts/{attempt_id}/events", json={"events": [{"kind": "paste"}]}).status_code == 403
+    )
     phone = TestClient(client.app, follow_redirects=False)
     r = phone.get(f"/i/{token}")
     phone.get(r.headers["location"])
     phone.get(f"/candidate/attempts/{attempt_id}")
     session.rollback()
     session.expire_all()
-    kinds = [e.kind for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt_id)
-                                          .order_by(IntegrityEvent.id))]
+    kinds = [
+        e.kind
+        for e in session.exec(
+            select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt_id).order_by(IntegrityEvent.id)
+        )
+    ]
     assert kinds == ["session_start", "paste", "tab_hidden", "window_blur", "second_session"]
     assert session.get(Attempt, attempt_id).signal_count == 4
 
@@ -262,9 +309,13 @@ def test_restored_text_after_a_reload_is_not_a_keystroke_signal(client, session)
     _, attempt_id = follow_and_start(client, token)
     pos = _positions(session, attempt_id)
     t = csrf(client, f"/candidate/attempts/{attempt_id}")
-    r = save(client, attempt_id, pos["typing"][0], {"text": "亲，您好！欢迎光临"}, 0, t, inputs=0, page="new", restored=True)
+    r = save(
+        client, attempt_id, pos["typing"][0], {"text": "亲，您好！欢迎光临"}, 0, t, inputs=0, page="new", restored=True
+    )
     assert r.status_code == 200
-    r = save(client, attempt_id, pos["typing"][0], {"text": "亲，您好！欢迎光临本店，很高兴"}, 1, t, inputs=0, page="new")
+    r = save(
+        client, attempt_id, pos["typing"][0], {"text": "亲，您好！欢迎光临本店，很高兴"}, 1, t, inputs=0, page="new"
+    )
     session.rollback()
     session.expire_all()
     kinds = [e.kind for e in session.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt_id))]

@@ -6,6 +6,7 @@ Two checks over every candidate page, partial and JSON response of a whole exam:
 2. flipping every key and rewriting every rubric in the database leaves the exam pages byte-identical
    (apart from clocks and tokens): what the candidate sees does not depend on the secrets at all.
 """
+
 import json
 import re
 from typing import Any
@@ -15,8 +16,18 @@ from sqlmodel import select
 from exam.models import Attempt, QuestionVersion
 from tests.web.candidate_helpers import csrf, make_invitation, make_opening, seed_bank
 
-SECRET_KEYS = ("\"correct\"", "\"rubric\"", "\"model_answers\"", "\"explanation\"", "\"detectors\"", " correct=",
-               "data-correct", "\"order\"", "\"version_id\"", "\"question_id\"")
+SECRET_KEYS = (
+    '"correct"',
+    '"rubric"',
+    '"model_answers"',
+    '"explanation"',
+    '"detectors"',
+    " correct=",
+    "data-correct",
+    '"order"',
+    '"version_id"',
+    '"question_id"',
+)
 VOLATILE = [
     (re.compile(r'<meta name="csrf-token" content="[0-9a-f]+">'), "CSRF"),
     (re.compile(r'name="csrf_token" value="[0-9a-f]+"'), "CSRF"),
@@ -132,22 +143,41 @@ def test_no_answer_key_or_rubric_reaches_the_candidate(client, session) -> None:
             if kind == "typing":
                 r = keep("typing start", client.post(f"{base}/items/{position}/start", headers=headers))
                 version = r.json()["version"]
-            answer = {"single_choice": {"choice": "0"}, "multiple_choice": {"choices": ["0", "1"]},
-                      "true_false": {"answer": "true"}}.get(kind, {"text": "亲，您好！感谢您的耐心等待。"})
-            r = keep(f"save {kind}", client.post(f"{base}/items/{position}", headers=headers,
-                                                 json={"version": version, "answer": answer}))
+            answer = {
+                "single_choice": {"choice": "0"},
+                "multiple_choice": {"choices": ["0", "1"]},
+                "true_false": {"answer": "true"},
+            }.get(kind, {"text": "亲，您好！感谢您的耐心等待。"})
+            r = keep(
+                f"save {kind}",
+                client.post(f"{base}/items/{position}", headers=headers, json={"version": version, "answer": answer}),
+            )
             assert r.status_code == 200, r.text
-            keep(f"stale {kind}", client.post(f"{base}/items/{position}", headers=headers,
-                                              json={"version": version, "answer": answer}))
-            keep(f"invalid {kind}", client.post(f"{base}/items/{position}", headers=headers,
-                                                json={"version": version + 1, "answer": {"choice": "99", "text": 5}}))
+            keep(
+                f"stale {kind}",
+                client.post(f"{base}/items/{position}", headers=headers, json={"version": version, "answer": answer}),
+            )
+            keep(
+                f"invalid {kind}",
+                client.post(
+                    f"{base}/items/{position}",
+                    headers=headers,
+                    json={"version": version + 1, "answer": {"choice": "99", "text": 5}},
+                ),
+            )
             keep(f"flag {kind}", client.post(f"{base}/items/{position}/flag", headers=headers, json={"flagged": True}))
             position += 1
         keep("events", client.post(f"{base}/events", headers=headers, json={"events": [{"kind": "copy"}]}))
         keep(f"exam {section['id']} answered", client.get(base))
         keep("submit", client.post(f"{base}/sections/{section['id']}/submit", data={"csrf_token": t}))
-    keep("late", client.post(f"{base}/items/0", headers={"X-CSRF-Token": csrf(client, "/candidate")},
-                             json={"version": 0, "answer": {"text": "x"}}))
+    keep(
+        "late",
+        client.post(
+            f"{base}/items/0",
+            headers={"X-CSRF-Token": csrf(client, "/candidate")},
+            json={"version": 0, "answer": {"text": "x"}},
+        ),
+    )
     done = keep("done", client.get(f"{base}/done"))
     assert "您的成绩" in done.text, "the opening shows a result summary; it must still hold no keys"
     keep("home after", client.get("/candidate"))

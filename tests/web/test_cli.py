@@ -1,4 +1,5 @@
 """The `exam` command: init, user management, demo; clear errors and exit codes."""
+
 from __future__ import annotations
 
 import pytest
@@ -65,7 +66,7 @@ def test_demo_prints_logins_and_refuses_to_overwrite(cli) -> None:
     assert r.exit_code == 0, r.output
     from exam.services.demo import DEMO_ACCOUNTS
 
-    for role, username, password, _name in DEMO_ACCOUNTS:
+    for _role, username, password, _name in DEMO_ACCOUNTS:
         assert username in r.output and password in r.output
     again = cli("demo")
     assert again.exit_code == 1 and "--force" in again.output

@@ -1,5 +1,6 @@
 """Datetimes are stored in UTC and come back timezone-aware on both engines."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlmodel import select
 
@@ -17,7 +18,7 @@ def test_aware_utc_roundtrip(session) -> None:
     assert rows["x"].tzinfo is not None and rows["x"].utcoffset() == timedelta(0)
     assert rows["x"] == local
     assert rows["x"].hour == 12
-    assert rows["y"] == datetime(2026, 11, 23, 12, 30, tzinfo=timezone.utc)
+    assert rows["y"] == datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
     # comparisons in SQL use UTC too
-    later = session.exec(select(LoginAttempt).where(LoginAttempt.at > datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))).all()
+    later = session.exec(select(LoginAttempt).where(LoginAttempt.at > datetime(2026, 11, 23, 12, 0, tzinfo=UTC))).all()
     assert {r.username for r in later} == {"x", "y"}

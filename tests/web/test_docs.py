@@ -1,4 +1,5 @@
 """The docs stay true: README's commands, the CI script and the configuration table."""
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """HR review pages through the app: ranking, report, overrides, decisions, compare, exports, data rights."""
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Invitation, Opening, User
 from exam.services import data_rights
 from exam.services.sample import seed_opening
-from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Invitation, Opening, User
 from exam.timeutil import utcnow
 from tests.conftest import csrf_of
 
@@ -55,8 +56,11 @@ def _ranked_ids(html: str) -> list[int]:
 
 
 def _reply_answer(session, attempt_id: int) -> Answer:  # type: ignore[no-untyped-def]
-    return session.exec(select(Answer).where(Answer.attempt_id == attempt_id, Answer.section_id == "communication")
-                        .order_by(Answer.position)).first()
+    return session.exec(
+        select(Answer)
+        .where(Answer.attempt_id == attempt_id, Answer.section_id == "communication")
+        .order_by(Answer.position)
+    ).first()
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -125,8 +129,9 @@ def test_sort_filter_and_paginate(client, session, data, hr) -> None:  # type: i
     expected = {a.id for a in attempts if a.hard_requirements_met is False and a.signal_count == 0}
     assert set(_ranked_ids(r.text)) == expected
     r = client.get(f"/hr/openings/{oid}/ranking?score_min=50&score_max=80")
-    assert set(_ranked_ids(r.text)) == {a.id for a in attempts if a.hiring_score is not None
-                                        and 50 <= a.hiring_score <= 80}
+    assert set(_ranked_ids(r.text)) == {
+        a.id for a in attempts if a.hiring_score is not None and 50 <= a.hiring_score <= 80
+    }
     r = client.get(f"/hr/openings/{oid}/ranking?per_page=10&page=2")
     assert len(_ranked_ids(r.text)) == 3 and "第 2 页，共 2 页" in r.text
     name = session.get(Invitation, attempts[0].invitation_id).name
@@ -161,8 +166,14 @@ def test_report_numbers_add_up_and_show_evidence(client, session, data, hr) -> N
 
 def test_report_shows_integrity_events(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     attempt = session.get(Attempt, data.attempt_ids[1])
-    session.add(IntegrityEvent(attempt_id=attempt.id, kind="paste", detail={"chars": 42},
-                               at=attempt.started_at + timedelta(minutes=3, seconds=5)))
+    session.add(
+        IntegrityEvent(
+            attempt_id=attempt.id,
+            kind="paste",
+            detail={"chars": 42},
+            at=attempt.started_at + timedelta(minutes=3, seconds=5),
+        )
+    )
     session.commit()
     html = client.get(f"/hr/attempts/{attempt.id}").text
     assert "03:05" in html and "chars: 42" in html
@@ -185,19 +196,28 @@ def test_override_changes_scores_rank_and_is_audited(client, session, data, hr) 
     old_score = top.hiring_score
     token = _token(client, f"/hr/attempts/{top.id}")
     # every criterion of every reply to 0: the top candidate must drop
-    for a in session.exec(select(Answer).where(Answer.attempt_id == top.id,
-                                               Answer.section_id == "communication")).all():
+    for a in session.exec(
+        select(Answer).where(Answer.attempt_id == top.id, Answer.section_id == "communication")
+    ).all():
         for c in a.result["criteria"]:
-            r = client.post(f"/hr/attempts/{top.id}/override", data={
-                "csrf_token": token, "answer_id": a.id, "criterion_id": c["id"], "points": "0",
-                "comment": "回复没有针对顾客的问题"})
+            r = client.post(
+                f"/hr/attempts/{top.id}/override",
+                data={
+                    "csrf_token": token,
+                    "answer_id": a.id,
+                    "criterion_id": c["id"],
+                    "points": "0",
+                    "comment": "回复没有针对顾客的问题",
+                },
+            )
             assert r.status_code == 303, r.text[:500]
     top = _reload(session, top)
     assert top.hiring_score < old_score
     answer = _reload(session, answer)
     assert answer.overrides[crit["id"]] == 0.0
-    entries = session.exec(select(AuditLog).where(AuditLog.action == "review.override",
-                                                  AuditLog.target_id == str(top.id))).all()
+    entries = session.exec(
+        select(AuditLog).where(AuditLog.action == "review.override", AuditLog.target_id == str(top.id))
+    ).all()
     assert entries and entries[0].actor_id == hr.id and entries[0].comment == "回复没有针对顾客的问题"
     assert entries[0].before["points"] == crit["points"] and entries[0].after["points"] == 0.0
     assert entries[-1].after["hiring_score"] == top.hiring_score
@@ -209,26 +229,40 @@ def test_override_changes_scores_rank_and_is_audited(client, session, data, hr) 
     report = client.get(f"/hr/attempts/{top.id}").text
     assert "评分已人工调整" in report and "回复没有针对顾客的问题" in report and "自动评分" in report
     # restoring the automatic mark
-    r = client.post(f"/hr/attempts/{top.id}/override", data={
-        "csrf_token": token, "answer_id": answer.id, "criterion_id": crit["id"], "remove": "1",
-        "comment": "恢复"})
+    r = client.post(
+        f"/hr/attempts/{top.id}/override",
+        data={
+            "csrf_token": token,
+            "answer_id": answer.id,
+            "criterion_id": crit["id"],
+            "remove": "1",
+            "comment": "恢复",
+        },
+    )
     assert r.status_code == 303
     assert crit["id"] not in _reload(session, answer).overrides
     assert session.exec(select(AuditLog).where(AuditLog.action == "review.override_removed")).first()
 
 
-@pytest.mark.parametrize("form, message", [
-    ({"points": "5", "comment": ""}, "请填写原因说明"),
-    ({"points": "999", "comment": "x"}, "分数必须在 0 到"),
-    ({"points": "abc", "comment": "x"}, "分数必须是数字"),
-    ({"points": "", "comment": "x"}, "请填写分数"),
-    ({"points": "1", "comment": "x", "criterion_id": "nope"}, "没有评分维度"),
-])
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"points": "5", "comment": ""}, "请填写原因说明"),
+        ({"points": "999", "comment": "x"}, "分数必须在 0 到"),
+        ({"points": "abc", "comment": "x"}, "分数必须是数字"),
+        ({"points": "", "comment": "x"}, "请填写分数"),
+        ({"points": "1", "comment": "x", "criterion_id": "nope"}, "没有评分维度"),
+    ],
+)
 def test_override_refusals(client, session, data, hr, form, message) -> None:  # type: ignore[no-untyped-def]
     attempt = session.get(Attempt, data.attempt_ids[0])
     answer = _reply_answer(session, attempt.id)
-    payload = {"csrf_token": _token(client), "answer_id": answer.id,
-               "criterion_id": answer.result["criteria"][0]["id"], **form}
+    payload = {
+        "csrf_token": _token(client),
+        "answer_id": answer.id,
+        "criterion_id": answer.result["criteria"][0]["id"],
+        **form,
+    }
     r = client.post(f"/hr/attempts/{attempt.id}/override", data=payload)
     assert r.status_code == 422
     assert message in r.text
@@ -238,25 +272,37 @@ def test_override_refusals(client, session, data, hr, form, message) -> None:  #
 
 def test_override_of_a_choice_answer_is_refused(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     attempt = session.get(Attempt, data.attempt_ids[0])
-    choice = session.exec(select(Answer).where(Answer.attempt_id == attempt.id,
-                                               Answer.section_id == "knowledge")).first()
-    r = client.post(f"/hr/attempts/{attempt.id}/override", data={
-        "csrf_token": _token(client), "answer_id": choice.id, "criterion_id": "x", "points": "1", "comment": "x"})
+    choice = session.exec(
+        select(Answer).where(Answer.attempt_id == attempt.id, Answer.section_id == "knowledge")
+    ).first()
+    r = client.post(
+        f"/hr/attempts/{attempt.id}/override",
+        data={"csrf_token": _token(client), "answer_id": choice.id, "criterion_id": "x", "points": "1", "comment": "x"},
+    )
     assert r.status_code == 422 and "只有客户回复题" in r.text
 
 
 def test_override_of_another_attempts_answer_is_404(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     answer = _reply_answer(session, data.attempt_ids[1])
-    r = client.post(f"/hr/attempts/{data.attempt_ids[0]}/override", data={
-        "csrf_token": _token(client), "answer_id": answer.id, "criterion_id": "courtesy", "points": "1",
-        "comment": "x"})
+    r = client.post(
+        f"/hr/attempts/{data.attempt_ids[0]}/override",
+        data={
+            "csrf_token": _token(client),
+            "answer_id": answer.id,
+            "criterion_id": "courtesy",
+            "points": "1",
+            "comment": "x",
+        },
+    )
     assert r.status_code == 404
 
 
 def test_override_needs_csrf(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     answer = _reply_answer(session, data.attempt_ids[0])
-    r = client.post(f"/hr/attempts/{data.attempt_ids[0]}/override", data={
-        "answer_id": answer.id, "criterion_id": "courtesy", "points": "1", "comment": "x"})
+    r = client.post(
+        f"/hr/attempts/{data.attempt_ids[0]}/override",
+        data={"answer_id": answer.id, "criterion_id": "courtesy", "points": "1", "comment": "x"},
+    )
     assert r.status_code == 403
 
 
@@ -264,16 +310,26 @@ def test_trainer_may_override(client, session, data, login_as) -> None:  # type:
     trainer = login_as("trainer")
     attempt = session.get(Attempt, data.attempt_ids[2])
     answer = _reply_answer(session, attempt.id)
-    r = client.post(f"/hr/attempts/{attempt.id}/override", data={
-        "csrf_token": _token(client, "/trainer"), "answer_id": answer.id, "criterion_id": "courtesy",
-        "points": "3", "comment": "评分细则外的礼貌说法"}, headers={"HX-Request": "true"})
+    r = client.post(
+        f"/hr/attempts/{attempt.id}/override",
+        data={
+            "csrf_token": _token(client, "/trainer"),
+            "answer_id": answer.id,
+            "criterion_id": "courtesy",
+            "points": "3",
+            "comment": "评分细则外的礼貌说法",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 303
     session.rollback()
     entry = session.exec(select(AuditLog).where(AuditLog.action == "review.override")).one()
     assert entry.actor_id == trainer.id
     # a trainer cannot decide
-    r = client.post(f"/hr/attempts/{attempt.id}/decision", data={
-        "csrf_token": _token(client, "/trainer"), "decision": "hire", "note": "x"})
+    r = client.post(
+        f"/hr/attempts/{attempt.id}/decision",
+        data={"csrf_token": _token(client, "/trainer"), "decision": "hire", "note": "x"},
+    )
     assert r.status_code == 403
 
 
@@ -287,8 +343,10 @@ def test_decision_needs_a_note_and_is_audited(client, session, data, hr) -> None
     assert r.status_code == 422 and "请填写原因说明" in r.text
     r = client.post(f"/hr/attempts/{attempt.id}/decision", data={"csrf_token": token, "decision": "fire", "note": "x"})
     assert r.status_code == 422
-    r = client.post(f"/hr/attempts/{attempt.id}/decision",
-                    data={"csrf_token": token, "decision": "shortlist", "note": "面试沟通顺畅"})
+    r = client.post(
+        f"/hr/attempts/{attempt.id}/decision",
+        data={"csrf_token": token, "decision": "shortlist", "note": "面试沟通顺畅"},
+    )
     assert r.status_code == 303
     attempt = _reload(session, attempt)
     assert attempt.decision == "shortlist" and attempt.decision_note == "面试沟通顺畅"
@@ -298,8 +356,9 @@ def test_decision_needs_a_note_and_is_audited(client, session, data, hr) -> None
     assert "入围" in html and "面试沟通顺畅" in html
     r = client.get(f"/hr/openings/{data.opening.id}/ranking?decision=shortlist")
     assert _ranked_ids(r.text) == [attempt.id]
-    r = client.post(f"/hr/attempts/{attempt.id}/decision", data={"csrf_token": token, "decision": "none",
-                                                                 "note": "重新评估"})
+    r = client.post(
+        f"/hr/attempts/{attempt.id}/decision", data={"csrf_token": token, "decision": "none", "note": "重新评估"}
+    )
     assert r.status_code == 303 and _reload(session, attempt).decision is None
 
 
@@ -307,13 +366,19 @@ def test_bulk_decision(client, session, data, hr) -> None:  # type: ignore[no-un
     oid = data.opening.id
     ids = data.attempt_ids[:3]
     token = _token(client)
-    base = [("csrf_token", token), ("action", "decide"), ("decision", "reject"),
-            ("next", f"/hr/openings/{oid}/ranking?sort=score")]
+    base = [
+        ("csrf_token", token),
+        ("action", "decide"),
+        ("decision", "reject"),
+        ("next", f"/hr/openings/{oid}/ranking?sort=score"),
+    ]
     r = client.post(f"/hr/openings/{oid}/bulk", data=_form(base + [("ids", str(i)) for i in ids] + [("note", "")]))
     assert r.status_code == 422 and "请填写原因说明" in r.text
     r = client.post(f"/hr/openings/{oid}/bulk", data=_form(base + [("note", "打字未达标")]))
     assert r.status_code == 422 and "请至少选择一位" in r.text
-    r = client.post(f"/hr/openings/{oid}/bulk", data=_form(base + [("ids", str(i)) for i in ids] + [("note", "打字未达标")]))
+    r = client.post(
+        f"/hr/openings/{oid}/bulk", data=_form(base + [("ids", str(i)) for i in ids] + [("note", "打字未达标")])
+    )
     assert r.status_code == 303
     assert r.headers["location"] == f"/hr/openings/{oid}/ranking?sort=score&updated=3"
     session.rollback()
@@ -321,17 +386,28 @@ def test_bulk_decision(client, session, data, hr) -> None:  # type: ignore[no-un
     assert len(session.exec(select(AuditLog).where(AuditLog.action == "review.decision")).all()) == 3
     assert "已更新 3 位应聘者" in client.get(r.headers["location"]).text
     # an unsafe next is ignored
-    r = client.post(f"/hr/openings/{oid}/bulk", data=_form(base[:-1] + [("next", "https://evil.example/")]
-                    + [("ids", str(ids[0])), ("note", "打字未达标 2")]))
+    r = client.post(
+        f"/hr/openings/{oid}/bulk",
+        data=_form(base[:-1] + [("next", "https://evil.example/")] + [("ids", str(ids[0])), ("note", "打字未达标 2")]),
+    )
     assert r.headers["location"].startswith(f"/hr/openings/{oid}/ranking")
 
 
 def test_bulk_ignores_attempts_of_other_openings(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     other = seed_opening(session, 2, seed=4, with_answers=False, title="别的岗位")
     session.commit()
-    r = client.post(f"/hr/openings/{data.opening.id}/bulk", data=_form([
-        ("csrf_token", _token(client)), ("action", "decide"), ("decision", "hire"), ("note", "x"),
-        ("ids", str(other.attempt_ids[0]))]))
+    r = client.post(
+        f"/hr/openings/{data.opening.id}/bulk",
+        data=_form(
+            [
+                ("csrf_token", _token(client)),
+                ("action", "decide"),
+                ("decision", "hire"),
+                ("note", "x"),
+                ("ids", str(other.attempt_ids[0])),
+            ]
+        ),
+    )
     assert r.status_code == 303
     session.rollback()
     assert session.get(Attempt, other.attempt_ids[0]).decision is None
@@ -343,8 +419,10 @@ def test_bulk_ignores_attempts_of_other_openings(client, session, data, hr) -> N
 def test_compare(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     oid = data.opening.id
     ids = data.attempt_ids[:3]
-    r = client.post(f"/hr/openings/{oid}/bulk", data=_form([("csrf_token", _token(client)), ("action", "compare")]
-                    + [("ids", str(i)) for i in ids]))
+    r = client.post(
+        f"/hr/openings/{oid}/bulk",
+        data=_form([("csrf_token", _token(client)), ("action", "compare")] + [("ids", str(i)) for i in ids]),
+    )
     assert r.status_code == 303 and "/compare?ids=" in r.headers["location"]
     r = client.get(r.headers["location"])
     assert r.status_code == 200
@@ -360,8 +438,10 @@ def test_compare(client, session, data, hr) -> None:  # type: ignore[no-untyped-
     other = seed_opening(session, 2, seed=4, with_answers=False, title="别的岗位")
     session.commit()
     assert client.get(f"/hr/openings/{oid}/compare?ids={ids[0]}&ids={other.attempt_ids[0]}").status_code == 404
-    r = client.post(f"/hr/openings/{oid}/bulk", data=_form([("csrf_token", _token(client)), ("action", "compare"),
-                                                      ("ids", str(ids[0]))]))
+    r = client.post(
+        f"/hr/openings/{oid}/bulk",
+        data=_form([("csrf_token", _token(client)), ("action", "compare"), ("ids", str(ids[0]))]),
+    )
     assert r.status_code == 422 and "请选择 2 到 4 位" in r.text
 
 
@@ -376,7 +456,7 @@ def _csv_rows(body: bytes) -> list[list[str]]:
 def test_csv_export_chinese_filters_and_injection(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
     attempt = session.get(Attempt, data.attempt_ids[0])
     invitation = session.get(Invitation, attempt.invitation_id)
-    invitation.name = "=HYPERLINK(\"http://evil\",\"点我\")"
+    invitation.name = '=HYPERLINK("http://evil","点我")'
     session.add(invitation)
     session.commit()
     r = client.get(f"/hr/openings/{data.opening.id}/export.csv")
@@ -390,13 +470,14 @@ def test_csv_export_chinese_filters_and_injection(client, session, data, hr) -> 
     assert "打字速度 · 数值 (字/分钟)" in header and "打字速度 · 贡献" in header
     assert len(rows) == 14
     names = [row[header.index("应聘者")] for row in rows[1:]]
-    assert "'=HYPERLINK(\"http://evil\",\"点我\")" in names
+    assert '\'=HYPERLINK("http://evil","点我")' in names
     scores = {row[header.index("答卷编号")]: row[header.index("录用分")] for row in rows[1:]}
     assert float(scores[str(attempt.id)]) == attempt.hiring_score
     assert any(row[header.index("推荐等级")] in ("强烈推荐", "推荐", "待定", "不推荐") for row in rows[1:])
     filtered = _csv_rows(client.get(f"/hr/openings/{data.opening.id}/export.csv?requirements=met").content)
-    met = session.exec(select(Attempt).where(Attempt.opening_id == data.opening.id,
-                                             Attempt.hard_requirements_met.is_(True))).all()
+    met = session.exec(
+        select(Attempt).where(Attempt.opening_id == data.opening.id, Attempt.hard_requirements_met.is_(True))
+    ).all()
     assert len(filtered) - 1 == len(met)
     session.rollback()
     assert session.exec(select(AuditLog).where(AuditLog.action == "ranking.export")).first() is not None
@@ -442,8 +523,9 @@ def test_delete_candidate(client, session, data, hr) -> None:  # type: ignore[no
     assert r.status_code == 422 and "请勾选确认删除" in r.text
     r = client.post(f"/hr/attempts/{aid}/delete", data={"csrf_token": token, "confirm": "yes", "comment": ""})
     assert r.status_code == 422
-    r = client.post(f"/hr/attempts/{aid}/delete", data={"csrf_token": token, "confirm": "yes",
-                                                        "comment": "本人要求删除"})
+    r = client.post(
+        f"/hr/attempts/{aid}/delete", data={"csrf_token": token, "confirm": "yes", "comment": "本人要求删除"}
+    )
     assert r.status_code == 303 and r.headers["location"].endswith("deleted=1")
     session.rollback()
     assert session.get(User, cid) is None and session.get(Attempt, aid) is None
@@ -507,8 +589,11 @@ def test_purge_command(engine, session, data) -> None:  # type: ignore[no-untype
     opening.closes_at = utcnow() - timedelta(days=opening.retention_days + 2)
     session.add(opening)
     session.commit()
-    env = {"EXAM_DATABASE_URL": engine.url.render_as_string(hide_password=False), "EXAM_ENVIRONMENT": "test",
-           "EXAM_SECRET_KEY": "test-secret-key-0123456789abcdef"}
+    env = {
+        "EXAM_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "EXAM_ENVIRONMENT": "test",
+        "EXAM_SECRET_KEY": "test-secret-key-0123456789abcdef",
+    }
     result = CliRunner().invoke(main, ["purge", "--dry-run"], env=env)
     assert result.exit_code == 0, result.output
     assert "would delete: 13 attempts" in result.output

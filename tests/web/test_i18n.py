@@ -1,4 +1,5 @@
 """Simplified Chinese first, English second; every UI message is translated."""
+
 from exam.i18n_catalog import missing_translations
 from tests.conftest import csrf_of
 

@@ -1,4 +1,5 @@
 """Migrations: an empty database migrates to head on both engines and matches the models."""
+
 from __future__ import annotations
 
 import uuid
@@ -37,8 +38,9 @@ def test_empty_database_to_head_matches_models(tmp_path) -> None:
             tables = set(inspect(engine).get_table_names())
             assert {t.name for t in SQLModel.metadata.sorted_tables} <= tables
             with engine.connect() as conn:
-                diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
-                                         SQLModel.metadata)
+                diffs = compare_metadata(
+                    MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
+                )
             assert diffs == [], f"{name}: models and migrations differ: {diffs}"
             migrate.upgrade(engine)  # idempotent
             checked.append(name)

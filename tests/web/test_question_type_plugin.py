@@ -5,6 +5,7 @@ input). It goes through the whole product: bank validation, import, a profile th
 metric as a hiring input, a candidate's paper, autosave, grading, section results, the hiring score and
 HR's report, without a line of the engine, the services or the routers knowing about it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -41,8 +42,7 @@ class ShortAnswer(QuestionType):
     metrics = (Metric("exact", "percent", "Customer reply"),)
 
     def public_view(self, question: ShortAnswerQuestion, item: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[override]
-        return {"type": self.name, "stage": None, "facts": question.stem, "messages": [question.stem],
-                "max_chars": 100}
+        return {"type": self.name, "stage": None, "facts": question.stem, "messages": [question.stem], "max_chars": 100}
 
     def read_answer(self, question: QuestionBase, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"text": str(form_value(data, "text") or "")[:100]}
@@ -107,14 +107,15 @@ def test_the_bank_validator_knows_the_new_type(short_answer_type, bank_dir) -> N
     bank, problems = read_bank([bank_dir])
     assert problems == [] and "short.order_status.001" in bank.questions
     broken = bank_dir / "broken.yaml"
-    broken.write_text(BANK.replace("short.order_status.001", "short.x.002").replace("    accepted: [等待付款, 待付款]\n", ""),
-                      encoding="utf-8")
+    broken.write_text(
+        BANK.replace("short.order_status.001", "short.x.002").replace("    accepted: [等待付款, 待付款]\n", ""),
+        encoding="utf-8",
+    )
     _bank, problems = read_bank([broken])
     assert [(p.line, "accepted" in p.message) for p in problems] == [(2, True)]
 
 
-def test_a_candidate_takes_and_hr_reads_the_new_type(short_answer_type, bank_dir, client, session, make_user
-                                                   ) -> None:  # type: ignore[no-untyped-def]
+def test_a_candidate_takes_and_hr_reads_the_new_type(short_answer_type, bank_dir, client, session, make_user) -> None:  # type: ignore[no-untyped-def]
     import_paths(session, [bank_dir])
     session.commit()
     opening = make_opening(session, profile_id="t.short")

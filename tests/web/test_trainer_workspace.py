@@ -1,5 +1,6 @@
 """The trainers' workspace: list and filter, edit with a live preview, versions and diffs, retiring,
 upload and download, job profiles, trying replies and calibration."""
+
 from __future__ import annotations
 
 import html
@@ -11,8 +12,8 @@ import pytest
 from sqlmodel import select
 
 from exam.banks.loader import load_bank
-from exam.services.bank_store import import_bank
 from exam.models import AuditLog, JobProfile, JobProfileVersion, Question, QuestionVersion, ScoredReply
+from exam.services.bank_store import import_bank
 from tests.conftest import csrf_of
 
 GOOD_BANK = "tests/data/good_bank"
@@ -44,8 +45,12 @@ def trainer(client, login_as, bank):  # type: ignore[no-untyped-def]
 
 def _versions(session, qid: str) -> list[int]:  # type: ignore[no-untyped-def]
     session.rollback()
-    return [v.version for v in session.exec(select(QuestionVersion).where(QuestionVersion.question_id == qid)
-                                            .order_by(QuestionVersion.version)).all()]
+    return [
+        v.version
+        for v in session.exec(
+            select(QuestionVersion).where(QuestionVersion.question_id == qid).order_by(QuestionVersion.version)
+        ).all()
+    ]
 
 
 def test_only_trainers_get_in(client, login_as) -> None:
@@ -60,8 +65,9 @@ def test_list_filter_and_search(client, trainer) -> None:
     assert page.status_code == 200
     assert "t.reply.bargain" in page.text and "t.typing.greeting" in page.text
     assert "题库" in page.text  # Chinese UI by default
-    only_tf = client.get("/trainer", params={"type": "true_false"}, headers={"HX-Request": "true",
-                                                                           "HX-Target": "question-table"})
+    only_tf = client.get(
+        "/trainer", params={"type": "true_false"}, headers={"HX-Request": "true", "HX-Target": "question-table"}
+    )
     assert only_tf.status_code == 200 and "<html" not in only_tf.text
     ids = set(re.findall(r'href="/trainer/questions/([^"/?]+)"', only_tf.text))
     assert ids and all(i.startswith("t.tf.") for i in ids), ids
@@ -119,27 +125,33 @@ def test_create_preview_save_edit_diff_retire(client, trainer, session) -> None:
     assert "与客户沟通时应当实事求是。" in edit.text
 
     # unchanged content: no new version, and the trainer is told so
-    same = client.post("/trainer/questions/tf.workspace.new.001",
-                       data={"yaml": NEW_TF, "base_version": "1", "csrf_token": token})
+    same = client.post(
+        "/trainer/questions/tf.workspace.new.001", data={"yaml": NEW_TF, "base_version": "1", "csrf_token": token}
+    )
     assert same.status_code == 303 and same.headers["location"].endswith("notice=unchanged")
     assert "未生成新版本" in client.get(same.headers["location"]).text
     assert _versions(session, "tf.workspace.new.001") == [1]
 
     # an edit makes version 2
     edited = NEW_TF.replace("应当实事求是", "应当实事求是、诚实守信")
-    saved = client.post("/trainer/questions/tf.workspace.new.001",
-                        data={"yaml": edited, "base_version": "1", "note": "more precise", "csrf_token": token})
+    saved = client.post(
+        "/trainer/questions/tf.workspace.new.001",
+        data={"yaml": edited, "base_version": "1", "note": "more precise", "csrf_token": token},
+    )
     assert saved.status_code == 303 and saved.headers["location"].endswith("notice=updated")
     assert _versions(session, "tf.workspace.new.001") == [1, 2]
 
     # a stale editor (based on version 1) gets a conflict, and nothing is saved
-    stale = client.post("/trainer/questions/tf.workspace.new.001",
-                        data={"yaml": NEW_TF, "base_version": "1", "csrf_token": token})
+    stale = client.post(
+        "/trainer/questions/tf.workspace.new.001", data={"yaml": NEW_TF, "base_version": "1", "csrf_token": token}
+    )
     assert stale.status_code == 409 and _versions(session, "tf.workspace.new.001") == [1, 2]
 
     # the id cannot change while editing
-    renamed = client.post("/trainer/questions/tf.workspace.new.001",
-                          data={"yaml": edited.replace("new.001", "new.002"), "base_version": "2", "csrf_token": token})
+    renamed = client.post(
+        "/trainer/questions/tf.workspace.new.001",
+        data={"yaml": edited.replace("new.001", "new.002"), "base_version": "2", "csrf_token": token},
+    )
     assert renamed.status_code == 422 and session.get(Question, "tf.workspace.new.002") is None
 
     # history: who and when, and a unified diff (default: the last change)
@@ -149,15 +161,19 @@ def test_create_preview_save_edit_diff_retire(client, trainer, session) -> None:
     assert (user.display_name or user.username) in history.text
     assert '<span class="d-del">-stem: 与客户沟通时应当实事求是。</span>' in history.text
     assert '<span class="d-add">+stem: 与客户沟通时应当实事求是、诚实守信。</span>' in history.text
-    diff = client.get("/trainer/questions/tf.workspace.new.001/history", params={"a": 2, "b": 1},
-                      headers={"HX-Request": "true", "HX-Target": "diff"})
+    diff = client.get(
+        "/trainer/questions/tf.workspace.new.001/history",
+        params={"a": 2, "b": 1},
+        headers={"HX-Request": "true", "HX-Target": "diff"},
+    )
     assert "<html" not in diff.text and '<span class="d-add">+stem: 与客户沟通时应当实事求是。</span>' in diff.text
     old = client.get("/trainer/questions/tf.workspace.new.001", params={"version": 1})
     assert "与客户沟通时应当实事求是。" in old.text and "当前版本" in old.text
 
     # retire: hidden from the active list, history kept; reactivate brings it back
-    retired = client.post("/trainer/questions/tf.workspace.new.001/status",
-                          data={"status": "retired", "csrf_token": token})
+    retired = client.post(
+        "/trainer/questions/tf.workspace.new.001/status", data={"status": "retired", "csrf_token": token}
+    )
     assert retired.status_code == 303
     session.rollback()
     assert session.get(Question, "tf.workspace.new.001").status == "retired"
@@ -197,8 +213,9 @@ def test_type_cannot_change(client, trainer) -> None:
     edit = client.get("/trainer/questions/t.typing.closing/edit")
     text = re.search(r'<textarea id="yaml-text"[^>]*>(.*?)</textarea>', edit.text, re.S).group(1)
     text = html.unescape(text).replace("type: typing", "type: true_false")
-    r = client.post("/trainer/questions/preview", data={"yaml": text, "editing": "t.typing.closing",
-                                                        "csrf_token": token})
+    r = client.post(
+        "/trainer/questions/preview", data={"yaml": text, "editing": "t.typing.closing", "csrf_token": token}
+    )
     assert r.status_code == 422
 
 
@@ -206,10 +223,15 @@ def test_upload_malformed_changes_nothing_and_lists_lines(client, trainer, sessi
     _, token = trainer
     before = session.exec(select(QuestionVersion)).all()
     good = NEW_TF.replace("\n", "\n    ").strip()
-    bad = ("questions:\n  - " + good + "\n  - id: tf.workspace.bad\n    type: true_false\n    topics: [principles]\n"
-           "    difficulty: 6\n    source: {seed: a, section: b}\n    stem: x\n    answer: true\n    explanation: e\n")
-    r = client.post("/trainer/bank/upload", data={"csrf_token": token},
-                    files=[("files", ("mixed.yaml", bad.encode(), "application/x-yaml"))])
+    bad = (
+        "questions:\n  - " + good + "\n  - id: tf.workspace.bad\n    type: true_false\n    topics: [principles]\n"
+        "    difficulty: 6\n    source: {seed: a, section: b}\n    stem: x\n    answer: true\n    explanation: e\n"
+    )
+    r = client.post(
+        "/trainer/bank/upload",
+        data={"csrf_token": token},
+        files=[("files", ("mixed.yaml", bad.encode(), "application/x-yaml"))],
+    )
     assert r.status_code == 422
     assert "mixed.yaml:13: true_false question 'tf.workspace.bad': difficulty" in html.unescape(r.text)
     assert "未导入任何内容" in r.text
@@ -217,17 +239,25 @@ def test_upload_malformed_changes_nothing_and_lists_lines(client, trainer, sessi
     assert len(session.exec(select(QuestionVersion)).all()) == len(before)
     assert session.get(Question, "tf.workspace.new.001") is None  # the good one in the same file is not imported
     # a YAML syntax error, and a non-YAML file
-    r = client.post("/trainer/bank/upload", data={"csrf_token": token},
-                    files=[("files", ("broken.yaml", b"questions:\n  - id: [x\n", "application/x-yaml")),
-                           ("files", ("notes.txt", b"hello", "text/plain"))])
+    r = client.post(
+        "/trainer/bank/upload",
+        data={"csrf_token": token},
+        files=[
+            ("files", ("broken.yaml", b"questions:\n  - id: [x\n", "application/x-yaml")),
+            ("files", ("notes.txt", b"hello", "text/plain")),
+        ],
+    )
     assert r.status_code == 422 and "broken.yaml:" in r.text and "notes.txt:1:" in r.text
 
 
 def test_upload_good_file_imports(client, trainer, session) -> None:
     _, token = trainer
     text = "questions:\n  - " + NEW_TF.replace("\n", "\n    ").strip() + "\n"
-    r = client.post("/trainer/bank/upload", data={"csrf_token": token, "note": "from the review"},
-                    files=[("files", ("new.yaml", text.encode(), "application/x-yaml"))])
+    r = client.post(
+        "/trainer/bank/upload",
+        data={"csrf_token": token, "note": "from the review"},
+        files=[("files", ("new.yaml", text.encode(), "application/x-yaml"))],
+    )
     assert r.status_code == 200, r.text
     assert "tf.workspace.new.001" in r.text
     session.rollback()
@@ -243,8 +273,11 @@ def test_download_round_trips(client, trainer, session) -> None:
     names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
     assert "profiles/t.presale.yaml" in names and any(n.startswith("replies/") for n in names)
     before = len(session.exec(select(QuestionVersion)).all())
-    again = client.post("/trainer/bank/upload", data={"csrf_token": token},
-                        files=[("files", ("bank.zip", r.content, "application/zip"))])
+    again = client.post(
+        "/trainer/bank/upload",
+        data={"csrf_token": token},
+        files=[("files", ("bank.zip", r.content, "application/zip"))],
+    )
     assert again.status_code == 200, again.text
     session.rollback()
     assert len(session.exec(select(QuestionVersion)).all()) == before
@@ -274,11 +307,12 @@ def test_profile_edit_validates(client, trainer, session) -> None:
     assert "count: 2" in text
     # the blueprint is checked against the bank: 50 single-choice questions are not there
     too_many = text.replace("{type: single_choice, count: 2", "{type: single_choice, count: 50", 1)
-    line = next(i for i, l in enumerate(too_many.splitlines(), 1) if "count: 50" in l)
+    line = next(i for i, text in enumerate(too_many.splitlines(), 1) if "count: 50" in text)
     check = client.post("/trainer/profiles/check", data={"yaml": too_many, "editing": "t.presale", "csrf_token": token})
     assert check.status_code == 422 and f'data-line="{line}"' in check.text and "asks for 50" in check.text
-    refused = client.post("/trainer/profiles/t.presale", data={"yaml": too_many, "base_version": "1",
-                                                               "csrf_token": token})
+    refused = client.post(
+        "/trainer/profiles/t.presale", data={"yaml": too_many, "base_version": "1", "csrf_token": token}
+    )
     assert refused.status_code == 422
     # the model is checked too (weights must be positive)
     bad_model = text.replace("weight: 30", "weight: -1", 1)
@@ -287,8 +321,7 @@ def test_profile_edit_validates(client, trainer, session) -> None:
     changed = text.replace("title: 售前客服（测试）", "title: 售前客服（测试二）")
     ok = client.post("/trainer/profiles/check", data={"yaml": changed, "editing": "t.presale", "csrf_token": token})
     assert ok.status_code == 200 and "售前客服（测试二）" in ok.text
-    saved = client.post("/trainer/profiles/t.presale", data={"yaml": changed, "base_version": "1",
-                                                             "csrf_token": token})
+    saved = client.post("/trainer/profiles/t.presale", data={"yaml": changed, "base_version": "1", "csrf_token": token})
     assert saved.status_code == 303
     session.rollback()
     assert session.get(JobProfile, "t.presale").current_version == 2
@@ -314,8 +347,13 @@ def test_try_a_reply_shows_score_and_evidence(client, trainer) -> None:
     _, token = trainer
     page = client.get("/trainer/questions/t.reply.bargain")
     assert "model_answers" not in page.text and "礼貌用语" in page.text
-    r = client.post("/trainer/questions/t.reply.bargain/try", data={
-        "text": "亲，非常理解您的心情，我们店铺是统一价不议价的哦，不过买两件可以享受 9 折优惠。", "csrf_token": token})
+    r = client.post(
+        "/trainer/questions/t.reply.bargain/try",
+        data={
+            "text": "亲，非常理解您的心情，我们店铺是统一价不议价的哦，不过买两件可以享受 9 折优惠。",
+            "csrf_token": token,
+        },
+    )
     assert r.status_code == 200
     assert '<mark class="good"' in r.text and "统一价不议价" in r.text
     assert re.search(r'class="kpi">\d+\.\d</span>', r.text)
@@ -332,19 +370,33 @@ def test_try_a_reply_shows_score_and_evidence(client, trainer) -> None:
 
 def test_scored_replies_and_calibration(client, trainer, session) -> None:
     _, token = trainer
-    replies = [("亲，非常理解您的心情，我们店铺是统一价不议价的哦，不过买两件可以享受 9 折优惠，很划算呢！", 9),
-               ("不能便宜。", 1), ("亲，您好，我们是统一价哦。", 5)]
+    replies = [
+        ("亲，非常理解您的心情，我们店铺是统一价不议价的哦，不过买两件可以享受 9 折优惠，很划算呢！", 9),
+        ("不能便宜。", 1),
+        ("亲，您好，我们是统一价哦。", 5),
+    ]
     for text, score in replies:
-        r = client.post("/trainer/questions/t.reply.bargain/scored",
-                        data={"text": text, "human_score": str(score), "csrf_token": token},
-                        headers={"HX-Request": "true"})
+        r = client.post(
+            "/trainer/questions/t.reply.bargain/scored",
+            data={"text": text, "human_score": str(score), "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
         assert r.status_code == 200
     assert "QWK" in r.text
-    bad = client.post("/trainer/questions/t.reply.bargain/scored",
-                      data={"text": "亲", "human_score": "11", "csrf_token": token}, headers={"HX-Request": "true"})
+    bad = client.post(
+        "/trainer/questions/t.reply.bargain/scored",
+        data={"text": "亲", "human_score": "11", "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert bad.status_code == 422
-    client.post("/trainer/questions/t.reply.delay/scored",
-                data={"text": "亲，非常抱歉让您久等了，我马上联系快递催促，并跟进物流。", "human_score": "8", "csrf_token": token})
+    client.post(
+        "/trainer/questions/t.reply.delay/scored",
+        data={
+            "text": "亲，非常抱歉让您久等了，我马上联系快递催促，并跟进物流。",
+            "human_score": "8",
+            "csrf_token": token,
+        },
+    )
     assert len(session.exec(select(ScoredReply)).all()) == 4
     page = client.get("/trainer/calibration")
     assert page.status_code == 200
@@ -367,13 +419,18 @@ def test_english_locale(client, trainer) -> None:
 
 def test_scored_replies_from_jsonl_all_or_nothing(client, trainer, session) -> None:
     _, token = trainer
-    lines = ['{"scenario": "t.reply.bargain", "text": "亲，统一价不议价哦，买两件九折。", "score": 6}',
-             '{"scenario": "t.reply.delay", "text": "亲，我马上联系快递催促。", "score": 7.5}',
-             '{"scenario": "t.sc.duty", "text": "x", "score": 3}',
-             '{"scenario": "t.reply.bargain", "text": "", "score": 11}',
-             'not json']
-    r = client.post("/trainer/calibration/import", data={"csrf_token": token},
-                    files={"file": ("mine.jsonl", "\n".join(lines).encode(), "application/jsonl")})
+    lines = [
+        '{"scenario": "t.reply.bargain", "text": "亲，统一价不议价哦，买两件九折。", "score": 6}',
+        '{"scenario": "t.reply.delay", "text": "亲，我马上联系快递催促。", "score": 7.5}',
+        '{"scenario": "t.sc.duty", "text": "x", "score": 3}',
+        '{"scenario": "t.reply.bargain", "text": "", "score": 11}',
+        "not json",
+    ]
+    r = client.post(
+        "/trainer/calibration/import",
+        data={"csrf_token": token},
+        files={"file": ("mine.jsonl", "\n".join(lines).encode(), "application/jsonl")},
+    )
     assert r.status_code == 422
     text = html.unescape(r.text)
     assert "mine.jsonl:3: question 't.sc.duty' is a single_choice question" in text
@@ -381,8 +438,11 @@ def test_scored_replies_from_jsonl_all_or_nothing(client, trainer, session) -> N
     assert "mine.jsonl:5: not valid JSON" in text
     session.rollback()
     assert session.exec(select(ScoredReply)).all() == []
-    r = client.post("/trainer/calibration/import", data={"csrf_token": token},
-                    files={"file": ("mine.jsonl", "\n".join(lines[:2]).encode(), "application/jsonl")})
+    r = client.post(
+        "/trainer/calibration/import",
+        data={"csrf_token": token},
+        files={"file": ("mine.jsonl", "\n".join(lines[:2]).encode(), "application/jsonl")},
+    )
     assert r.status_code == 200 and "已添加 2 条评分回复" in r.text
     assert "t.reply.delay" in r.text and "QWK" in r.text
 
@@ -394,8 +454,11 @@ def test_calibration_of_the_real_bank_with_the_public_replies(client, login_as, 
     login_as("trainer")
     token = csrf_of(client, "/trainer")
     raw = open("tests/data/calibration/replies.public.jsonl", "rb").read()
-    r = client.post("/trainer/calibration/import", data={"csrf_token": token},
-                    files={"file": ("replies.public.jsonl", raw, "application/jsonl")})
+    r = client.post(
+        "/trainer/calibration/import",
+        data={"csrf_token": token},
+        files={"file": ("replies.public.jsonl", raw, "application/jsonl")},
+    )
     assert r.status_code == 200, html.unescape(r.text)[-2000:]
     assert "评分细则校准" in r.text
     overall = re.search(r'<tr class="overall">.*?</tr>', r.text, re.S).group(0)
@@ -420,10 +483,17 @@ def test_unknown_items_are_404(client, trainer) -> None:
     _, token = trainer
     assert client.get("/trainer/questions/no.such").status_code == 404
     assert client.get("/trainer/profiles/no.such").status_code == 404
-    assert client.post("/trainer/questions/no.such/status", data={"status": "retired", "csrf_token": token}).status_code == 404
-    assert client.post("/trainer/questions/t.sc.duty/status", data={"status": "gone", "csrf_token": token}).status_code == 422
-    empty = client.post("/trainer/bank/upload", data={"csrf_token": token},
-                        files=[("files", ("", b"", "application/octet-stream"))])
+    assert (
+        client.post("/trainer/questions/no.such/status", data={"status": "retired", "csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        client.post("/trainer/questions/t.sc.duty/status", data={"status": "gone", "csrf_token": token}).status_code
+        == 422
+    )
+    empty = client.post(
+        "/trainer/bank/upload", data={"csrf_token": token}, files=[("files", ("", b"", "application/octet-stream"))]
+    )
     assert empty.status_code == 422
 
 
@@ -446,5 +516,9 @@ def test_demo_step_imports_the_bank(session, settings) -> None:
     assert session.get(Question, "t.reply.bargain") is not None and session.get(JobProfile, "t.presale") is not None
     assert "12 created" in said[0]
     with pytest.raises(DemoError):
-        demo.bank_step(session, settings.model_copy(update={"bank_dir": Path("tests/data/bad_banks/several_problems.yaml")}),
-                  None, said.append)
+        demo.bank_step(
+            session,
+            settings.model_copy(update={"bank_dir": Path("tests/data/bad_banks/several_problems.yaml")}),
+            None,
+            said.append,
+        )

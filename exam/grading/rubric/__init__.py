@@ -1,4 +1,5 @@
 """Transparent rubric engine for free-text replies: criteria fed by detectors, evidence, caps."""
+
 from exam.grading.rubric.context import Concept, Phrase
 from exam.grading.rubric.context import _valid_phrase as _valid_phrase  # used by the lexicon test
 from exam.grading.rubric.detectors import (
@@ -6,8 +7,8 @@ from exam.grading.rubric.detectors import (
     ContradictionDetector,
     Detector,
     FactItem,
-    FactSlot,
     FactsDetector,
+    FactSlot,
     ForbiddenDetector,
     LengthDetector,
     PhrasesDetector,

@@ -1,10 +1,11 @@
 """What detectors share for one reply: phrases and concepts, the reply's context, spans and claim scope."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Annotated, Final, Union
+from typing import Annotated, Final
 
 from pydantic import AfterValidator
 
@@ -27,7 +28,7 @@ def _valid_phrase(phrase: str) -> str:
 
 
 Phrase = Annotated[str, AfterValidator(_valid_phrase)]
-Concept = Union[Phrase, list[Phrase]]
+Concept = Phrase | list[Phrase]
 
 
 @dataclass
@@ -143,17 +144,17 @@ def _clause_after(norm: str, end: int) -> str:
     m = _CLAUSE_END.search(norm, end)
     if m is None:
         return norm[end:]
-    rest = norm[end:m.start()]
+    rest = norm[end : m.start()]
     if _SENTENCE_STOP.match(m.group()):
         return rest
     n = _CLAUSE_END.search(norm, m.end())
-    nxt = norm[m.end():n.start() if n else len(norm)]
+    nxt = norm[m.end() : n.start() if n else len(norm)]
     return rest + "," + nxt if len(nxt) <= _DECLINE_NEXT_CLAUSE else rest
 
 
 def _clause_before(norm: str, start: int, reach: int = 24) -> str:
     """The text of the clause before ``start`` (at most ``reach`` characters back)."""
-    before = norm[max(0, start - reach):start]
+    before = norm[max(0, start - reach) : start]
     cut = None
     for m in _CLAUSE_BREAK.finditer(before):
         cut = m.end()
@@ -178,7 +179,7 @@ def _claim_scope(ctx: _Context, span: tuple[int, int]) -> str | None:
         return "quoted"
     if _DENIED_INSIDE.match(norm, start, min(len(norm), end + 4)):
         return "negated"
-    if _REFUSED_AFTER.search(norm[end:end + 40]):
+    if _REFUSED_AFTER.search(norm[end : end + 40]):
         return "refused"
     if _DECLINED_AFTER.search(_clause_after(norm, end)):
         return "declined"

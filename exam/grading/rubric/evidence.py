@@ -1,4 +1,5 @@
 """Evidence and results of a graded reply: what was found where, criterion points, flags and caps."""
+
 from __future__ import annotations
 
 import math

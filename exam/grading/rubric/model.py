@@ -1,4 +1,5 @@
 """Rubric models: criteria, band gates and the rubric, with the default caps its flags impose."""
+
 from __future__ import annotations
 
 import math
@@ -67,8 +68,9 @@ class BandGate(BaseModel):
     flag: str = Field(default="generic", pattern=_ID)
     cap: float | None = Field(default=None, ge=0, le=100)
     criteria: dict[str, float] = Field(default_factory=dict, description="criterion id -> least share of its max")
-    coverage: float | None = Field(default=None, ge=0, le=1,
-                                   description="least share of the scenario facts' points (facts detectors)")
+    coverage: float | None = Field(
+        default=None, ge=0, le=1, description="least share of the scenario facts' points (facts detectors)"
+    )
     note: str | None = None
 
     @model_validator(mode="after")

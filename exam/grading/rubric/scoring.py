@@ -7,6 +7,7 @@ engine decides is reported as evidence with the matched text and its position in
 Band gates keep a reply out of the top bands (7+, 8+) when it lacks what they need (empathy, enough
 of the scenario's facts, a fit to the customer type).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,8 +47,9 @@ def _guard_flags(rubric: Rubric, text: str, length: int, about: bool) -> list[st
     return flags
 
 
-def _gate_failures(gate: BandGate, results: Sequence[CriterionResult], coverage: float | None,
-                   facts_criterion: str | None) -> list[tuple[str | None, str]]:
+def _gate_failures(
+    gate: BandGate, results: Sequence[CriterionResult], coverage: float | None, facts_criterion: str | None
+) -> list[tuple[str | None, str]]:
     """The requirements of ``gate`` a reply misses: (criterion id, what is missing)."""
     by_id = {c.id: c for c in results}
     missing: list[tuple[str | None, str]] = []
@@ -83,7 +85,9 @@ def grade_reply(
     # reply that keeps the rule earns its clean sheets; a reply about the scenario is not off topic).
     early: dict[int, _Outcome] = {
         id(det): det.evaluate(ctx)
-        for crit in rubric.criteria for det in crit.detectors if isinstance(det, FactsDetector)
+        for crit in rubric.criteria
+        for det in crit.detectors
+        if isinstance(det, FactsDetector)
     }
     ctx.about = any(out.core_hits > 0 for out in early.values())
     outcomes: list[tuple[Criterion, list[_Outcome]]] = [

@@ -1,4 +1,5 @@
 """HR pages: openings and invitations, the ranking with exports and comparison, candidates' reports and decisions."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

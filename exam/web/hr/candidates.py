@@ -1,8 +1,9 @@
 """HR: a candidate's report, overrides of reply marks, decisions, and the candidate's data rights."""
+
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,28 +25,51 @@ router = APIRouter(prefix="/hr")
 # --- report ----------------------------------------------------------------------------------------
 
 
-def _report_response(request: Request, session: Session, attempt: Attempt, user: Any, *, error: str | None = None,
-                     error_for: str | None = None, status_code: int = 200, notice: str | None = None) -> Response:
+def _report_response(
+    request: Request,
+    session: Session,
+    attempt: Attempt,
+    user: Any,
+    *,
+    error: str | None = None,
+    error_for: str | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
     opening = opening_or_404(session, attempt.opening_id)
     profile = review.profile_of(session, opening)
     report = build_report(session, attempt, profile)
-    return render(request, "hr/review/report.html", {
-        **COMMON, "r": report, "opening": opening, "error": error, "error_for": error_for, "notice": notice,
-        "decisions": list(DECISION_LABELS.items()), "decision_label": decision_label, "status_label": status_label,
-        "can_decide": user.role == "hr",
-    }, status_code=status_code)
+    return render(
+        request,
+        "hr/review/report.html",
+        {
+            **COMMON,
+            "r": report,
+            "opening": opening,
+            "error": error,
+            "error_for": error_for,
+            "notice": notice,
+            "decisions": list(DECISION_LABELS.items()),
+            "decision_label": decision_label,
+            "status_label": status_label,
+            "can_decide": user.role == "hr",
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/attempts/{attempt_id}")
 def report_page(request: Request, attempt_id: int, user: ReviewerUser, session: SessionDep) -> Response:
     """A candidate's report: hiring score explained, every section with evidence, integrity timeline, audit."""
     attempt = attempt_or_404(session, attempt_id)
-    notice = {"override": _("The mark was changed; the scores and the ranking are updated."),
-              "decision": _("The decision was saved.")}.get(request.query_params.get("saved", ""))
+    notice = {
+        "override": _("The mark was changed; the scores and the ranking are updated."),
+        "decision": _("The decision was saved."),
+    }.get(request.query_params.get("saved", ""))
     return _report_response(request, session, attempt, user, notice=notice)
 
 
-def _float_or_none(value: str) -> Optional[float]:
+def _float_or_none(value: str) -> float | None:
     value = (value or "").strip().replace(",", ".")
     if value == "":
         return None
@@ -56,10 +80,17 @@ def _float_or_none(value: str) -> Optional[float]:
 
 
 @router.post("/attempts/{attempt_id}/override")
-def override(request: Request, attempt_id: int, user: ReviewerUser, session: SessionDep,
-             answer_id: Annotated[int, Form()], criterion_id: Annotated[str, Form()],
-             points: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "",
-             remove: Annotated[str, Form()] = "") -> Response:
+def override(
+    request: Request,
+    attempt_id: int,
+    user: ReviewerUser,
+    session: SessionDep,
+    answer_id: Annotated[int, Form()],
+    criterion_id: Annotated[str, Form()],
+    points: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    remove: Annotated[str, Form()] = "",
+) -> Response:
     """Override (or restore) one reply criterion's points, with a required comment; regrades at once."""
     attempt = attempt_or_404(session, attempt_id)
     try:
@@ -71,22 +102,41 @@ def override(request: Request, attempt_id: int, user: ReviewerUser, session: Ses
     except review.ReviewError as exc:
         answer = review.answer_of(session, attempt_id, answer_id)
         known = {c.get("id") for c in ((answer.result if answer else None) or {}).get("criteria") or []}
-        return _report_response(request, session, attempt_or_404(session, attempt_id), user, error=exc.translated(),
-                                error_for=f"{answer_id}:{criterion_id}" if criterion_id in known else None,
-                                status_code=422)
+        return _report_response(
+            request,
+            session,
+            attempt_or_404(session, attempt_id),
+            user,
+            error=exc.translated(),
+            error_for=f"{answer_id}:{criterion_id}" if criterion_id in known else None,
+            status_code=422,
+        )
     return RedirectResponse(f"/hr/attempts/{attempt.id}?saved=override#answer-{answer_id}", status_code=303)
 
 
 @router.post("/attempts/{attempt_id}/decision")
-def decision(request: Request, attempt_id: int, user: HRUser, session: SessionDep,
-             decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+def decision(
+    request: Request,
+    attempt_id: int,
+    user: HRUser,
+    session: SessionDep,
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
     """Record HR's decision on a candidate, with a required note."""
     attempt = attempt_or_404(session, attempt_id)
     try:
         review.decide(session, user, attempt, decision, note)
     except review.ReviewError as exc:
-        return _report_response(request, session, attempt_or_404(session, attempt_id), user, error=exc.translated(),
-                                error_for="decision", status_code=422)
+        return _report_response(
+            request,
+            session,
+            attempt_or_404(session, attempt_id),
+            user,
+            error=exc.translated(),
+            error_for="decision",
+            status_code=422,
+        )
     return RedirectResponse(f"/hr/attempts/{attempt.id}?saved=decision#decision", status_code=303)
 
 
@@ -101,17 +151,34 @@ def candidate_data(request: Request, attempt_id: int, user: HRUser, session: Ses
         data = data_rights.export_candidate(session, attempt.candidate_id)
     except data_rights.DataRightsError as exc:
         raise HTTPException(404, exc.translated()) from exc
-    accounts.audit_now(request.app.state.engine, user, "candidate.export", "attempt", str(attempt.id),
-                       after={"candidate_id": attempt.candidate_id})
+    accounts.audit_now(
+        request.app.state.engine,
+        user,
+        "candidate.export",
+        "attempt",
+        str(attempt.id),
+        after={"candidate_id": attempt.candidate_id},
+    )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    return Response(body, media_type="application/json; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="candidate-{attempt.candidate_id}.json"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="candidate-{attempt.candidate_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post("/attempts/{attempt_id}/delete")
-def delete_candidate(request: Request, attempt_id: int, user: HRUser, session: SessionDep,
-                     comment: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:
+def delete_candidate(
+    request: Request,
+    attempt_id: int,
+    user: HRUser,
+    session: SessionDep,
+    comment: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
     """Delete this attempt's candidate and all their data (audited)."""
     attempt = attempt_or_404(session, attempt_id)
     opening_id = attempt.opening_id
@@ -120,6 +187,13 @@ def delete_candidate(request: Request, attempt_id: int, user: HRUser, session: S
             raise data_rights.DataRightsError(N_("Tick the box to confirm the deletion."))
         data_rights.delete_candidate(session, user, attempt.candidate_id, comment)
     except data_rights.DataRightsError as exc:
-        return _report_response(request, session, attempt_or_404(session, attempt_id), user, error=exc.translated(),
-                                error_for="delete", status_code=422)
+        return _report_response(
+            request,
+            session,
+            attempt_or_404(session, attempt_id),
+            user,
+            error=exc.translated(),
+            error_for="delete",
+            status_code=422,
+        )
     return RedirectResponse(f"/hr/openings/{opening_id}/ranking?deleted=1", status_code=303)

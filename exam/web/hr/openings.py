@@ -2,20 +2,21 @@
 
 Rankings and reports live in exam/web/hr_review.py (``/hr/openings/{id}/ranking``, ``/hr/attempts/{id}``).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from exam.services import openings
 from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening
 from exam.security import N_
+from exam.services import openings
 from exam.timeutil import from_display, to_display, utcnow
 from exam.web.deps import HRUser, SessionDep, get_or_404
 from exam.web.templating import _is_htmx, render
@@ -33,26 +34,56 @@ def _opening_rows(session: Session) -> list[dict[str, Any]]:
     opening_list = session.exec(select(Opening).order_by(Opening.created_at.desc())).all()  # type: ignore[attr-defined]
     invited = dict(session.exec(select(Invitation.opening_id, func.count()).group_by(Invitation.opening_id)).all())  # type: ignore[arg-type]
     started = dict(session.exec(select(Attempt.opening_id, func.count()).group_by(Attempt.opening_id)).all())  # type: ignore[arg-type]
-    finished = dict(session.exec(select(Attempt.opening_id, func.count()).where(Attempt.status != "in_progress")
-                                 .group_by(Attempt.opening_id)).all())  # type: ignore[arg-type]
+    finished = dict(
+        session.exec(
+            select(Attempt.opening_id, func.count()).where(Attempt.status != "in_progress").group_by(Attempt.opening_id)
+        ).all()
+    )  # type: ignore[arg-type]
     profiles = {p.id: p for p in session.exec(select(JobProfile)).all()}
-    return [{"opening": o, "profile": profiles.get(o.profile_id), "state": openings.window_state(o),
-             "invited": invited.get(o.id, 0), "started": started.get(o.id, 0), "finished": finished.get(o.id, 0)}
-            for o in opening_list]
+    return [
+        {
+            "opening": o,
+            "profile": profiles.get(o.profile_id),
+            "state": openings.window_state(o),
+            "invited": invited.get(o.id, 0),
+            "started": started.get(o.id, 0),
+            "finished": finished.get(o.id, 0),
+        }
+        for o in opening_list
+    ]
 
 
 def _default_form() -> dict[str, Any]:
     now = to_display(utcnow()).replace(second=0, microsecond=0)
-    return {"title": "", "profile_id": "", "opens_at": now.strftime(DATETIME_FORMAT),
-            "closes_at": (now + timedelta(days=14)).strftime(DATETIME_FORMAT), "show_result": False,
-            "retention_days": 180}
+    return {
+        "title": "",
+        "profile_id": "",
+        "opens_at": now.strftime(DATETIME_FORMAT),
+        "closes_at": (now + timedelta(days=14)).strftime(DATETIME_FORMAT),
+        "show_result": False,
+        "retention_days": 180,
+    }
 
 
-def _home(request: Request, session: Session, form: dict[str, Any] | None = None, error: str | None = None,
-          status_code: int = 200) -> Response:
-    return render(request, "hr/home.html", {"rows": _opening_rows(session), "profiles": _profiles(session),
-                                            "form": form or _default_form(), "error": error,
-                                            "state_labels": STATE_LABELS}, status_code=status_code)
+def _home(
+    request: Request,
+    session: Session,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "hr/home.html",
+        {
+            "rows": _opening_rows(session),
+            "profiles": _profiles(session),
+            "form": form or _default_form(),
+            "error": error,
+            "state_labels": STATE_LABELS,
+        },
+        status_code=status_code,
+    )
 
 
 STATE_LABELS = {"upcoming": N_("Not open yet"), "open": N_("Open"), "closed": N_("Closed")}
@@ -75,21 +106,41 @@ def _parse_dt(value: str) -> datetime:
 
 
 @router.post("/openings")
-def create_opening(request: Request, user: HRUser, session: SessionDep,
-                   title: Annotated[str, Form(max_length=300)] = "", profile_id: Annotated[str, Form()] = "",
-                   opens_at: Annotated[str, Form()] = "", closes_at: Annotated[str, Form()] = "",
-                   show_result: Annotated[str, Form()] = "", retention_days: Annotated[str, Form()] = "180") -> Response:
+def create_opening(
+    request: Request,
+    user: HRUser,
+    session: SessionDep,
+    title: Annotated[str, Form(max_length=300)] = "",
+    profile_id: Annotated[str, Form()] = "",
+    opens_at: Annotated[str, Form()] = "",
+    closes_at: Annotated[str, Form()] = "",
+    show_result: Annotated[str, Form()] = "",
+    retention_days: Annotated[str, Form()] = "180",
+) -> Response:
     """Create an opening from a job profile."""
-    form = {"title": title, "profile_id": profile_id, "opens_at": opens_at, "closes_at": closes_at,
-            "show_result": bool(show_result), "retention_days": retention_days}
+    form = {
+        "title": title,
+        "profile_id": profile_id,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "show_result": bool(show_result),
+        "retention_days": retention_days,
+    }
     try:
         try:
             days = int(retention_days)
         except ValueError:
             raise openings.OpeningError(N_("Keep the data between 1 and 3650 days.")) from None
-        opening = openings.create_opening(session, title=title, profile_id=profile_id, opens_at=_parse_dt(opens_at),
-                                          closes_at=_parse_dt(closes_at), show_result=bool(show_result),
-                                          retention_days=days, actor=user)
+        opening = openings.create_opening(
+            session,
+            title=title,
+            profile_id=profile_id,
+            opens_at=_parse_dt(opens_at),
+            closes_at=_parse_dt(closes_at),
+            show_result=bool(show_result),
+            retention_days=days,
+            actor=user,
+        )
     except openings.OpeningError as exc:
         return _home(request, session, form, exc.translated(), 422)
     return RedirectResponse(f"/hr/openings/{opening.id}", status_code=303)
@@ -99,29 +150,45 @@ def _opening_or_404(session: Session, opening_id: int) -> Opening:
     return get_or_404(session, Opening, opening_id)
 
 
-def _row(request: Request, session: Session, invitation: Invitation, attempts_by_candidate: dict[int, Attempt] | None = None
-         ) -> dict[str, Any]:
+def _row(
+    request: Request, session: Session, invitation: Invitation, attempts_by_candidate: dict[int, Attempt] | None = None
+) -> dict[str, Any]:
     if attempts_by_candidate is not None:
         attempt = attempts_by_candidate.get(invitation.candidate_id) if invitation.candidate_id else None  # type: ignore[arg-type]
     else:
         attempt = openings.attempt_of(session, invitation)
     status = openings.invitation_status(invitation, attempt)
-    return {"invitation": invitation, "attempt": attempt, "status": status,
-            "link": openings.invitation_link(str(request.base_url), request.app.state.secret_key, invitation)}
+    return {
+        "invitation": invitation,
+        "attempt": attempt,
+        "status": status,
+        "link": openings.invitation_link(str(request.base_url), request.app.state.secret_key, invitation),
+    }
 
 
 def _rows(request: Request, session: Session, opening: Opening) -> list[dict[str, Any]]:
-    invitations = session.exec(select(Invitation).where(Invitation.opening_id == opening.id)
-                               .order_by(Invitation.id.desc())).all()  # type: ignore[union-attr]
+    invitations = session.exec(
+        select(Invitation).where(Invitation.opening_id == opening.id).order_by(Invitation.id.desc())
+    ).all()  # type: ignore[union-attr]
     attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id)).all()}
     return [_row(request, session, inv, attempts) for inv in invitations]
 
 
 def _opening_context(request: Request, session: Session, opening: Opening, **extra: Any) -> dict[str, Any]:
     profile = session.get(JobProfile, opening.profile_id)
-    ctx = {"opening": opening, "profile": profile, "state": openings.window_state(opening),
-           "rows": _rows(request, session, opening), "labels": openings.STATUS_LABELS, "state_labels": STATE_LABELS,
-           "created": [], "problems": [], "error": None, "notice": None, "form": {"extra_time_factor": "1"}}
+    ctx = {
+        "opening": opening,
+        "profile": profile,
+        "state": openings.window_state(opening),
+        "rows": _rows(request, session, opening),
+        "labels": openings.STATUS_LABELS,
+        "state_labels": STATE_LABELS,
+        "created": [],
+        "problems": [],
+        "error": None,
+        "notice": None,
+        "form": {"extra_time_factor": "1"},
+    }
     ctx.update(extra)
     return ctx
 
@@ -133,34 +200,54 @@ def opening_page(request: Request, opening_id: int, user: HRUser, session: Sessi
     return render(request, "hr/opening.html", _opening_context(request, session, opening))
 
 
-def _invitations_response(request: Request, session: Session, opening: Opening, status_code: int = 200,
-                          **extra: Any) -> Response:
+def _invitations_response(
+    request: Request, session: Session, opening: Opening, status_code: int = 200, **extra: Any
+) -> Response:
     template = "hr/_invitations.html" if _is_htmx(request) else "hr/opening.html"
     return render(request, template, _opening_context(request, session, opening, **extra), status_code=status_code)
 
 
 @router.post("/openings/{opening_id}/invitations")
-def invite(request: Request, opening_id: int, user: HRUser, session: SessionDep,
-           name: Annotated[str, Form(max_length=300)] = "", email: Annotated[str, Form(max_length=300)] = "",
-           phone: Annotated[str, Form(max_length=100)] = "",
-           extra_time_factor: Annotated[str, Form(max_length=20)] = "1") -> Response:
+def invite(
+    request: Request,
+    opening_id: int,
+    user: HRUser,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=300)] = "",
+    phone: Annotated[str, Form(max_length=100)] = "",
+    extra_time_factor: Annotated[str, Form(max_length=20)] = "1",
+) -> Response:
     """Invite one candidate; the new link is shown at once."""
     opening = _opening_or_404(session, opening_id)
     form = {"name": name, "email": email, "phone": phone, "extra_time_factor": extra_time_factor}
     try:
-        invitation, _token = openings.invite(session, opening, name=name, email=email, phone=phone,
-                                             extra_time_factor=extra_time_factor or "1", actor=user,
-                                             secret_key=request.app.state.secret_key)
+        invitation, _token = openings.invite(
+            session,
+            opening,
+            name=name,
+            email=email,
+            phone=phone,
+            extra_time_factor=extra_time_factor or "1",
+            actor=user,
+            secret_key=request.app.state.secret_key,
+        )
     except openings.OpeningError as exc:
         return _invitations_response(request, session, opening, 422, error=exc.translated(), form=form)
     created = [_row(request, session, invitation)]
-    return _invitations_response(request, session, opening, created=created,
-                                 notice=_("Invitation created for %(name)s.") % {"name": invitation.name})
+    return _invitations_response(
+        request,
+        session,
+        opening,
+        created=created,
+        notice=_("Invitation created for %(name)s.") % {"name": invitation.name},
+    )
 
 
 @router.post("/openings/{opening_id}/invitations/csv")
-def invite_csv(request: Request, opening_id: int, user: HRUser, session: SessionDep,
-                     file: Optional[UploadFile] = None) -> Response:
+def invite_csv(
+    request: Request, opening_id: int, user: HRUser, session: SessionDep, file: UploadFile | None = None
+) -> Response:
     """Invite everyone in a CSV file (name, phone or e-mail); bad rows are reported, good rows kept."""
     opening = _opening_or_404(session, opening_id)
     if file is None or not file.filename:
@@ -171,14 +258,24 @@ def invite_csv(request: Request, opening_id: int, user: HRUser, session: Session
     except openings.OpeningError as exc:
         return _invitations_response(request, session, opening, 422, error=exc.translated())
     created = [_row(request, session, inv) for inv, _t in report.created]
-    notice = _("%(good)s invitations created, %(bad)s rows refused.") % {"good": len(report.created),
-                                                                         "bad": len(report.problems)}
-    return _invitations_response(request, session, opening, 200 if report.created or not report.problems else 422,
-                                 created=created, problems=report.problems, notice=notice)
+    notice = _("%(good)s invitations created, %(bad)s rows refused.") % {
+        "good": len(report.created),
+        "bad": len(report.problems),
+    }
+    return _invitations_response(
+        request,
+        session,
+        opening,
+        200 if report.created or not report.problems else 422,
+        created=created,
+        problems=report.problems,
+        notice=notice,
+    )
 
 
-def _row_response(request: Request, session: Session, invitation: Invitation, status_code: int = 200,
-                  error: str | None = None) -> Response:
+def _row_response(
+    request: Request, session: Session, invitation: Invitation, status_code: int = 200, error: str | None = None
+) -> Response:
     if not _is_htmx(request):
         return RedirectResponse(f"/hr/openings/{invitation.opening_id}", status_code=303)
     ctx = {"row": _row(request, session, invitation), "labels": openings.STATUS_LABELS, "row_error": error}
@@ -190,8 +287,13 @@ def _invitation_or_404(session: Session, invitation_id: int) -> Invitation:
 
 
 @router.post("/invitations/{invitation_id}/extra-time")
-def extra_time(request: Request, invitation_id: int, user: HRUser, session: SessionDep,
-               extra_time_factor: Annotated[str, Form(max_length=20)] = "") -> Response:
+def extra_time(
+    request: Request,
+    invitation_id: int,
+    user: HRUser,
+    session: SessionDep,
+    extra_time_factor: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
     """Set a candidate's extra-time factor (before the exam starts)."""
     invitation = _invitation_or_404(session, invitation_id)
     try:

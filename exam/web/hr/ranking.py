@@ -1,8 +1,10 @@
 """HR: an opening's ranked shortlist (filters, sorting, bulk decisions), its exports and the comparison page."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -11,8 +13,15 @@ from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
 from exam.hiring import export
-from exam.hiring.explain import (DECISION_LABELS, STATUS_LABELS, compare_rows, criterion_points, decision_label,
-                                 export_table, status_label)
+from exam.hiring.explain import (
+    DECISION_LABELS,
+    STATUS_LABELS,
+    compare_rows,
+    criterion_points,
+    decision_label,
+    export_table,
+    status_label,
+)
 from exam.hiring.svg import histogram_svg, score_bins
 from exam.i18n import gettext as _
 from exam.models import Opening
@@ -52,23 +61,45 @@ def _distribution_chart(session: Session, opening_id: int, profile: dict[str, An
     total = sum(b.total for b in bins)
     band_lines = [(float(b["min"]), str(b["label"])) for b in profile.get("bands") or [] if float(b["min"]) > 0]
     svg = histogram_svg(
-        bins, title=_("Distribution of hiring scores"),
-        desc=_("%(n)s scored candidates in bins of 10 points; blue bars meet every hard requirement, grey bars do "
-               "not. Dashed lines mark the recommendation bands.") % {"n": total},
-        met_label=_("Meets hard requirements"), failed_label=_("Fails a hard requirement"),
-        x_label=_("Hiring score"), y_label=_("Candidates"), band_lines=band_lines)
+        bins,
+        title=_("Distribution of hiring scores"),
+        desc=_(
+            "%(n)s scored candidates in bins of 10 points; blue bars meet every hard requirement, grey bars do "
+            "not. Dashed lines mark the recommendation bands."
+        )
+        % {"n": total},
+        met_label=_("Meets hard requirements"),
+        failed_label=_("Fails a hard requirement"),
+        x_label=_("Hiring score"),
+        y_label=_("Candidates"),
+        band_lines=band_lines,
+    )
     return {"svg": svg, "bins": bins, "total": total}
 
 
-def _ranking_context(request: Request, session: Session, opening: Opening, *, error: str | None = None,
-                     notice: str | None = None, params: Mapping[str, Any] | None = None,
-                     partial: bool = False) -> dict[str, Any]:
+def _ranking_context(
+    request: Request,
+    session: Session,
+    opening: Opening,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    partial: bool = False,
+) -> dict[str, Any]:
     params = request.query_params if params is None else params
     profile = review.profile_of(session, opening)
     filters = ranking.Filters.parse(params)
     sort, desc, page, per_page = _sort_params(params)
-    result = ranking.fetch_page(session, opening.id, filters, sort=sort, desc=desc, page=page,  # type: ignore[arg-type]
-                                per_page=per_page)
+    result = ranking.fetch_page(
+        session,
+        opening.id,
+        filters,
+        sort=sort,
+        desc=desc,
+        page=page,  # type: ignore[arg-type]
+        per_page=per_page,
+    )
     items = filters.items() + ([("per_page", str(per_page))] if per_page != ranking.PER_PAGE else [])
     sort_items = items + [("sort", sort), ("dir", "desc" if desc else "asc")]
 
@@ -83,16 +114,30 @@ def _ranking_context(request: Request, session: Session, opening: Opening, *, er
         return f"{base}/ranking?" + _query(sort_items, page=n if n > 1 else None)
 
     return {
-        **COMMON, "opening": opening, "profile": profile, "page": result, "filters": filters, "sort": sort, "desc": desc,
-        "sort_url": sort_url, "page_url": page_url, "query": _query(sort_items),
+        **COMMON,
+        "opening": opening,
+        "profile": profile,
+        "page": result,
+        "filters": filters,
+        "sort": sort,
+        "desc": desc,
+        "sort_url": sort_url,
+        "page_url": page_url,
+        "query": _query(sort_items),
         "export_query": _query(sort_items),
         # the htmx partial (table only) needs neither the totals nor the chart
         "stats": None if partial else ranking.opening_stats(session, opening.id),  # type: ignore[arg-type]
         "chart": None if partial else _distribution_chart(session, opening.id, profile),  # type: ignore[arg-type]
-        "criteria": profile.get("criteria") or [], "bands": profile.get("bands") or [],
-        "criterion_points": criterion_points, "decision_label": decision_label, "status_label": status_label,
-        "decisions": list(DECISION_LABELS.items()), "statuses": list(STATUS_LABELS.items()),
-        "error": error, "notice": notice, "base": base,
+        "criteria": profile.get("criteria") or [],
+        "bands": profile.get("bands") or [],
+        "criterion_points": criterion_points,
+        "decision_label": decision_label,
+        "status_label": status_label,
+        "decisions": list(DECISION_LABELS.items()),
+        "statuses": list(STATUS_LABELS.items()),
+        "error": error,
+        "notice": notice,
+        "base": base,
         "next": f"{base}/ranking" + ("?" + _query(sort_items, page=result.page if result.page > 1 else None)),
     }
 
@@ -137,14 +182,16 @@ def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep, f
     if action == "compare":
         if not 2 <= len(ids) <= 4:
             return _bulk_error(request, session, opening, next_url, _("Select two to four candidates to compare."))
-        return RedirectResponse(f"/hr/openings/{opening_id}/compare?" + urlencode([("ids", i) for i in ids]),
-                                status_code=303)
+        return RedirectResponse(
+            f"/hr/openings/{opening_id}/compare?" + urlencode([("ids", i) for i in ids]), status_code=303
+        )
     if not ids:
         return _bulk_error(request, session, opening, next_url, _("Select at least one candidate."))
     attempts = list(review.attempts_in(session, opening_id, ids).values())
     try:
-        changed = review.bulk_decide(session, user, attempts, str(form.get("decision") or ""),
-                                     str(form.get("note") or ""))
+        changed = review.bulk_decide(
+            session, user, attempts, str(form.get("decision") or ""), str(form.get("note") or "")
+        )
     except review.ReviewError as exc:
         return _bulk_error(request, session, opening, next_url, exc.translated())
     sep = "&" if "?" in next_url else "?"
@@ -173,14 +220,18 @@ def _export(request: Request, session: Session, opening: Opening, user: Any, kin
         body = export.to_csv(headers, table)
         media = "text/csv; charset=utf-8"
     else:
-        body = export.to_xlsx(headers, table, title=_("Ranking"),
-                              widths=[6, 12, 24, 10, 10, 10, 10, 24])
+        body = export.to_xlsx(headers, table, title=_("Ranking"), widths=[6, 12, 24, 10, 10, 10, 10, 24])
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    accounts.audit_now(request.app.state.engine, user, "ranking.export", "opening", str(opening.id),
-                       after={"format": kind, "filters": dict(filters.items()), "sort": sort})
+    accounts.audit_now(
+        request.app.state.engine,
+        user,
+        "ranking.export",
+        "opening",
+        str(opening.id),
+        after={"format": kind, "filters": dict(filters.items()), "sort": sort},
+    )
     disposition = f"attachment; filename=\"{stem}.{kind}\"; filename*=UTF-8''{quote(nice)}.{kind}"
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition,
-                                                     "Cache-Control": "no-store"})
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/openings/{opening_id}/export.csv")
@@ -208,13 +259,33 @@ def compare(request: Request, opening_id: int, user: HRUser, session: SessionDep
             ids.append(int(value))
     profile = review.profile_of(session, opening)
     if not 2 <= len(ids) <= 4:
-        return render(request, "hr/review/compare.html", {
-            **COMMON, "opening": opening, "items": [], "rows": [], "profile": profile,
-            "error": _("Select two to four candidates to compare.")}, status_code=422)
+        return render(
+            request,
+            "hr/review/compare.html",
+            {
+                **COMMON,
+                "opening": opening,
+                "items": [],
+                "rows": [],
+                "profile": profile,
+                "error": _("Select two to four candidates to compare."),
+            },
+            status_code=422,
+        )
     items = review.compare_items(session, opening, ids, profile)
     if items is None:
         raise HTTPException(404)
     touched = ranking.overridden_ids(session, ids)
-    return render(request, "hr/review/compare.html", {
-        **COMMON, "opening": opening, "profile": profile, "items": items, "rows": compare_rows(items, profile),
-        "overridden": touched, "error": None})
+    return render(
+        request,
+        "hr/review/compare.html",
+        {
+            **COMMON,
+            "opening": opening,
+            "profile": profile,
+            "items": items,
+            "rows": compare_rows(items, profile),
+            "overridden": touched,
+            "error": None,
+        },
+    )

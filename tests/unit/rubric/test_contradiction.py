@@ -1,4 +1,5 @@
 """Contradiction detector (fact check): fact slots, numbers and units, the checks derived from the facts."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,19 +17,33 @@ def contra(*slots: dict[str, Any], **extra: Any) -> Rubric:
 
 
 COURIER = {"id": "courier", "label": "中通快递", "set": "couriers", "right": ["中通"]}
-SHIPPED = {"id": "shipped", "label": "5 天前发货", "value": 5, "unit": "天",
-           "patterns": ["{n}天前[^,。!?]{0,8}(发|寄)"],
-           "wrong": ["re:(昨天|今天)[^,。!?]{0,3}(才|刚)?(发|寄)(货|出|的|了)"]}
-EFFECT = {"id": "effect", "label": "4 周左右可见改善", "value": 4, "unit": "周", "direction": "less",
-          "patterns": ["{q}[^,。!?]{0,10}(见效|改善|变白)"]}
+SHIPPED = {
+    "id": "shipped",
+    "label": "5 天前发货",
+    "value": 5,
+    "unit": "天",
+    "patterns": ["{n}天前[^,。!?]{0,8}(发|寄)"],
+    "wrong": ["re:(昨天|今天)[^,。!?]{0,3}(才|刚)?(发|寄)(货|出|的|了)"],
+}
+EFFECT = {
+    "id": "effect",
+    "label": "4 周左右可见改善",
+    "value": 4,
+    "unit": "周",
+    "direction": "less",
+    "patterns": ["{q}[^,。!?]{0,10}(见效|改善|变白)"],
+}
 
 
-@pytest.mark.parametrize("text", [
-    "您的包裹是中通发的,5天前就发出了。",
-    "不是顺丰,是中通5天前发出的。",
-    "如果急用,我可以给您改发顺丰补发一个。",
-    "包裹五天前从中通发出,正常3-5天到。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您的包裹是中通发的,5天前就发出了。",
+        "不是顺丰,是中通5天前发出的。",
+        "如果急用,我可以给您改发顺丰补发一个。",
+        "包裹五天前从中通发出,正常3-5天到。",
+    ],
+)
 def test_contradiction_accepts_right_facts(text: str) -> None:
     res = grade_reply(contra(COURIER, SHIPPED), text)
     assert "wrong_fact" not in res.flags, res.criteria[0].evidence
@@ -96,17 +111,22 @@ COURIER_ONLY = {"kind": "contradiction", "points": 10, "min_chars": 0, "penalty"
 
 
 def test_each_wrong_fact_costs_the_penalty_with_its_first_span() -> None:
-    out = evaluate({"kind": "contradiction", "points": 10, "min_chars": 0, "slots": [COURIER, SHIPPED]},
-                   "您的包裹是顺丰发的,3天前已经发出。")
+    out = evaluate(
+        {"kind": "contradiction", "points": 10, "min_chars": 0, "slots": [COURIER, SHIPPED]},
+        "您的包裹是顺丰发的,3天前已经发出。",
+    )
     assert out.points == -10 and out.flags == ["wrong_fact", "wrong_facts"]
     assert [e.kind for e in out.evidence] == ["contradiction", "contradiction"]
     assert spans(out) == [("顺丰", 5, 7, "与事实不符:中通快递"), ("3天前已经发", 10, 16, "与事实不符:5 天前发货")]
 
 
-@pytest.mark.parametrize("text", [
-    "包裹3-5天前发出的。",  # a range that includes the right value
-    "不是顺丰,是中通5天前发出的。",  # a rival denied
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "包裹3-5天前发出的。",  # a range that includes the right value
+        "不是顺丰,是中通5天前发出的。",  # a rival denied
+    ],
+)
 def test_ranges_and_denials_are_not_contradictions(text: str) -> None:
     out = evaluate({"kind": "contradiction", "points": 10, "min_chars": 0, "slots": [COURIER, SHIPPED]}, text)
     assert out.points == 10 and out.flags == [] and out.evidence == []
@@ -129,12 +149,15 @@ def test_a_wrong_price_of_the_main_item_is_derived_from_the_facts() -> None:
     assert evaluate(dict(COURIER_ONLY, derived=False), "这款衬衣现在只要129元哦。", facts=SHIRT).flags == []
 
 
-@pytest.mark.parametrize("text", [
-    "这件398元。",  # two shirts: a figure computed from the facts
-    "衬衣199元,质量很好。",
-    "同系列还有基础款,这款只要129元。",  # the sentence is about the other item
-    "这款衬衣不是129元,是199元。",  # denied
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这件398元。",  # two shirts: a figure computed from the facts
+        "衬衣199元,质量很好。",
+        "同系列还有基础款,这款只要129元。",  # the sentence is about the other item
+        "这款衬衣不是129元,是199元。",  # denied
+    ],
+)
 def test_prices_the_facts_allow(text: str) -> None:
     assert evaluate(COURIER_ONLY, text, facts=SHIRT).flags == [], text
 
@@ -143,8 +166,9 @@ def test_a_shipped_order_said_not_to_have_shipped() -> None:
     out = evaluate(COURIER_ONLY, "您的杯子还在排队发货,请耐心等待。", facts=CUP, messages=["什么时候发货"])
     assert out.flags == ["wrong_fact", "wrong_facts"]  # asked about shipping
     assert spans(out) == [("还在排队", 4, 8, "与事实不符:订单已发货")]
-    assert evaluate(COURIER_ONLY, "您的杯子还在排队发货,请耐心等待。", facts=CUP,
-                    messages=["杯子盖子裂了"]).flags == ["wrong_fact"]
+    assert evaluate(COURIER_ONLY, "您的杯子还在排队发货,请耐心等待。", facts=CUP, messages=["杯子盖子裂了"]).flags == [
+        "wrong_fact"
+    ]
     # a new parcel, a reported worry, or facts that do not say it has shipped
     assert evaluate(COURIER_ONLY, "补发的杯子预计明天发出。", facts=CUP).flags == []
     assert evaluate(COURIER_ONLY, "您是担心还没发货吧,已经发出了。", facts=CUP).flags == []
@@ -152,12 +176,21 @@ def test_a_shipped_order_said_not_to_have_shipped() -> None:
 
 
 def test_slot_numbers_in_chinese_and_other_units() -> None:
-    price = {"kind": "contradiction", "points": 10, "min_chars": 0, "derived": False, "slots": [
-        {"id": "price", "label": "129 元", "value": 129, "unit": "元", "patterns": ["基础款{q}"]}]}
+    price = {
+        "kind": "contradiction",
+        "points": 10,
+        "min_chars": 0,
+        "derived": False,
+        "slots": [{"id": "price", "label": "129 元", "value": 129, "unit": "元", "patterns": ["基础款{q}"]}],
+    }
     assert evaluate(price, "基础款一百二十九块。").flags == []
     assert spans(evaluate(price, "基础款一百块。")) == [("基础款一百块", 0, 6, "与事实不符:129 元")]
-    weight = {"kind": "contradiction", "points": 10, "min_chars": 0, "slots": [
-        {"id": "weight", "label": "净含量 500 克", "value": 500, "unit": "克", "patterns": ["净含量{q}"]}]}
+    weight = {
+        "kind": "contradiction",
+        "points": 10,
+        "min_chars": 0,
+        "slots": [{"id": "weight", "label": "净含量 500 克", "value": 500, "unit": "克", "patterns": ["净含量{q}"]}],
+    }
     assert evaluate(weight, "净含量一斤。").flags == []  # 一斤 is 500 g
     assert evaluate(weight, "净含量1公斤。").flags == ["wrong_fact"]
 

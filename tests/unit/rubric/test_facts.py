@@ -1,4 +1,5 @@
 """Facts detector: scenario facts and concrete steps found, missing items, substance flags and density."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,10 +8,15 @@ from pydantic import ValidationError
 from exam.grading.rubric import DEFAULT_CAPS, grade_reply
 from tests.unit.rubric.helpers import DENSE_FACTS, evaluate, rubric_of, spans
 
-FACTS = {"kind": "facts", "min_hits": 1, "min_points": 6, "items": [
-    {"id": "threshold", "label": "满 299 包邮", "any": ["re:299"], "points": 5},
-    {"id": "belt", "label": "配套腰带", "any": ["腰带", "配套"], "points": 5},
-]}
+FACTS = {
+    "kind": "facts",
+    "min_hits": 1,
+    "min_points": 6,
+    "items": [
+        {"id": "threshold", "label": "满 299 包邮", "any": ["re:299"], "points": 5},
+        {"id": "belt", "label": "配套腰带", "any": ["腰带", "配套"], "points": 5},
+    ],
+}
 
 
 def test_facts_points_evidence_and_missing() -> None:
@@ -33,21 +39,34 @@ def test_facts_none_found_flags_no_substance() -> None:
 
 def test_long_filler_is_flagged_by_density() -> None:
     r = rubric_of(DENSE_FACTS, max_points=10)
-    filler = ("亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,每一位顾客都是我们的家人,"
-              "您的包裹在中转站,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!")
+    filler = (
+        "亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,每一位顾客都是我们的家人,"
+        "您的包裹在中转站,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!"
+    )
     res = grade_reply(r, filler, facts="包裹在中转站滞留 2 天")
     assert "filler" in res.flags and res.score <= DEFAULT_CAPS["filler"]
     assert any(e.kind == "density" for e in res.criteria[0].evidence)
-    dense = ("亲,真抱歉让您久等了,换作是我也会着急的。我查了一下,包裹在中转站滞留了2天,我马上联系快递催件,"
-             "有进展第一时间告诉您,您别担心,有问题随时找我。")
+    dense = (
+        "亲,真抱歉让您久等了,换作是我也会着急的。我查了一下,包裹在中转站滞留了2天,我马上联系快递催件,"
+        "有进展第一时间告诉您,您别担心,有问题随时找我。"
+    )
     assert "filler" not in grade_reply(r, dense, facts="包裹在中转站滞留 2 天").flags
     off = rubric_of(dict(DENSE_FACTS, min_density=0), max_points=10)
     assert "filler" not in grade_reply(off, filler).flags
 
 
-STEPS = rubric_of({"kind": "facts", "min_hits": 1, "min_points": 10, "items": [
-    {"id": "huabei", "label": "花呗", "any": ["花呗"], "points": 6},
-    {"id": "ask", "label": "问提示", "any": ["re:提示|截图"], "points": 4, "generic": True}]}, max_points=10)
+STEPS = rubric_of(
+    {
+        "kind": "facts",
+        "min_hits": 1,
+        "min_points": 10,
+        "items": [
+            {"id": "huabei", "label": "花呗", "any": ["花呗"], "points": 6},
+            {"id": "ask", "label": "问提示", "any": ["re:提示|截图"], "points": 4, "generic": True},
+        ],
+    },
+    max_points=10,
+)
 
 
 def test_concrete_steps_count_as_substance() -> None:
@@ -63,19 +82,30 @@ def test_concrete_steps_count_as_substance() -> None:
     assert "no_substance" in grade_reply(off, "请把订单号发我,我帮您核实一下。").flags
 
 
-GREETED = {"kind": "facts", "min_hits": 1, "min_points": 6, "items": [
-    {"id": "threshold", "label": "满 299 包邮", "any": ["re:299"], "points": 5},
-    {"id": "belt", "label": "配套腰带", "any": ["腰带", "配套"], "points": 5},
-    {"id": "hello", "label": "问候", "any": ["您好"], "points": 2, "generic": True}]}
-FILLER = ("亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,每一位顾客都是我们的家人,"
-          "您的包裹在中转站,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!")
+GREETED = {
+    "kind": "facts",
+    "min_hits": 1,
+    "min_points": 6,
+    "items": [
+        {"id": "threshold", "label": "满 299 包邮", "any": ["re:299"], "points": 5},
+        {"id": "belt", "label": "配套腰带", "any": ["腰带", "配套"], "points": 5},
+        {"id": "hello", "label": "问候", "any": ["您好"], "points": 2, "generic": True},
+    ],
+}
+FILLER = (
+    "亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,每一位顾客都是我们的家人,"
+    "您的包裹在中转站,还请您再耐心等一等,相信很快就能收到啦,祝您生活愉快,万事如意!"
+)
 
 
 def test_found_items_are_evidence_with_their_labels_and_core_totals() -> None:
     out = evaluate(GREETED, "您好,满299包邮,加一条腰带就够了")
     assert out.points == 12 and out.flags == []
     assert [(e.kind,) + s for e, s in zip(out.evidence, spans(out))] == [
-        ("fact", "299", 4, 7, "满 299 包邮"), ("fact", "腰带", 13, 15, "配套腰带"), ("fact", "您好", 0, 2, "问候")]
+        ("fact", "299", 4, 7, "满 299 包邮"),
+        ("fact", "腰带", 13, 15, "配套腰带"),
+        ("fact", "您好", 0, 2, "问候"),
+    ]
     # the generic greeting earns its points but is no fact of the scenario
     assert (out.core_hits, out.core_points, out.core_max) == (2, 10, 10)
 
@@ -119,8 +149,10 @@ def test_density_evidence_and_threshold() -> None:
 
 
 def test_numbers_of_the_facts_count_as_substance() -> None:
-    reply = ("亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,"
-             "您的包裹在中转站,已经停了2天,相信很快就能收到啦")
+    reply = (
+        "亲亲,非常感谢您一直以来对我们小店的支持和厚爱,我们小店一直用心做好每一件产品,"
+        "您的包裹在中转站,已经停了2天,相信很快就能收到啦"
+    )
     other = evaluate(DENSE_FACTS, reply, facts="包裹在中转站滞留 3 天")
     assert spans(other, "density") == [("", None, None, "只有 13% 的内容包含事实或具体步骤")]
     same = evaluate(DENSE_FACTS, reply, facts="包裹在中转站滞留 2 天")  # the clause with 2天 now counts

@@ -1,4 +1,5 @@
 """Forbidden-claim detector: claims made or excused, claim scope, invented discounts, clean sheet, validation."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,19 @@ from tests.unit.rubric.helpers import detector, evaluate, rubric_of, spans
 
 
 def test_forbidden_claims_with_negation() -> None:
-    det = {"kind": "forbidden", "points": 10, "min_chars": 0, "items": [{
-        "id": "guarantee", "label": "保证美白效果", "any": ["re:保证[^,。]{0,6}变白"],
-        "unless": ["re:(不|没|无法)[^,。]{0,4}保证"]}]}
+    det = {
+        "kind": "forbidden",
+        "points": 10,
+        "min_chars": 0,
+        "items": [
+            {
+                "id": "guarantee",
+                "label": "保证美白效果",
+                "any": ["re:保证[^,。]{0,6}变白"],
+                "unless": ["re:(不|没|无法)[^,。]{0,4}保证"],
+            }
+        ],
+    }
     r = rubric_of(det, max_points=10)
     bad = grade_reply(r, "我们保证您一个月变白")
     assert bad.criteria[0].points == 0 and "forbidden_claim" in bad.flags and bad.score <= 10
@@ -21,16 +32,33 @@ def test_forbidden_claims_with_negation() -> None:
 
 
 def test_forbidden_custom_flag_and_cap_override() -> None:
-    det = {"kind": "forbidden", "flag": "privacy_leak", "points": 10, "min_chars": 0,
-           "items": [{"id": "phone", "label": "手机号", "any": [r"re:1[3-9][0-9]{9}"]}]}
+    det = {
+        "kind": "forbidden",
+        "flag": "privacy_leak",
+        "points": 10,
+        "min_chars": 0,
+        "items": [{"id": "phone", "label": "手机号", "any": [r"re:1[3-9][0-9]{9}"]}],
+    }
     r = rubric_of(det, {"kind": "length", "min": 1, "points": 90}, caps={"privacy_leak": 5})
     res = grade_reply(r, "她的电话是13812345678")
     assert res.flags == ["privacy_leak"] and res.score == 5
 
 
-CLAIMS = {"kind": "forbidden", "points": 10, "min_chars": 0, "penalty": 3, "items": [
-    {"id": "free", "label": "破例包邮", "any": ["给您包邮", "免运费"]},
-    {"id": "guarantee", "label": "保证美白", "any": ["re:保证[^,。]{0,6}变白"], "unless": ["re:(不|没|无法)[^,。]{0,4}保证"]}]}
+CLAIMS = {
+    "kind": "forbidden",
+    "points": 10,
+    "min_chars": 0,
+    "penalty": 3,
+    "items": [
+        {"id": "free", "label": "破例包邮", "any": ["给您包邮", "免运费"]},
+        {
+            "id": "guarantee",
+            "label": "保证美白",
+            "any": ["re:保证[^,。]{0,6}变白"],
+            "unless": ["re:(不|没|无法)[^,。]{0,4}保证"],
+        },
+    ],
+}
 SHIRT = "衬衣 199 元,满 299 包邮,两件9折"
 
 
@@ -51,7 +79,8 @@ def test_a_declined_claim_is_reported_as_scope_unless_scope_is_off() -> None:
     out = evaluate(CLAIMS, text)
     assert out.points == 10 and out.flags == []
     assert [(e.kind,) + s for e, s in zip(out.evidence, spans(out))] == [
-        ("phrase", "给您包邮", 2, 6, "破例包邮:紧接着婉拒或说明规则(不好破例、对所有买家都一样),不算作出")]
+        ("phrase", "给您包邮", 2, 6, "破例包邮:紧接着婉拒或说明规则(不好破例、对所有买家都一样),不算作出")
+    ]
     unscoped = evaluate(dict(CLAIMS, scope=False), text)
     assert unscoped.points == -3 and unscoped.flags == ["forbidden_claim"]
     assert spans(unscoped) == [("给您包邮", 2, 6, "破例包邮")]

@@ -1,4 +1,5 @@
 """Length detector: content characters against the bounds, the evidence note, penalty and validation."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,11 +19,14 @@ def test_length_bounds() -> None:
 BOUNDS = {"kind": "length", "min": 5, "max": 10, "points": 4, "penalty": 2}
 
 
-@pytest.mark.parametrize("text,earned,note", [
-    ("您好,有货的亲", 4, "6 字;要求 5–10 字"),
-    ("有", -2, "1 字;要求 5–10 字"),
-    ("您好,这款衬衣有货的,满二九九包邮", -2, "15 字;要求 5–10 字"),
-])
+@pytest.mark.parametrize(
+    "text,earned,note",
+    [
+        ("您好,有货的亲", 4, "6 字;要求 5–10 字"),
+        ("有", -2, "1 字;要求 5–10 字"),
+        ("您好,这款衬衣有货的,满二九九包邮", -2, "15 字;要求 5–10 字"),
+    ],
+)
 def test_inside_earns_points_outside_costs_the_penalty(text: str, earned: float, note: str) -> None:
     out = evaluate(BOUNDS, text)
     assert out.points == earned and out.flags == []
@@ -30,7 +34,9 @@ def test_inside_earns_points_outside_costs_the_penalty(text: str, earned: float,
 
 
 def test_one_bound_is_noted_alone() -> None:
-    assert spans(evaluate({"kind": "length", "min": 5, "points": 4}, "您好")) == [("", None, None, "2 字;要求 至少 5 字")]
+    assert spans(evaluate({"kind": "length", "min": 5, "points": 4}, "您好")) == [
+        ("", None, None, "2 字;要求 至少 5 字")
+    ]
     at_most = evaluate({"kind": "length", "max": 3, "points": 4, "penalty": 1}, "您好,有货的亲")
     assert at_most.points == -1 and spans(at_most) == [("", None, None, "6 字;要求 至多 3 字")]
 

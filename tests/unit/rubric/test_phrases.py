@@ -1,4 +1,5 @@
 """Phrases and position detectors: concepts and modes, evidence on the raw text, regions, validation."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,10 @@ def test_phrases_modes_and_partial() -> None:
     concepts = [["谢谢", "感谢"], "抱歉", "欢迎"]
     any_r = rubric_of({"kind": "phrases", "phrases": concepts, "points": 10}, max_points=10)
     all_r = rubric_of({"kind": "phrases", "phrases": concepts, "mode": "all", "points": 10}, max_points=10)
-    two_r = rubric_of({"kind": "phrases", "phrases": concepts, "mode": "at_least", "n": 2, "points": 10,
-                       "partial": True}, max_points=10)
+    two_r = rubric_of(
+        {"kind": "phrases", "phrases": concepts, "mode": "at_least", "n": 2, "points": 10, "partial": True},
+        max_points=10,
+    )
     text = "感谢您的耐心,抱歉久等"
     assert points(any_r, text) == 10
     assert points(all_r, text) == 0
@@ -29,7 +32,7 @@ def test_phrases_evidence_points_at_raw_text() -> None:
     text = "亲，\n欢迎光临!"
     ev = grade_reply(r, text).criteria[0].evidence[0]
     assert (ev.kind, ev.text) == ("phrase", "欢迎光临")
-    assert text[ev.start:ev.end] == "欢迎光临"
+    assert text[ev.start : ev.end] == "欢迎光临"
 
 
 def test_regex_phrases_run_on_normalised_text() -> None:
@@ -39,24 +42,33 @@ def test_regex_phrases_run_on_normalised_text() -> None:
 
 
 def test_negative_phrase_points_and_flag() -> None:
-    r = rubric_of({"kind": "phrases", "set": "respect", "points": 10},
-                  {"kind": "phrases", "set": "sloppy", "points": -4, "flag": "sloppy"}, max_points=10)
+    r = rubric_of(
+        {"kind": "phrases", "set": "respect", "points": 10},
+        {"kind": "phrases", "set": "sloppy", "points": -4, "flag": "sloppy"},
+        max_points=10,
+    )
     res = grade_reply(r, "亲 您好 这个 有货的")
     assert res.criteria[0].points == 6
     assert "sloppy" in res.flags
 
 
 def test_position_start_and_end() -> None:
-    r = rubric_of({"kind": "position", "phrases": ["您好"], "at": "start", "within": 6, "points": 3},
-                  {"kind": "position", "set": "closing", "at": "end", "within": 12, "points": 4}, max_points=7)
+    r = rubric_of(
+        {"kind": "position", "phrases": ["您好"], "at": "start", "within": 6, "points": 3},
+        {"kind": "position", "set": "closing", "at": "end", "within": 12, "points": 4},
+        max_points=7,
+    )
     assert points(r, "您好,衬衣还有货,满299包邮,有问题随时联系我。") == 7
     # greeting too late, closing too early
     assert points(r, "衬衣还有货的亲,您好,有问题随时联系我,满299元包邮哦,今天下单明天发货。") == 0
 
 
 def test_spaces_around_numbers_do_not_hide_facts() -> None:
-    r = rubric_of({"kind": "phrases", "phrases": ["re:(9|九)折"], "points": 5},
-                  {"kind": "phrases", "phrases": ["re:299元"], "points": 5}, max_points=10)
+    r = rubric_of(
+        {"kind": "phrases", "phrases": ["re:(9|九)折"], "points": 5},
+        {"kind": "phrases", "phrases": ["re:299元"], "points": 5},
+        max_points=10,
+    )
     res = grade_reply(r, "两件可享 9 折,满 299 元包邮。")
     assert res.criteria[0].points == 10
     ev = [e for e in res.criteria[0].evidence if e.kind == "phrase"]

@@ -1,4 +1,5 @@
 """Privacy detector: other people's data given out or offered, and requests for the customer's credentials."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,23 +11,29 @@ from tests.unit.rubric.helpers import detector, evaluate, spans, two_criteria
 PRIVACY = two_criteria({"kind": "privacy", "points": 10, "min_chars": 0})
 
 
-@pytest.mark.parametrize("text", [
-    "好的,她叫王女士,电话138xxxx5678,住3栋2单元。",
-    "那位买家姓李,住在阳光花园,您去问问。",
-    "对方的手机号是13912345678。",
-    "可以的,我这就发给您她的电话。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好的,她叫王女士,电话138xxxx5678,住3栋2单元。",
+        "那位买家姓李,住在阳光花园,您去问问。",
+        "对方的手机号是13912345678。",
+        "可以的,我这就发给您她的电话。",
+    ],
+)
 def test_privacy_leaks_are_flagged(text: str) -> None:
     res = grade_reply(PRIVACY, text)
     assert "privacy_leak" in res.flags and res.score <= 10
     assert any(e.kind == "privacy" for e in res.criteria[0].evidence)
 
 
-@pytest.mark.parametrize("text", [
-    "其他顾客的电话和地址属于隐私,我们不能发给您她的电话,您的信息我们也同样保密。",
-    "您的新地址是幸福小区5号楼302室,电话13812345678,对吗?",
-    "那位买家叫什么我们不能透露,您和她住同一栋楼的话可以在楼道群里问问。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "其他顾客的电话和地址属于隐私,我们不能发给您她的电话,您的信息我们也同样保密。",
+        "您的新地址是幸福小区5号楼302室,电话13812345678,对吗?",
+        "那位买家叫什么我们不能透露,您和她住同一栋楼的话可以在楼道群里问问。",
+    ],
+)
 def test_privacy_no_false_alarms(text: str) -> None:
     res = grade_reply(PRIVACY, text)
     assert "privacy_leak" not in res.flags, res.criteria[0].evidence
@@ -41,14 +48,17 @@ def test_privacy_when_the_customer_asks_about_someone_else() -> None:
 CREDENTIALS = two_criteria({"kind": "privacy", "points": 10, "min_chars": 0})
 
 
-@pytest.mark.parametrize("text", [
-    "您把卡号和取款密码报给我,我这边帮您付。",
-    "麻烦提供一下您的身份证号,我这边核实。",
-    "把收到的短信验证码告诉我一下,我帮您操作。",
-    "我帮您登录您的支付宝看看哪里出了问题。",
-    "您的支付宝密码是多少?",
-    "卡号发我一下,退款直接打到卡上。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您把卡号和取款密码报给我,我这边帮您付。",
+        "麻烦提供一下您的身份证号,我这边核实。",
+        "把收到的短信验证码告诉我一下,我帮您操作。",
+        "我帮您登录您的支付宝看看哪里出了问题。",
+        "您的支付宝密码是多少?",
+        "卡号发我一下,退款直接打到卡上。",
+    ],
+)
 def test_asking_for_credentials_is_flagged_and_capped(text: str) -> None:
     res = grade_reply(CREDENTIALS, text)
     assert "credential_request" in res.flags, text
@@ -56,15 +66,18 @@ def test_asking_for_credentials_is_flagged_and_capped(text: str) -> None:
     assert any(e.kind == "claim" for e in res.criteria[0].evidence)
 
 
-@pytest.mark.parametrize("text", [
-    "验证码请不要告诉任何人,客服不会向您索要密码。",
-    "付款时输入支付密码确认就可以了。",
-    "系统会给您发验证码,输入即可。",
-    "截图发我看看,记得把卡号遮住哦。",
-    "麻烦把新地址、收件人和电话发给我,我核对后修改。",
-    "您的订单号发我一下,我帮您查。",
-    "如果忘记支付密码,可以在支付宝里找回。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "验证码请不要告诉任何人,客服不会向您索要密码。",
+        "付款时输入支付密码确认就可以了。",
+        "系统会给您发验证码,输入即可。",
+        "截图发我看看,记得把卡号遮住哦。",
+        "麻烦把新地址、收件人和电话发给我,我核对后修改。",
+        "您的订单号发我一下,我帮您查。",
+        "如果忘记支付密码,可以在支付宝里找回。",
+    ],
+)
 def test_credential_warnings_and_ordinary_requests_are_not_flagged(text: str) -> None:
     assert "credential_request" not in grade_reply(CREDENTIALS, text).flags, text
 
@@ -81,8 +94,12 @@ def test_each_piece_of_data_is_evidence_with_its_label() -> None:
     out = evaluate(LEAKS, "好的,她叫王女士,电话138xxxx5678,住3栋2单元。")
     assert out.points == -3 and out.flags == ["privacy_leak"]
     assert {e.kind for e in out.evidence} == {"privacy"}
-    assert spans(out) == [("她叫王女士", 3, 8, "泄露他人姓名"), ("138xxxx5678", 11, 22, "泄露他人电话"),
-                          ("3栋", 24, 26, "泄露他人地址"), ("2单元", 26, 29, "泄露他人地址")]
+    assert spans(out) == [
+        ("她叫王女士", 3, 8, "泄露他人姓名"),
+        ("138xxxx5678", 11, 22, "泄露他人电话"),
+        ("3栋", 24, 26, "泄露他人地址"),
+        ("2单元", 26, 29, "泄露他人地址"),
+    ]
 
 
 def test_an_offer_is_a_leak_unless_it_is_refused() -> None:
@@ -107,7 +124,8 @@ def test_a_credential_request_is_claim_evidence_with_its_own_flag() -> None:
     out = evaluate(LEAKS, "您把卡号和取款密码报给我,我这边帮您付。")
     assert out.points == -3 and out.flags == ["credential_request"]
     assert [(e.kind,) + s for e, s in zip(out.evidence, spans(out))] == [
-        ("claim", "把卡号和取款密码报给", 1, 11, "索要顾客的密码、验证码、卡号或身份证号等敏感信息")]
+        ("claim", "把卡号和取款密码报给", 1, 11, "索要顾客的密码、验证码、卡号或身份证号等敏感信息")
+    ]
     both = evaluate(dict(LEAKS, flag="leak", credential_flag="cred"), "她的电话是13812345678,把验证码告诉我。")
     assert both.flags == ["leak", "cred"]
     assert [e.kind for e in both.evidence] == ["privacy", "privacy", "claim"]

@@ -1,4 +1,5 @@
 """Relevance detector: scenario terms and listed terms found, the share of the target, off-topic replies."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,21 +27,30 @@ def test_relevance_flags_another_scenario() -> None:
 
 
 def test_relevance_listed_terms() -> None:
-    r = rubric_of({"kind": "relevance", "points": 4, "target": 2, "use_scenario": False,
-                   "terms": [["物流", "快递"], "催"]}, max_points=4)
+    r = rubric_of(
+        {"kind": "relevance", "points": 4, "target": 2, "use_scenario": False, "terms": [["物流", "快递"], "催"]},
+        max_points=4,
+    )
     assert points(r, "我帮您催一下快递") == 4
 
 
 SCENARIO = {"kind": "relevance", "points": 10, "target": 3}
-LISTED = {"kind": "relevance", "points": 4, "target": 2, "use_scenario": False,
-          "terms": [["物流", "快递"], "re:催(一下|件)?"]}
+LISTED = {
+    "kind": "relevance",
+    "points": 4,
+    "target": 2,
+    "use_scenario": False,
+    "terms": [["物流", "快递"], "re:催(一下|件)?"],
+}
 
 
 def test_scenario_terms_are_evidence_once_each() -> None:
     out = evaluate(SCENARIO, "您好,中转站那边我去问。", facts=FACTS_TEXT, messages=MESSAGE)
     assert out.points == pytest.approx(10 * 2 / 3) and out.flags == []  # two of the three terms targeted
     assert [(e.kind,) + s for e, s in zip(out.evidence, spans(out))] == [
-        ("term", "中转", 3, 5, "场景关键词"), ("term", "转站", 4, 6, "场景关键词")]
+        ("term", "中转", 3, 5, "场景关键词"),
+        ("term", "转站", 4, 6, "场景关键词"),
+    ]
 
 
 def test_numbers_of_the_scenario_are_terms() -> None:

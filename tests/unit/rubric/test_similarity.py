@@ -1,4 +1,5 @@
 """Similarity detector: n-gram closeness to the closest model answer, mapped linearly from floor to ceil."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,8 @@ def test_the_closeness_is_noted() -> None:
     same = evaluate(SIMILAR, MODEL[0], model_answers=MODEL)
     assert same.points == 10 and same.flags == []
     assert [(e.kind,) + s for e, s in zip(same.evidence, spans(same))] == [
-        ("similarity", "", None, None, "与最接近的参考答案相似度 1.00")]
+        ("similarity", "", None, None, "与最接近的参考答案相似度 1.00")
+    ]
     far = evaluate(SIMILAR, "这款衬衣是全棉的,大厂代工。", model_answers=MODEL)
     assert far.points == 0 and spans(far) == [("", None, None, "与最接近的参考答案相似度 0.00")]
 

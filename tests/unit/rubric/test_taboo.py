@@ -1,4 +1,5 @@
 """Taboo detector: refusals, blame, shirking, promises, slang and rudeness in context; weights and excuses."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,17 +11,20 @@ from tests.unit.rubric.helpers import detector, evaluate, points, rubric_of, spa
 TABOO = {"kind": "taboo", "points": 10, "penalty": 4, "min_chars": 0}
 
 
-@pytest.mark.parametrize("text", [
-    "我们一定不能让您失望,马上给您处理。",
-    "这个效果我们不敢跟您保证,因为肤质不同。",
-    "如果还是不行,可以找人代付。",
-    "不会拿“保证变白”来忽悠您。",
-    "收到裂的盖子肯定很扫兴。",
-    "效果不一定一样,因人而异。",
-    "不同屏幕肯定会有一点色差,这个先跟您说明。",
-    "我们不会给您添麻烦的,放心。",
-    "100%全棉面料,透气舒服。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们一定不能让您失望,马上给您处理。",
+        "这个效果我们不敢跟您保证,因为肤质不同。",
+        "如果还是不行,可以找人代付。",
+        "不会拿“保证变白”来忽悠您。",
+        "收到裂的盖子肯定很扫兴。",
+        "效果不一定一样,因人而异。",
+        "不同屏幕肯定会有一点色差,这个先跟您说明。",
+        "我们不会给您添麻烦的,放心。",
+        "100%全棉面料,透气舒服。",
+    ],
+)
 def test_taboo_context_exceptions(text: str) -> None:
     r = rubric_of(TABOO, max_points=10)
     res = grade_reply(r, text)
@@ -28,19 +32,22 @@ def test_taboo_context_exceptions(text: str) -> None:
     assert "taboo" not in res.flags and "absolute_promise" not in res.flags
 
 
-@pytest.mark.parametrize("text,flag", [
-    ("亲,这个不能便宜哦。", "taboo"),
-    ("没办法,统一价。", "taboo"),
-    ("折扣给不了啦。", "taboo"),
-    ("我们不会给您便宜的。", "taboo"),
-    ("放心,肯定有效。", "absolute_promise"),
-    ("我们保证您一个月变白。", "absolute_promise"),
-    ("百分百有效,绝对满意。", "absolute_promise"),
-    ("凑单冲鸭,yyds!", "slang"),
-    ("跟我们这边没有关系。", "blame"),
-    ("您可以自己打快递电话问一下。", "shirk"),
-    ("你谁啊?凭什么给你。", "rude"),
-])
+@pytest.mark.parametrize(
+    "text,flag",
+    [
+        ("亲,这个不能便宜哦。", "taboo"),
+        ("没办法,统一价。", "taboo"),
+        ("折扣给不了啦。", "taboo"),
+        ("我们不会给您便宜的。", "taboo"),
+        ("放心,肯定有效。", "absolute_promise"),
+        ("我们保证您一个月变白。", "absolute_promise"),
+        ("百分百有效,绝对满意。", "absolute_promise"),
+        ("凑单冲鸭,yyds!", "slang"),
+        ("跟我们这边没有关系。", "blame"),
+        ("您可以自己打快递电话问一下。", "shirk"),
+        ("你谁啊?凭什么给你。", "rude"),
+    ],
+)
 def test_taboo_hits(text: str, flag: str) -> None:
     res = grade_reply(rubric_of(TABOO, max_points=10), text)
     assert res.criteria[0].points <= 6
@@ -49,12 +56,21 @@ def test_taboo_hits(text: str, flag: str) -> None:
 
 
 def test_taboo_categories_filter_and_inline_entries() -> None:
-    only_rude = rubric_of({"kind": "taboo", "categories": ["rude"], "penalty": 5, "points": 5, "min_chars": 0},
-                          max_points=5)
+    only_rude = rubric_of(
+        {"kind": "taboo", "categories": ["rude"], "penalty": 5, "points": 5, "min_chars": 0}, max_points=5
+    )
     assert points(only_rude, "没办法。") == 5
-    custom = rubric_of({"kind": "taboo", "set": None, "points": 5, "penalty": 5, "min_chars": 0,
-                        "entries": [{"pattern": "亲爱滴", "category": "slang", "unless": ["亲爱滴们"]}]},
-                       max_points=5)
+    custom = rubric_of(
+        {
+            "kind": "taboo",
+            "set": None,
+            "points": 5,
+            "penalty": 5,
+            "min_chars": 0,
+            "entries": [{"pattern": "亲爱滴", "category": "slang", "unless": ["亲爱滴们"]}],
+        },
+        max_points=5,
+    )
     assert points(custom, "亲爱滴,在的") == 0
     assert points(custom, "亲爱滴们,在的") == 5
 
@@ -74,17 +90,20 @@ def test_but_after_praise_with_a_refusal_counts_once() -> None:
     assert two.criteria[0].points == 2
 
 
-@pytest.mark.parametrize("text,flag", [
-    ("物流的事找中通去,我们管不了。", "shirk"),
-    ("您去找快递理赔吧。", "shirk"),
-    ("别家包邮您去别家买。", "shirk"),
-    ("这不归我管。", "shirk"),
-    ("付款不成功跟我们店没关系。", "blame"),
-    ("肯定是快递摔坏的。", "blame"),
-    ("嫌贵就别买。", "rude"),
-    ("199已经很便宜了。", "argue"),
-    ("家人们太会挑了,冲就完事了!", "slang"),
-])
+@pytest.mark.parametrize(
+    "text,flag",
+    [
+        ("物流的事找中通去,我们管不了。", "shirk"),
+        ("您去找快递理赔吧。", "shirk"),
+        ("别家包邮您去别家买。", "shirk"),
+        ("这不归我管。", "shirk"),
+        ("付款不成功跟我们店没关系。", "blame"),
+        ("肯定是快递摔坏的。", "blame"),
+        ("嫌贵就别买。", "rude"),
+        ("199已经很便宜了。", "argue"),
+        ("家人们太会挑了,冲就完事了!", "slang"),
+    ],
+)
 def test_more_taboo_hits(text: str, flag: str) -> None:
     assert flag in grade_reply(rubric_of(TABOO, max_points=10), text).flags
 
@@ -108,21 +127,27 @@ def test_a_refusal_is_reported_at_its_raw_position_with_its_note() -> None:
     assert spans(out) == [("不能", 7, 9, "“不能”用作生硬拒绝")]  # offsets in the raw reply, spaces and all
 
 
-@pytest.mark.parametrize("text", [
-    "我们一定不能让您失望。",
-    "如果明天不能送到,我帮您申请补偿。",
-    "能不能先看看照片?",
-    "如果还是不行,可以找人代付。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们一定不能让您失望。",
+        "如果明天不能送到,我帮您申请补偿。",
+        "能不能先看看照片?",
+        "如果还是不行,可以找人代付。",
+    ],
+)
 def test_excused_refusals_leave_no_trace(text: str) -> None:
     out = evaluate(TABOO, text)
     assert out.points == 10 and out.flags == [] and out.evidence == [], out.evidence
 
 
-@pytest.mark.parametrize("text,note", [
-    ("保证变白这样的话我们不会说,效果要看肤质。", "明确拒绝给出这样的承诺,不算承诺"),
-    ("很多店号称“百分百美白”,我们不这么宣传。", "引述的说法,不算承诺"),
-])
+@pytest.mark.parametrize(
+    "text,note",
+    [
+        ("保证变白这样的话我们不会说,效果要看肤质。", "明确拒绝给出这样的承诺,不算承诺"),
+        ("很多店号称“百分百美白”,我们不这么宣传。", "引述的说法,不算承诺"),
+    ],
+)
 def test_an_out_of_scope_promise_is_reported_but_not_charged(text: str, note: str) -> None:
     out = evaluate(TABOO, text)
     assert out.points == 10 and out.flags == []
@@ -145,8 +170,10 @@ def test_praise_then_a_rule_is_a_minor_flaw() -> None:
 def test_a_refusal_right_after_but_is_noted_as_the_same_flaw() -> None:
     out = evaluate(TABOO, "您眼光真好,但是价格不能便宜哦。")
     assert out.points == 6 and out.flags == ["taboo"]
-    assert spans(out) == [("眼光真好,但是", 1, 8, "赞美之后紧跟“但是”"),
-                          ("不能", 10, 12, "“不能”用作生硬拒绝(紧跟在“但是”之后,与之算作一处)")]
+    assert spans(out) == [
+        ("眼光真好,但是", 1, 8, "赞美之后紧跟“但是”"),
+        ("不能", 10, 12, "“不能”用作生硬拒绝(紧跟在“但是”之后,与之算作一处)"),
+    ]
 
 
 def test_shirking_is_excused_by_own_help_anywhere_in_the_reply() -> None:
@@ -163,8 +190,14 @@ def test_weights_and_the_penalty_bound() -> None:
     light = evaluate(TABOO, "宝子放心,我马上帮您查。")
     assert light.points == 9 and light.flags == []  # weight 0.25, a category that raises no flag
     assert spans(light) == [("宝子", 0, 2, "亲昵称呼(宝子、小仙女),略随意")]
-    half = {"kind": "taboo", "set": None, "points": 10, "min_chars": 0, "penalty": 4,
-            "entries": [{"pattern": "亲爱滴", "category": "slang", "weight": 0.5}]}
+    half = {
+        "kind": "taboo",
+        "set": None,
+        "points": 10,
+        "min_chars": 0,
+        "penalty": 4,
+        "entries": [{"pattern": "亲爱滴", "category": "slang", "weight": 0.5}],
+    }
     out = evaluate(half, "亲爱滴,在的")
     assert out.points == 8 and out.flags == ["taboo"]  # one slang word is one taboo word
     assert spans(out) == [("亲爱滴", 0, 3, "slang")]  # no note: the category stands in

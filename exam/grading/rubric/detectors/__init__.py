@@ -1,7 +1,8 @@
 """Rubric detectors, one module per kind; ``Detector`` is the union a criterion's detectors validate as."""
+
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
 from pydantic import Field
 
@@ -34,17 +35,15 @@ __all__ = [
 ]
 
 Detector = Annotated[
-    Union[
-        PhrasesDetector,
-        PositionDetector,
-        TabooDetector,
-        FactsDetector,
-        ForbiddenDetector,
-        RelevanceDetector,
-        SimilarityDetector,
-        LengthDetector,
-        ContradictionDetector,
-        PrivacyDetector,
-    ],
+    PhrasesDetector
+    | PositionDetector
+    | TabooDetector
+    | FactsDetector
+    | ForbiddenDetector
+    | RelevanceDetector
+    | SimilarityDetector
+    | LengthDetector
+    | ContradictionDetector
+    | PrivacyDetector,
     Field(discriminator="kind"),
 ]

@@ -1,4 +1,5 @@
 """The detector base class and the validation helpers all detectors share."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

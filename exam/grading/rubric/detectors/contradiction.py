@@ -1,4 +1,5 @@
 """Contradiction detector (fact check): fact slots and statements that contradict the scenario's facts."""
+
 from __future__ import annotations
 
 import re
@@ -141,7 +142,7 @@ class FactSlot(BaseModel):
         number = _parse_number(match.group("num"))
         if number is None:
             return False
-        low = _RANGE_LOW.search(norm[max(0, match.start("num") - 8):match.start("num")])
+        low = _RANGE_LOW.search(norm[max(0, match.start("num") - 8) : match.start("num")])
         if low is not None:
             first = _parse_number(low.group("num"))
             if first is not None and not self._wrong_number(first, match.groupdict().get("unit")):
@@ -181,9 +182,10 @@ class FactSlot(BaseModel):
         excused = [sp for u in self.excuses for sp in _find(ctx, u)]
         norm = ctx.text.norm
         return [
-            sp for sp in spans
+            sp
+            for sp in spans
             if not any(_overlaps(sp, ex) for ex in excused)
-            and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10):sp[0]])
+            and not _DENIED_BEFORE.search(norm[max(0, sp[0] - 10) : sp[0]])
         ]
 
 
@@ -200,8 +202,11 @@ class ContradictionDetector(_Detector):
     flag: str = "wrong_fact"
     many: int = Field(default=2, ge=1)
     many_flag: str = "wrong_facts"
-    derived: bool = Field(default=True, description="also check what the facts imply without a slot: the "
-                          "main item's price, an order said not to have shipped when it has")
+    derived: bool = Field(
+        default=True,
+        description="also check what the facts imply without a slot: the "
+        "main item's price, an order said not to have shipped when it has",
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> ContradictionDetector:
@@ -229,8 +234,11 @@ class ContradictionDetector(_Detector):
             profile = _facts_profile(ctx.facts)
             asked = " ".join(ctx.messages)
             checks = (
-                (_wrong_main_price(ctx, profile), _ASKS_PRICE,
-                 _MAIN_PRICE_NOTE.format(item=profile.item, price=profile.price or 0)),
+                (
+                    _wrong_main_price(ctx, profile),
+                    _ASKS_PRICE,
+                    _MAIN_PRICE_NOTE.format(item=profile.item, price=profile.price or 0),
+                ),
                 (_not_shipped(ctx, profile), _ASKS_SHIPPING, "与事实不符:订单已发货"),
             )
             for spans, asks, note in checks:

@@ -1,4 +1,5 @@
 """Fact-check helpers: numbers and units, and the checks read from the scenario's facts without a slot."""
+
 from __future__ import annotations
 
 import re
@@ -18,13 +19,35 @@ from exam.grading.lexicon import (
 from exam.grading.rubric.context import _SENTENCE_STOP, _claim_scope, _clause_after, _clause_before, _Context
 
 _CN_DIGITS: Final[dict[str, int]] = {
-    "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
 }
 
 # Units a slot may use; units of one family convert (durations in days, weights in grams).
 _UNIT_FAMILIES: Final[dict[str, dict[str, float]]] = {
-    "duration": {"小时": 1 / 24, "天": 1, "日": 1, "周": 7, "星期": 7, "个星期": 7, "礼拜": 7, "个礼拜": 7,
-                 "月": 30, "个月": 30, "个多月": 30, "年": 365},
+    "duration": {
+        "小时": 1 / 24,
+        "天": 1,
+        "日": 1,
+        "周": 7,
+        "星期": 7,
+        "个星期": 7,
+        "礼拜": 7,
+        "个礼拜": 7,
+        "月": 30,
+        "个月": 30,
+        "个多月": 30,
+        "年": 365,
+    },
     "money": {"元": 1, "块": 1, "块钱": 1},
     "weight": {"克": 1, "g": 1, "斤": 500, "公斤": 1000, "千克": 1000, "kg": 1000},
     "percent": {"%": 1},
@@ -90,15 +113,23 @@ _DENIED_BEFORE: Final[re.Pattern[str]] = re.compile(
 # --- checks derived from the facts themselves (no slot needed)
 
 # The scenario's main item and its price: the first clause of the facts, "衬衣 199 元", "美白精华 268 元".
-_MAIN_ITEM: Final[re.Pattern[str]] = re.compile(r"^\s*(?P<item>[\u4e00-\u9fff]{2,6}?)\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*元")
+_MAIN_ITEM: Final[re.Pattern[str]] = re.compile(
+    r"^\s*(?P<item>[\u4e00-\u9fff]{2,6}?)\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*元"
+)
 # Other priced items of the facts: "129 元的基础款", "45 元的配套腰带".
-_OTHER_ITEM: Final[re.Pattern[str]] = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*元的(?P<item>[\u4e00-\u9fff]{2,6}?)(?=[,;。,;、好]|$)")
+_OTHER_ITEM: Final[re.Pattern[str]] = re.compile(
+    r"[0-9]+(?:\.[0-9]+)?\s*元的(?P<item>[\u4e00-\u9fff]{2,6}?)(?=[,;。,;、好]|$)"
+)
 _FACT_MONEY: Final[re.Pattern[str]] = re.compile(r"(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)")
-_DISCOUNT_NUM: Final[str] = r"(?P<num>[0-9](?:\.[0-9])?(?![0-9.])|[0-9]{2}(?![0-9.])|[一二三四五六七八九](?:点?[一二三四五六七八九])?)"
+_DISCOUNT_NUM: Final[str] = (
+    r"(?P<num>[0-9](?:\.[0-9])?(?![0-9.])|[0-9]{2}(?![0-9.])|[一二三四五六七八九](?:点?[一二三四五六七八九])?)"
+)
 _FACT_DISCOUNT: Final[re.Pattern[str]] = re.compile(_DISCOUNT_NUM + r"\s*折")
 # A discount the reply offers: "打个85折", "给你8.5折", "享9折", "九折".
 _REPLY_DISCOUNT: Final[re.Pattern[str]] = re.compile(
-    r"(?:(?:打|给|算|享受?|有|按|做|能|可以|优惠)(?:您|你|亲)?(?:个|一个)?)?(?<![0-9.])" + _DISCOUNT_NUM + r"折(?!扣|腾|叠|旧|算|合|现|价)"
+    r"(?:(?:打|给|算|享受?|有|按|做|能|可以|优惠)(?:您|你|亲)?(?:个|一个)?)?(?<![0-9.])"
+    + _DISCOUNT_NUM
+    + r"折(?!扣|腾|叠|旧|算|合|现|价)"
 )
 _ORDER_WORDS: Final[re.Pattern[str]] = re.compile(r"订单|金额|总价|合计|总共")
 _DEICTIC: Final[str] = r"这款|这件|该款|本款|此款|这一款|这条|这双|这瓶"
@@ -166,7 +197,11 @@ def _facts_profile(facts: str) -> _FactsProfile:
         refs = re.compile(
             rf"(?:{'|'.join(words)})(?P<gap>(?:(?!{blockers})[^,。!?;~\n0-9]){{0,8}}?)"
             r"(?<![0-9.])(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)(?!钱?的|以上|以下|左右|起|多)"
-            + (rf"(?![^,。!?;~\n]{{0,4}}(?:{'|'.join(re.escape(w) for w in sorted(other_words))}))" if other_words else "")
+            + (
+                rf"(?![^,。!?;~\n]{{0,4}}(?:{'|'.join(re.escape(w) for w in sorted(other_words))}))"
+                if other_words
+                else ""
+            )
         )
     money = {float(m.group("num")) for m in _FACT_MONEY.finditer(norm)}
     discounts = []
@@ -174,7 +209,7 @@ def _facts_profile(facts: str) -> _FactsProfile:
         value = _discount_value(m.group("num"))
         if value is None:
             continue
-        clause = norm[max(0, m.start() - 12):m.start()]
+        clause = norm[max(0, m.start() - 12) : m.start()]
         clause = re.split(r"[,;。,;]", clause)[-1]
         discounts.append((value, bool(_DISCOUNT_BUNDLE_RX.search(clause))))
     factors = {1.0} | {d / 10 for d, _ in discounts}
@@ -185,8 +220,15 @@ def _facts_profile(facts: str) -> _FactsProfile:
         allowed |= {round(a * f, 2) for f in factors if f != 1.0}
         for b in money:
             allowed |= {a + b, abs(a - b)}
-    return _FactsProfile(item=item, price=price, refs=refs, others=others, allowed=frozenset(allowed),
-                         discounts=tuple(discounts), shipped=bool(_SHIPPED_RX.search(norm)))
+    return _FactsProfile(
+        item=item,
+        price=price,
+        refs=refs,
+        others=others,
+        allowed=frozenset(allowed),
+        discounts=tuple(discounts),
+        shipped=bool(_SHIPPED_RX.search(norm)),
+    )
 
 
 def _wrong_main_price(ctx: _Context, profile: _FactsProfile) -> list[tuple[int, int]]:
@@ -201,9 +243,9 @@ def _wrong_main_price(ctx: _Context, profile: _FactsProfile) -> list[tuple[int, 
         if any(abs(value - v) < 1 for v in profile.allowed):
             continue
         sentence_start = max((x.end() for x in _SENTENCE_STOP.finditer(norm, 0, m.start())), default=0)
-        if any(o in norm[sentence_start:m.start()] for o in profile.others):
+        if any(o in norm[sentence_start : m.start()] for o in profile.others):
             continue  # the sentence is about another item of the facts (同系列还有基础款,这款只要129元)
-        if _DENIED_BEFORE.search(norm[max(0, m.start() - 10):m.start()]) or _GAP_NEGATION.search(m.group("gap")):
+        if _DENIED_BEFORE.search(norm[max(0, m.start() - 10) : m.start()]) or _GAP_NEGATION.search(m.group("gap")):
             continue  # denied: 不是129元, 这款没法按129元卖
         spans.append(m.span())
     return spans
@@ -216,7 +258,7 @@ def _not_shipped(ctx: _Context, profile: _FactsProfile) -> list[tuple[int, int]]
     norm = ctx.text.norm
     spans = []
     for m in _NOT_SHIPPED_RX.finditer(norm):
-        if _NOT_SHIPPED_EXCUSED_RX.search(norm[max(0, m.start() - 10):m.start()]):
+        if _NOT_SHIPPED_EXCUSED_RX.search(norm[max(0, m.start() - 10) : m.start()]):
             continue
         clause = _clause_before(norm, m.start(), reach=20) + m.group() + _clause_after(norm, m.end())
         if _NEW_PARCEL_RX.search(clause):

@@ -1,4 +1,5 @@
 """Facts detector: the scenario's facts and concrete steps a reply states, and how dense it is with them."""
+
 from __future__ import annotations
 
 import re
@@ -105,10 +106,15 @@ class FactsDetector(_Detector):
             density = _density(ctx, substance)
             if density < self.min_density:
                 flags.append(self.filler_flag)
-                evidence.append(Evidence("density", "", None, None,
-                                         f"只有 {density:.0%} 的内容包含事实或具体步骤"))
-        return _Outcome(points=points, evidence=evidence, flags=flags, core_hits=core_hits,
-                        core_points=min(core_max, core_points + step_sum), core_max=core_max)
+                evidence.append(Evidence("density", "", None, None, f"只有 {density:.0%} 的内容包含事实或具体步骤"))
+        return _Outcome(
+            points=points,
+            evidence=evidence,
+            flags=flags,
+            core_hits=core_hits,
+            core_points=min(core_max, core_points + step_sum),
+            core_max=core_max,
+        )
 
 
 _CLAUSE = re.compile(r"[^,。!?;~…\n:]+")

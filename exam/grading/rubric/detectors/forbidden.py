@@ -1,4 +1,5 @@
 """Forbidden-claim detector: invented discounts, guarantees and other claims a reply must not make."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -44,8 +45,11 @@ class ForbiddenDetector(_Detector):
     penalty: float = Field(default=0.0, ge=0)
     flag: str = "forbidden_claim"
     scope: bool = True
-    discounts: bool = Field(default=True, description="also flag a discount the facts do not give (打个85折 "
-                            "with no discount in the facts, 单件打9折 when the facts say 两件9折)")
+    discounts: bool = Field(
+        default=True,
+        description="also flag a discount the facts do not give (打个85折 "
+        "with no discount in the facts, 单件打9折 when the facts say 两件9折)",
+    )
 
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Report each claim made; a reply making none earns the clean-sheet ``points``."""

@@ -1,4 +1,5 @@
 """Length detector: bounds on the reply's length in content characters."""
+
 from __future__ import annotations
 
 from typing import Literal

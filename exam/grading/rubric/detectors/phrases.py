@@ -1,4 +1,5 @@
 """Phrase detectors: concepts matched anywhere, or near the start or the end of the reply (position)."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,4 +1,5 @@
 """Privacy detector: another person's data given out, and requests for the customer's credentials."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,10 @@ _SENTENCE: Final[re.Pattern[str]] = re.compile(r"[^。!?\n]+")
 _CREDENTIAL_ASK: Final[re.Pattern[str]] = re.compile(f"{CREDENTIAL_REQUEST}|{CREDENTIAL_LOGIN}")
 _CREDENTIAL_NEGATION: Final[re.Pattern[str]] = re.compile(CREDENTIAL_NEGATION)
 _LEAK_LABELS: Final[dict[str, str]] = {
-    "phone": "泄露他人电话", "address": "泄露他人地址", "name": "泄露他人姓名", "offer": "答应提供他人信息",
+    "phone": "泄露他人电话",
+    "address": "泄露他人地址",
+    "name": "泄露他人姓名",
+    "offer": "答应提供他人信息",
 }
 
 
@@ -70,16 +74,18 @@ class PrivacyDetector(_Detector):
                 continue
             for kind, rx in _PII.items():
                 for m in rx.finditer(norm, sent.start(), sent.end()):
-                    if not _OWN_BEFORE.search(norm[max(0, m.start() - 12):m.start()]):
+                    if not _OWN_BEFORE.search(norm[max(0, m.start() - 12) : m.start()]):
                         leaks.append((m.start(), m.end(), kind))
         for m in _OFFER.finditer(norm):
-            if not _REFUSED_BEFORE.search(norm[max(0, m.start() - 8):m.start()]):
+            if not _REFUSED_BEFORE.search(norm[max(0, m.start() - 8) : m.start()]):
                 leaks.append((m.start(), m.end(), "offer"))
         asks = self._credential_requests(ctx) if self.credentials else []
         if not leaks and not asks:
             base = self.points * ctx.clean_sheet(self.min_chars)
             return _Outcome(points=base)
         evidence = [_evidence(ctx, "privacy", s, e, self.note or _LEAK_LABELS[k]) for s, e, k in sorted(leaks)[:5]]
-        evidence += [_evidence(ctx, "claim", s, e, "索要顾客的密码、验证码、卡号或身份证号等敏感信息") for s, e in asks[:3]]
+        evidence += [
+            _evidence(ctx, "claim", s, e, "索要顾客的密码、验证码、卡号或身份证号等敏感信息") for s, e in asks[:3]
+        ]
         flags = ([self.flag] if leaks else []) + ([self.credential_flag] if asks else [])
         return _Outcome(points=-self.penalty, evidence=evidence, flags=flags)

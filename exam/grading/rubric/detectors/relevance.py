@@ -1,4 +1,5 @@
 """Relevance detector: overlap with the customer's messages and the scenario's facts (else off topic)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

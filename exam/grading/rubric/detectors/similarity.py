@@ -1,4 +1,5 @@
 """Similarity detector: character n-gram closeness to the model answers."""
+
 from __future__ import annotations
 
 from typing import Literal

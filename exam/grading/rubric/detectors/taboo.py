@@ -1,4 +1,5 @@
 """Taboo detector: refusals, blame, shirking, promises, slang and rudeness, found in context."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,9 @@ class TabooEntry(BaseModel):
     pattern: Phrase
     category: str = "refusal"
     unless: list[Phrase] = Field(default_factory=list)
-    unless_reply: list[Phrase] = Field(default_factory=list,
-                                       description="phrases that excuse every hit when found anywhere in the reply")
+    unless_reply: list[Phrase] = Field(
+        default_factory=list, description="phrases that excuse every hit when found anywhere in the reply"
+    )
     note: str | None = None
     weight: float = Field(default=1.0, ge=0, description="share of the detector's penalty one hit costs")
 
@@ -82,8 +84,15 @@ class TabooDetector(_Detector):
                 continue
             if entry.unless_reply and any(_find(ctx, u) for u in entry.unless_reply):
                 for span in spans[:1]:
-                    evidence.append(_evidence(ctx, "phrase", span[0], span[1],
-                                              f"{entry.note or entry.category}(回复里也给出了自己的具体帮助,不算推诿)"))
+                    evidence.append(
+                        _evidence(
+                            ctx,
+                            "phrase",
+                            span[0],
+                            span[1],
+                            f"{entry.note or entry.category}(回复里也给出了自己的具体帮助,不算推诿)",
+                        )
+                    )
                 continue
             excused = [sp for u in entry.unless for sp in _find(ctx, u)]
             for span in spans:
@@ -139,5 +148,5 @@ def _same_sentence_after(ctx: _Context, first: tuple[int, int], second: tuple[in
     and with no sentence end between them."""
     if second[0] < first[0] or second[0] - first[1] > gap:
         return False
-    between = ctx.text.norm[first[1]:second[0]]
+    between = ctx.text.norm[first[1] : second[0]]
     return not _SENTENCE_END.search(between)
