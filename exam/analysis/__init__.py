@@ -1,0 +1,1 @@
+"""Exam statistics as pure functions: items, reliability, agreement, validity, exposure, distributions."""

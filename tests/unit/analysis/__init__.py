@@ -1,0 +1,1 @@
+"""Tests of exam.analysis against figures computed by hand."""
