@@ -4,6 +4,7 @@ QWK, Spearman (average ranks for ties) and MAE come from ``exam.grading.calibrat
 reused here; this module adds Pearson, the mean difference and the report shapes. Scores are
 integers on one scale (``lo..hi``, 0-10 by default: map 0-100 grader scores with ``to_scale10``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
@@ -13,8 +14,18 @@ from typing import Any
 from exam.analysis.basic import clean, pearson, rounded
 from exam.grading.calibration import SCALE_MAX, mean_absolute_error, quadratic_weighted_kappa, spearman, to_scale10
 
-__all__ = ["Agreement", "Difference", "agreement", "agreement_change", "largest_differences", "mean_difference",
-           "pearson", "quadratic_weighted_kappa", "spearman", "to_scale10"]
+__all__ = [
+    "Agreement",
+    "Difference",
+    "agreement",
+    "agreement_change",
+    "largest_differences",
+    "mean_difference",
+    "pearson",
+    "quadratic_weighted_kappa",
+    "spearman",
+    "to_scale10",
+]
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,14 @@ class Agreement:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form, figures rounded to 4 decimals."""
-        return {"n": self.n, "qwk": rounded(self.qwk), "spearman": rounded(self.spearman),
-                "pearson": rounded(self.pearson), "mean_difference": rounded(self.mean_difference),
-                "mae": rounded(self.mae)}
+        return {
+            "n": self.n,
+            "qwk": rounded(self.qwk),
+            "spearman": rounded(self.spearman),
+            "pearson": rounded(self.pearson),
+            "mean_difference": rounded(self.mean_difference),
+            "mae": rounded(self.mae),
+        }
 
 
 @dataclass(frozen=True)
@@ -68,8 +84,9 @@ def agreement(machine: Sequence[int], trainer: Sequence[int], lo: int = 0, hi: i
     )
 
 
-def largest_differences(reply_ids: Sequence[Hashable], machine: Sequence[int], trainer: Sequence[int],
-                        top: int = 10) -> list[Difference]:
+def largest_differences(
+    reply_ids: Sequence[Hashable], machine: Sequence[int], trainer: Sequence[int], top: int = 10
+) -> list[Difference]:
     """The ``top`` replies with the largest |machine - trainer| (ties in input order), zero differences left out."""
     if not len(reply_ids) == len(machine) == len(trainer):
         raise ValueError("value lists differ in length")
@@ -80,5 +97,9 @@ def largest_differences(reply_ids: Sequence[Hashable], machine: Sequence[int], t
 def agreement_change(before: Agreement, after: Agreement) -> dict[str, float | None]:
     """After minus before for each figure (a dry run of a rubric edit); None where either is undefined."""
     names = ("qwk", "spearman", "pearson", "mean_difference", "mae")
-    return {name: None if getattr(before, name) is None or getattr(after, name) is None
-            else getattr(after, name) - getattr(before, name) for name in names}
+    return {
+        name: None
+        if getattr(before, name) is None or getattr(after, name) is None
+        else getattr(after, name) - getattr(before, name)
+        for name in names
+    }

@@ -1,4 +1,5 @@
 """Descriptive statistics shared by the analysis modules (plain Python, no NumPy)."""
+
 from __future__ import annotations
 
 import math

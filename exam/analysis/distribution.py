@@ -1,4 +1,5 @@
 """Chart data: score histograms, summaries, option shares by score group and scatter points."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -60,8 +61,16 @@ def summary(values: Sequence[float | None]) -> Summary:
 
 def option_chart(stats: ItemStats) -> list[dict[str, Any]]:
     """One row per option: id, keyed or not, and the share (0-1) of all, upper and lower groups picking it."""
-    return [{"option": o.option, "correct": o.correct, "all": rounded(o.share), "upper": rounded(o.upper),
-             "lower": rounded(o.lower)} for o in stats.options]
+    return [
+        {
+            "option": o.option,
+            "correct": o.correct,
+            "all": rounded(o.share),
+            "upper": rounded(o.upper),
+            "lower": rounded(o.lower),
+        }
+        for o in stats.options
+    ]
 
 
 def scatter(x: Sequence[float | None], y: Sequence[float | None]) -> list[tuple[float, float]]:

@@ -6,6 +6,7 @@ it is weighted random sampling without replacement (Efraimidis & Spirakis 2006: 
 likely as one seen once to come first, while every question keeps a chance. ``assign`` then takes
 the pools in that order. Deterministic for a seeded ``random.Random``.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,7 +48,8 @@ def exposure_order(pool: Sequence[K], counts: Mapping[K, int], rng: random.Rando
     return [qid for _, _, qid in keyed]
 
 
-def exposure_orders(pools: Sequence[Sequence[K]], counts: Mapping[K, int], rng: random.Random,
-                    strength: float = 1.0) -> list[list[K]]:
+def exposure_orders(
+    pools: Sequence[Sequence[K]], counts: Mapping[K, int], rng: random.Random, strength: float = 1.0
+) -> list[list[K]]:
     """``exposure_order`` of each draw rule's pool, in rule order (one RNG, so one seed fixes all)."""
     return [exposure_order(p, counts, rng, strength) for p in pools]

@@ -13,6 +13,7 @@ Flags are raised only when an item has at least ``min_responses`` responses (def
 n = 30 the standard error of a facility near 0.5 is still about 0.09 and that of a correlation
 about 0.18 (1/sqrt(n)); with fewer responses the flags would mostly report noise.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,16 @@ from typing import Any, Literal
 from exam.analysis.basic import mean, pearson, rounded, sd
 from exam.grading.choice import grade_multiple
 
-__all__ = ["ChoiceKey", "Flag", "ItemResponse", "ItemStats", "OptionStats", "group_weights",
-           "item_statistics", "random_guess_score"]
+__all__ = [
+    "ChoiceKey",
+    "Flag",
+    "ItemResponse",
+    "ItemStats",
+    "OptionStats",
+    "group_weights",
+    "item_statistics",
+    "random_guess_score",
+]
 
 MIN_RESPONSES = 30
 GROUP_SHARE = 0.27
@@ -94,12 +103,26 @@ class ItemStats:
     def as_dict(self) -> dict[str, Any]:
         """JSON form, figures rounded to 4 decimals."""
         return {
-            "item": self.item_id, "responses": self.responses, "facility": rounded(self.facility),
-            "sd": rounded(self.sd), "discrimination": rounded(self.discrimination),
-            "upper_lower": rounded(self.upper_lower), "mean_seconds": rounded(self.mean_seconds, 1),
-            "random_guess": rounded(self.random_guess), "omitted": rounded(self.omitted),
-            "options": [{"option": o.option, "correct": o.correct, "picked": o.picked, "share": rounded(o.share),
-                         "upper": rounded(o.upper), "lower": rounded(o.lower)} for o in self.options],
+            "item": self.item_id,
+            "responses": self.responses,
+            "facility": rounded(self.facility),
+            "sd": rounded(self.sd),
+            "discrimination": rounded(self.discrimination),
+            "upper_lower": rounded(self.upper_lower),
+            "mean_seconds": rounded(self.mean_seconds, 1),
+            "random_guess": rounded(self.random_guess),
+            "omitted": rounded(self.omitted),
+            "options": [
+                {
+                    "option": o.option,
+                    "correct": o.correct,
+                    "picked": o.picked,
+                    "share": rounded(o.share),
+                    "upper": rounded(o.upper),
+                    "lower": rounded(o.lower),
+                }
+                for o in self.options
+            ],
             "flags": [{"code": f.code, "reason": f.reason} for f in self.flags],
             "enough_responses": self.enough_responses,
         }
@@ -151,17 +174,27 @@ def item_statistics(
         acc = totals.setdefault(r.attempt_id, [0.0, 0.0])
         acc[0] += r.score
         acc[1] += r.max_score
-    return [_item(item_id, rows, totals, keys.get(item_id), min_responses, group_share)
-            for item_id, rows in by_item.items()]
+    return [
+        _item(item_id, rows, totals, keys.get(item_id), min_responses, group_share) for item_id, rows in by_item.items()
+    ]
 
 
-def _item(item_id: Hashable, rows: list[ItemResponse], totals: dict[Hashable, list[float]],
-          key: ChoiceKey | None, min_responses: int, group_share: float) -> ItemStats:
+def _item(
+    item_id: Hashable,
+    rows: list[ItemResponse],
+    totals: dict[Hashable, list[float]],
+    key: ChoiceKey | None,
+    min_responses: int,
+    group_share: float,
+) -> ItemStats:
     """The statistics of one item."""
     n = len(rows)
     fractions = [r.score / r.max_score for r in rows]
-    paired = [(f, (totals[r.attempt_id][0] - r.score) / (totals[r.attempt_id][1] - r.max_score))
-              for f, r in zip(fractions, rows) if totals[r.attempt_id][1] - r.max_score > 0]
+    paired = [
+        (f, (totals[r.attempt_id][0] - r.score) / (totals[r.attempt_id][1] - r.max_score))
+        for f, r in zip(fractions, rows)
+        if totals[r.attempt_id][1] - r.max_score > 0
+    ]
     discrimination = pearson([f for f, _ in paired], [x for _, x in paired])
     upper = lower = None
     upper_lower = None
@@ -176,10 +209,19 @@ def _item(item_id: Hashable, rows: list[ItemResponse], totals: dict[Hashable, li
         options = tuple(_option(o, o in key.correct, picks, upper, lower) for o in key.options)
         omitted = sum(1 for p in picks if not p) / n
         random_guess = random_guess_score(key)
-    stats = ItemStats(item_id=item_id, responses=n, facility=mean(fractions) or 0.0, sd=sd(fractions),
-                      discrimination=discrimination, upper_lower=upper_lower, mean_seconds=mean(seconds),
-                      random_guess=random_guess, omitted=omitted, options=options,
-                      enough_responses=n >= min_responses)
+    stats = ItemStats(
+        item_id=item_id,
+        responses=n,
+        facility=mean(fractions) or 0.0,
+        sd=sd(fractions),
+        discrimination=discrimination,
+        upper_lower=upper_lower,
+        mean_seconds=mean(seconds),
+        random_guess=random_guess,
+        omitted=omitted,
+        options=options,
+        enough_responses=n >= min_responses,
+    )
     if n < min_responses:
         return stats
     return replace(stats, flags=tuple(_flags(stats)))
@@ -190,8 +232,9 @@ def _weighted_mean(weights: Sequence[float], values: Sequence[float]) -> float:
     return sum(w * v for w, v in zip(weights, values)) / sum(weights)
 
 
-def _option(option: str, correct: bool, picks: list[set[str]], upper: list[float] | None,
-            lower: list[float] | None) -> OptionStats:
+def _option(
+    option: str, correct: bool, picks: list[set[str]], upper: list[float] | None, lower: list[float] | None
+) -> OptionStats:
     """Who picked ``option``: count, overall share, and weighted shares of the two groups."""
     chose = [1.0 if option in p else 0.0 for p in picks]
 
@@ -199,31 +242,55 @@ def _option(option: str, correct: bool, picks: list[set[str]], upper: list[float
         """Weighted share of a group that picked the option."""
         return None if weights is None else _weighted_mean(weights, chose)
 
-    return OptionStats(option=option, correct=correct, picked=int(sum(chose)), share=sum(chose) / len(chose),
-                       upper=share(upper), lower=share(lower))
+    return OptionStats(
+        option=option,
+        correct=correct,
+        picked=int(sum(chose)),
+        share=sum(chose) / len(chose),
+        upper=share(upper),
+        lower=share(lower),
+    )
 
 
 def _flags(s: ItemStats) -> list[Flag]:
     """The flags of an item with enough responses."""
     flags: list[Flag] = []
     if s.facility < FACILITY_LOW:
-        flags.append(Flag("facility_low", f"facility {s.facility:.2f} is below {FACILITY_LOW}: "
-                          "too hard, or miskeyed"))
+        flags.append(Flag("facility_low", f"facility {s.facility:.2f} is below {FACILITY_LOW}: too hard, or miskeyed"))
     if s.facility > FACILITY_HIGH:
-        flags.append(Flag("facility_high", f"facility {s.facility:.2f} is above {FACILITY_HIGH}: "
-                          "too easy to tell candidates apart"))
+        flags.append(
+            Flag(
+                "facility_high",
+                f"facility {s.facility:.2f} is above {FACILITY_HIGH}: too easy to tell candidates apart",
+            )
+        )
     if s.discrimination is not None and s.discrimination < DISCRIMINATION_LOW:
-        flags.append(Flag("discrimination_low", f"discrimination {s.discrimination:.2f} is below "
-                          f"{DISCRIMINATION_LOW}: strong candidates do not do better on it than weak ones"))
+        flags.append(
+            Flag(
+                "discrimination_low",
+                f"discrimination {s.discrimination:.2f} is below "
+                f"{DISCRIMINATION_LOW}: strong candidates do not do better on it than weak ones",
+            )
+        )
     for o in s.options:
         if not o.correct and o.picked == 0:
             flags.append(Flag("distractor_unused", f"distractor {o.option!r} was picked by nobody"))
         if o.upper is None or o.lower is None:
             continue
         if not o.correct and o.upper > o.lower + EPS:
-            flags.append(Flag("distractor_attracts_strong", f"distractor {o.option!r} is picked by {o.upper:.0%} "
-                              f"of the upper group and {o.lower:.0%} of the lower group"))
+            flags.append(
+                Flag(
+                    "distractor_attracts_strong",
+                    f"distractor {o.option!r} is picked by {o.upper:.0%} "
+                    f"of the upper group and {o.lower:.0%} of the lower group",
+                )
+            )
         if o.correct and o.lower > o.upper + EPS:
-            flags.append(Flag("key_favours_weak", f"keyed option {o.option!r} is picked by {o.lower:.0%} "
-                              f"of the lower group and only {o.upper:.0%} of the upper group"))
+            flags.append(
+                Flag(
+                    "key_favours_weak",
+                    f"keyed option {o.option!r} is picked by {o.lower:.0%} "
+                    f"of the lower group and only {o.upper:.0%} of the upper group",
+                )
+            )
     return flags

@@ -5,6 +5,7 @@ at random: Moodle's approach). Rows with a missing entry are dropped (listwise) 
 Variances are sample variances (n - 1) except in KR-20, which uses p·q (population variances)
 as published; either way the ratio, hence the coefficient, is the same on the same data.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,17 @@ from typing import Any, Literal
 from exam.analysis.basic import mean, rounded, sd, variance
 from exam.analysis.items import ItemResponse
 
-__all__ = ["Reliability", "ScoreMatrix", "composite_sem", "cronbach_alpha", "kr20", "reliability",
-           "score_band", "score_matrix", "standard_error"]
+__all__ = [
+    "Reliability",
+    "ScoreMatrix",
+    "composite_sem",
+    "cronbach_alpha",
+    "kr20",
+    "reliability",
+    "score_band",
+    "score_matrix",
+    "standard_error",
+]
 
 Row = Sequence[float | None]
 
@@ -48,14 +58,23 @@ class Reliability:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form: the coefficient under its method's name (``alpha`` or ``kr20``), then the rest."""
-        return {self.method: rounded(self.value), "method": self.method, "sem": rounded(self.sem),
-                "sem_percent": rounded(self.sem_percent), "mean": rounded(self.mean_total),
-                "sd": rounded(self.sd_total), "items": self.items, "n": self.n, "dropped": self.dropped,
-                "reason": self.reason}
+        return {
+            self.method: rounded(self.value),
+            "method": self.method,
+            "sem": rounded(self.sem),
+            "sem_percent": rounded(self.sem_percent),
+            "mean": rounded(self.mean_total),
+            "sd": rounded(self.sd_total),
+            "items": self.items,
+            "n": self.n,
+            "dropped": self.dropped,
+            "reason": self.reason,
+        }
 
 
-def score_matrix(responses: Iterable[ItemResponse],
-                 column: Callable[[ItemResponse], Hashable] = lambda r: r.item_id) -> ScoreMatrix:
+def score_matrix(
+    responses: Iterable[ItemResponse], column: Callable[[ItemResponse], Hashable] = lambda r: r.item_id
+) -> ScoreMatrix:
     """The attempts × items matrix of ``responses`` (first-seen order); ``column`` may map to a slot."""
     items: dict[Hashable, int] = {}
     attempts: dict[Hashable, int] = {}
@@ -133,8 +152,17 @@ def reliability(rows: Sequence[Row], max_scores: Sequence[float] | None = None) 
     method: Literal["alpha", "kr20"] = "kr20" if dichotomous else "alpha"
     totals = [sum(row) for row in full]
     total_sd = sd(totals)
-    empty = Reliability(method=method, value=None, sem=None, sem_percent=None, mean_total=mean(totals),
-                        sd_total=total_sd, items=k, n=len(full), dropped=len(rows) - len(full))
+    empty = Reliability(
+        method=method,
+        value=None,
+        sem=None,
+        sem_percent=None,
+        mean_total=mean(totals),
+        sd_total=total_sd,
+        items=k,
+        n=len(full),
+        dropped=len(rows) - len(full),
+    )
     if k < 2:
         return replace(empty, reason="needs at least 2 items")
     if len(full) < 2:

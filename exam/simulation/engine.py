@@ -8,6 +8,7 @@ An awaiting customer nudges after ``patience`` seconds without a reply and leave
 Events due at or before ``now`` are processed before a candidate message sent at ``now``; events due at
 the same time go in the simulation's customer order. Same replies at the same times: same conversation.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -20,9 +21,18 @@ from exam.simulation.shop import CartItem, step_facts
 MAX_EVIDENCE = 3
 # Which detector kind produced a piece of evidence (the rubric reports evidence by kind).
 EVIDENCE_DETECTORS = {
-    "claim": "forbidden", "taboo": "taboo", "contradiction": "contradiction", "privacy": "privacy",
-    "fact": "facts", "density": "facts", "phrase": "phrases", "position": "position", "term": "relevance",
-    "length": "length", "similarity": "similarity", "gate": "gate",
+    "claim": "forbidden",
+    "taboo": "taboo",
+    "contradiction": "contradiction",
+    "privacy": "privacy",
+    "fact": "facts",
+    "density": "facts",
+    "phrase": "phrases",
+    "position": "position",
+    "term": "relevance",
+    "length": "length",
+    "similarity": "similarity",
+    "gate": "gate",
 }
 
 
@@ -166,10 +176,16 @@ def reply(state: State, now: float, customer_id: str, text: str) -> list[Message
     out = advance(state, now)
     if chat.status == "pending":
         customer = sim.customer(customer_id)
-        raise DeskError(f"customer {customer_id!r} arrives at {customer.at} s; "
-                        f"nothing can be sent to them at {now:g} s")
-    message = Message(at=now, customer=chat.customer, sender="candidate", text=text,
-                      kind="late" if chat.status == "closed" else "reply")
+        raise DeskError(
+            f"customer {customer_id!r} arrives at {customer.at} s; nothing can be sent to them at {now:g} s"
+        )
+    message = Message(
+        at=now,
+        customer=chat.customer,
+        sender="candidate",
+        text=text,
+        kind="late" if chat.status == "closed" else "reply",
+    )
     if chat.status == "awaiting":
         chat.status, chat.window, chat.window_at = "reading", [text], now
         chat.decide_at = now + sim.customer(customer_id).delay_s()
@@ -218,12 +234,16 @@ def _fire(state: State, chat: Chat, customer: Customer, at: float) -> list[Messa
             text = customer.nudges[chat.nudges]
             chat.nudges += 1
             chat.since = at
-            why = Why(kind="nudge", step=step.id, condition=f"no reply within {patience} s "
-                      f"(nudge {chat.nudges} of {len(customer.nudges)})")
+            why = Why(
+                kind="nudge",
+                step=step.id,
+                condition=f"no reply within {patience} s (nudge {chat.nudges} of {len(customer.nudges)})",
+            )
             return [_say(chat, at, text, "nudge", step.id, why)]
         chat.status = "closed"
-        why = Why(kind="leave", step=step.id, condition=f"no reply within {patience} s after "
-                  f"{len(customer.nudges)} nudge(s)")
+        why = Why(
+            kind="leave", step=step.id, condition=f"no reply within {patience} s after {len(customer.nudges)} nudge(s)"
+        )
         if chat.outcome is not None:
             return []  # already ordered or resolved: the customer just goes
         chat.outcome = "left"
@@ -245,29 +265,57 @@ def _fire(state: State, chat: Chat, customer: Customer, at: float) -> list[Messa
 
 def _grade(sim: Simulation, customer: Customer, step: Step, chat: Chat) -> ReplyResult:
     """Grade the reading window against the step's rubric and the shop card."""
-    return grade_reply(step.rubric, "\n".join(chat.window), facts=step_facts(sim, customer, step),
-                       messages=[step.message], question=f"{sim.id}/{customer.id}/{step.id}")
+    return grade_reply(
+        step.rubric,
+        "\n".join(chat.window),
+        facts=step_facts(sim, customer, step),
+        messages=[step.message],
+        question=f"{sim.id}/{customer.id}/{step.id}",
+    )
 
 
 def _graded(chat: Chat, step: Step, result: ReplyResult, rule: int | None, at: float) -> GradedReply:
     """The record of a graded reply."""
-    return GradedReply(step=step.id, stage=step.stage, at=chat.window_at if chat.window_at is not None else at,
-                       decided_at=at, text="\n".join(chat.window), score=result.score, flags=list(result.flags),
-                       criteria=[c.as_dict() for c in result.criteria], rule=rule)
+    return GradedReply(
+        step=step.id,
+        stage=step.stage,
+        at=chat.window_at if chat.window_at is not None else at,
+        decided_at=at,
+        text="\n".join(chat.window),
+        score=result.score,
+        flags=list(result.flags),
+        criteria=[c.as_dict() for c in result.criteria],
+        rule=rule,
+    )
 
 
 def choose_rule(step: Step, result: ReplyResult) -> tuple[int, Rule, Why]:
     """The first rule of ``step`` whose condition holds for ``result`` (the last one always does)."""
     for number, rule in enumerate(step.rules, start=1):
         if rule.when is None:
-            return number, rule, Why(kind="rule", step=step.id, rule=number, condition="otherwise",
-                                     score=result.score, note=rule.note)
+            return (
+                number,
+                rule,
+                Why(kind="rule", step=step.id, rule=number, condition="otherwise", score=result.score, note=rule.note),
+            )
         found = condition_holds(rule.when, result)
         if found is not None:
             criterion, detector, evidence = found
-            return number, rule, Why(kind="rule", step=step.id, rule=number, condition=rule.when.describe(),
-                                     criterion=criterion, detector=detector, evidence=evidence,
-                                     score=result.score, note=rule.note)
+            return (
+                number,
+                rule,
+                Why(
+                    kind="rule",
+                    step=step.id,
+                    rule=number,
+                    condition=rule.when.describe(),
+                    criterion=criterion,
+                    detector=detector,
+                    evidence=evidence,
+                    score=result.score,
+                    note=rule.note,
+                ),
+            )
     raise AssertionError("the last rule of a step has no `when`")  # guaranteed by Step.check
 
 
@@ -275,8 +323,10 @@ def _evidence(items: list[Any], negative: bool) -> list[dict[str, Any]]:
     """Evidence with text, the negative (or positive) kinds first, at most MAX_EVIDENCE."""
     texts = [e for e in items if e.text]
     chosen = [e for e in texts if is_negative_evidence(e.kind) == negative] or texts
-    return [{"text": e.text, "note": e.note, "kind": e.kind, "detector": EVIDENCE_DETECTORS.get(e.kind)}
-            for e in chosen[:MAX_EVIDENCE]]
+    return [
+        {"text": e.text, "note": e.note, "kind": e.kind, "detector": EVIDENCE_DETECTORS.get(e.kind)}
+        for e in chosen[:MAX_EVIDENCE]
+    ]
 
 
 def condition_holds(when: When, result: ReplyResult) -> tuple[str | None, str | None, list[dict[str, Any]]] | None:

@@ -17,6 +17,7 @@ Definitions (seconds from the section start; every list in chat order):
 - quality: the mean rubric score (0-100) of the graded replies, each with its evidence.
 Means and percentiles are rounded half up to 0.1 s, rates to 4 decimals; None when there is nothing to count.
 """
+
 from __future__ import annotations
 
 import math
@@ -98,8 +99,9 @@ def mean_order_value(values: Iterable[float]) -> float | None:
     return round(sum(items) / len(items), 2) if items else None
 
 
-def flow_coverage(replies: Iterable[Mapping[str, Any]], stages: Iterable[str],
-                  done_score: float = DONE_SCORE) -> dict[str, Any]:
+def flow_coverage(
+    replies: Iterable[Mapping[str, Any]], stages: Iterable[str], done_score: float = DONE_SCORE
+) -> dict[str, Any]:
     """``{"stages": {stage: done}, "coverage": done / stages}`` over ``stages`` in reception-flow order."""
     present = [s for s in STAGES if s in set(stages)]
     done = {s: False for s in present}

@@ -1,4 +1,5 @@
 """Bank models of a reception simulation (type ``chat_simulation``): shop card, customers, steps and rules."""
+
 from __future__ import annotations
 
 import difflib
@@ -35,7 +36,7 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" or ""."""
+    """ " (did you mean 'x'?)" or ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -59,11 +60,13 @@ class When(Strict):
         return data
 
     @model_validator(mode="after")
-    def _something(self) -> "When":
+    def _something(self) -> When:
         """A condition tests something; ``min``/``max`` need a criterion."""
         if not (self.flag or self.criterion or self.score_min is not None or self.score_max is not None):
-            raise ValueError("a `when` needs `flag`, `criterion` or `score_min`/`score_max`; "
-                             "leave `when` out for the rule that applies otherwise")
+            raise ValueError(
+                "a `when` needs `flag`, `criterion` or `score_min`/`score_max`; "
+                "leave `when` out for the rule that applies otherwise"
+            )
         if (self.min is not None or self.max is not None) and self.criterion is None:
             raise ValueError("`min`/`max` are shares of a `criterion`; name it")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -101,13 +104,15 @@ class Rule(Strict):
     note: Text | None = Field(default=None, description="for trainers: why the customer reacts so")
 
     @model_validator(mode="after")
-    def _where_next(self) -> "Rule":
+    def _where_next(self) -> Rule:
         """Exactly one of ``goto`` and ``end``; ``say`` only when ending."""
         if (self.goto is None) == (not self.end):
             raise ValueError("a rule needs exactly one of `goto: <step id>` and `end: true`")
         if self.say is not None and not self.end:
-            raise ValueError("`say` is the customer's last message: use it with `end: true` "
-                             "(with `goto`, the customer says the next step's message)")
+            raise ValueError(
+                "`say` is the customer's last message: use it with `end: true` "
+                "(with `goto`, the customer says the next step's message)"
+            )
         return self
 
 
@@ -144,12 +149,22 @@ class Step(CheckedModel):
         issues: list[Issue] = []
         last = len(self.rules) - 1
         if self.rules[last].when is not None:
-            issues.append(Issue(("rules", last), f"rule {last + 1} is the last one but has a `when`; the last "
-                                "rule must have none (what the customer does otherwise)"))
+            issues.append(
+                Issue(
+                    ("rules", last),
+                    f"rule {last + 1} is the last one but has a `when`; the last "
+                    "rule must have none (what the customer does otherwise)",
+                )
+            )
         for index, rule in enumerate(self.rules[:last]):
             if rule.when is None:
-                issues.append(Issue(("rules", index), f"rule {index + 1} has no `when`, so the rules after it "
-                                    "never apply; only the last rule may leave `when` out"))
+                issues.append(
+                    Issue(
+                        ("rules", index),
+                        f"rule {index + 1} has no `when`, so the rules after it "
+                        "never apply; only the last rule may leave `when` out",
+                    )
+                )
         criteria = [c.id for c in self.rubric.criteria]
         known_flags = _rubric_flags(self.rubric)
         for index, rule in enumerate(self.rules):
@@ -157,18 +172,26 @@ class Step(CheckedModel):
             if when is None:
                 continue
             if when.criterion is not None and when.criterion not in criteria:
-                issues.append(Issue(("rules", index, "when", "criterion"),
-                                    f"rule {index + 1} names criterion {when.criterion!r}, which this step's "
-                                    f"rubric does not have{_hint(when.criterion, criteria)}; "
-                                    f"criteria: {', '.join(criteria)}"))
+                issues.append(
+                    Issue(
+                        ("rules", index, "when", "criterion"),
+                        f"rule {index + 1} names criterion {when.criterion!r}, which this step's "
+                        f"rubric does not have{_hint(when.criterion, criteria)}; "
+                        f"criteria: {', '.join(criteria)}",
+                    )
+                )
             for position, flag in enumerate(when.flag):
                 if flag not in known_flags:
-                    issues.append(Issue(("rules", index, "when", "flag", position),
-                                        f"rule {index + 1} tests flag {flag!r}, which this step's rubric never "
-                                        f"raises{_hint(flag, known_flags)}"))
+                    issues.append(
+                        Issue(
+                            ("rules", index, "when", "flag", position),
+                            f"rule {index + 1} tests flag {flag!r}, which this step's rubric never "
+                            f"raises{_hint(flag, known_flags)}",
+                        )
+                    )
         return issues
 
-    def patience_s(self, customer: "Customer") -> int:
+    def patience_s(self, customer: Customer) -> int:
         """Seconds the customer waits for a reply to this step before nudging."""
         return self.patience if self.patience is not None else customer.patience
 
@@ -212,9 +235,13 @@ class Customer(CheckedModel):
             issues += prefixed(("steps", index), step.check(), step.subject())
             for r, rule in enumerate(step.rules):
                 if rule.goto is not None and rule.goto not in ids:
-                    issues.append(Issue(("steps", index, "rules", r, "goto"),
-                                        f"step {step.id!r} rule {r + 1} goes to unknown step {rule.goto!r}"
-                                        f"{_hint(rule.goto, ids)}; steps: {', '.join(ids)}"))
+                    issues.append(
+                        Issue(
+                            ("steps", index, "rules", r, "goto"),
+                            f"step {step.id!r} rule {r + 1} goes to unknown step {rule.goto!r}"
+                            f"{_hint(rule.goto, ids)}; steps: {', '.join(ids)}",
+                        )
+                    )
         if not issues:
             seen, todo = {ids[0]}, [self.steps[0]]
             while todo:
@@ -224,8 +251,12 @@ class Customer(CheckedModel):
                         todo.append(self.step(rule.goto))
             for index, step in enumerate(self.steps):
                 if step.id not in seen:
-                    issues.append(Issue(("steps", index, "id"), f"step {step.id!r} is never reached: no rule "
-                                        "goes to it from the first step"))
+                    issues.append(
+                        Issue(
+                            ("steps", index, "id"),
+                            f"step {step.id!r} is never reached: no rule goes to it from the first step",
+                        )
+                    )
         return issues
 
 
@@ -258,17 +289,28 @@ class Simulation(QuestionBase):
         """Nested checks, unique customer ids, arrivals within the duration, products and stock of the card."""
         issues = super().check() + prefixed(("shop",), self.shop.check(), "shop")
         ids = [c.id for c in self.customers]
-        issues += [Issue(("customers", later, "id"), f"has customer id {ids[later]!r} twice")
-                   for _, later in duplicates(ids)]
+        issues += [
+            Issue(("customers", later, "id"), f"has customer id {ids[later]!r} twice") for _, later in duplicates(ids)
+        ]
         for index, customer in enumerate(self.customers):
             loc: Loc = ("customers", index)
             issues += prefixed(loc, customer.check(), customer.subject())
             if customer.at >= self.duration:
-                issues.append(Issue(loc + ("at",), f"customer {customer.id!r} arrives at {customer.at} s, not "
-                                    f"before the end of the simulation ({self.duration} s)"))
+                issues.append(
+                    Issue(
+                        loc + ("at",),
+                        f"customer {customer.id!r} arrives at {customer.at} s, not "
+                        f"before the end of the simulation ({self.duration} s)",
+                    )
+                )
             if customer.product is not None and self.shop.product(customer.product) is None:
-                issues.append(Issue(loc + ("product",), f"customer {customer.id!r} is about unknown product "
-                                    f"{customer.product!r}{self._products_hint(customer.product)}"))
+                issues.append(
+                    Issue(
+                        loc + ("product",),
+                        f"customer {customer.id!r} is about unknown product "
+                        f"{customer.product!r}{self._products_hint(customer.product)}",
+                    )
+                )
             for c, item in enumerate(customer.cart):
                 issues += self._item_issues(item, loc + ("cart", c), f"customer {customer.id!r} cart item {c + 1}")
             orders = bool(customer.cart)
@@ -282,9 +324,13 @@ class Simulation(QuestionBase):
             for s, step in enumerate(customer.steps):
                 for r, rule in enumerate(step.rules):
                     if rule.outcome == "ordered" and not orders:
-                        issues.append(Issue(loc + ("steps", s, "rules", r, "outcome"),
-                                            f"customer {customer.id!r} step {step.id!r} rule {r + 1} ends in an "
-                                            "order, but nothing is ever put in the cart (`add` or `cart`)"))
+                        issues.append(
+                            Issue(
+                                loc + ("steps", s, "rules", r, "outcome"),
+                                f"customer {customer.id!r} step {step.id!r} rule {r + 1} ends in an "
+                                "order, but nothing is ever put in the cart (`add` or `cart`)",
+                            )
+                        )
         return issues
 
     def _products_hint(self, product_id: str) -> str:
@@ -296,18 +342,31 @@ class Simulation(QuestionBase):
         """A cart item names a product and variant of the card, within stock."""
         product = self.shop.product(item.product)
         if product is None:
-            return [Issue(loc + ("product",), f"{where} names unknown product {item.product!r}"
-                          f"{self._products_hint(item.product)}")]
+            return [
+                Issue(
+                    loc + ("product",),
+                    f"{where} names unknown product {item.product!r}{self._products_hint(item.product)}",
+                )
+            ]
         names = [v.name for v in product.variants]
         if item.variant is None:
             if names:
                 return [Issue(loc, f"{where} needs a `variant` of {product.id!r}: {', '.join(names)}")]
             return []
         if item.variant not in names:
-            return [Issue(loc + ("variant",), f"{where} names variant {item.variant!r}, which product "
-                          f"{product.id!r} does not have; variants: {', '.join(names) or 'none'}")]
+            return [
+                Issue(
+                    loc + ("variant",),
+                    f"{where} names variant {item.variant!r}, which product "
+                    f"{product.id!r} does not have; variants: {', '.join(names) or 'none'}",
+                )
+            ]
         stock = next(v.stock for v in product.variants if v.name == item.variant)
         if item.qty > stock:
-            return [Issue(loc + ("qty",), f"{where} takes {item.qty} of {product.id!r} {item.variant}, "
-                          f"but only {stock} are in stock")]
+            return [
+                Issue(
+                    loc + ("qty",),
+                    f"{where} takes {item.qty} of {product.id!r} {item.variant}, but only {stock} are in stock",
+                )
+            ]
         return []

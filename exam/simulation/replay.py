@@ -1,24 +1,25 @@
 """Replaying a scripted candidate against a simulation: the JSON contract of ``exam simulate``."""
+
 from __future__ import annotations
 
 import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any, Union
+from typing import Any
 
 from exam.simulation.engine import DeskError, State, advance, cart_items, finish, next_due, outcome_of, reply, start
 from exam.simulation.metrics import attempt_metrics, customer_figures, response_times
 from exam.simulation.model import Simulation
 from exam.simulation.shop import gifts, order_value
 
-ReplyInput = Union[tuple[float, str, str], Mapping[str, Any]]
+ReplyInput = tuple[float, str, str] | Mapping[str, Any]
 
 
 def parse_replies(data: Any) -> list[tuple[float, str, str]]:
     """``[{"at", "customer", "text"}]`` (or triples) as (at, customer, text); ValueError names ``replies[n]``."""
     if not isinstance(data, list):
-        raise ValueError("the replies must be a JSON list of {\"at\", \"customer\", \"text\"}")
+        raise ValueError('the replies must be a JSON list of {"at", "customer", "text"}')
     out = []
     for number, item in enumerate(data, start=1):
         where = f"replies[{number}]"
@@ -30,7 +31,7 @@ def parse_replies(data: Any) -> list[tuple[float, str, str]]:
         elif isinstance(item, (list, tuple)) and len(item) == 3:
             at, customer, text = item
         else:
-            raise ValueError(f"{where}: expected {{\"at\", \"customer\", \"text\"}}")
+            raise ValueError(f'{where}: expected {{"at", "customer", "text"}}')
         if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at) or at < 0:
             raise ValueError(f"{where}: 'at' must be a number of seconds >= 0, got {at!r}")
         if not isinstance(customer, str) or not isinstance(text, str):
@@ -73,18 +74,20 @@ def transcript(state: State) -> dict[str, Any]:
         outcome = outcome_of(chat)
         cart = cart_items(chat)
         value = order_value(sim.shop, cart) if outcome == "ordered" else 0.0
-        customers.append({
-            "id": customer.id,
-            "name": customer.name,
-            "type": customer.type,
-            "outcome": outcome,
-            **customer_figures(plain),
-            "order_value": value,
-            "cart": [item.model_dump() for item in cart],
-            "gifts": gifts(sim.shop, cart) if outcome == "ordered" else [],
-            "messages": messages,
-            "replies": [asdict(r) for r in chat.replies],
-        })
+        customers.append(
+            {
+                "id": customer.id,
+                "name": customer.name,
+                "type": customer.type,
+                "outcome": outcome,
+                **customer_figures(plain),
+                "order_value": value,
+                "cart": [item.model_dump() for item in cart],
+                "gifts": gifts(sim.shop, cart) if outcome == "ordered" else [],
+                "messages": messages,
+                "replies": [asdict(r) for r in chat.replies],
+            }
+        )
     stages = {step.stage for customer in sim.customers for step in customer.steps}
     metrics = attempt_metrics(customers, stages)
     return {"simulation": sim.id, "duration": sim.duration, "customers": customers, "metrics": metrics}
@@ -95,8 +98,9 @@ def replay(simulation: Simulation, replies: Sequence[ReplyInput]) -> dict[str, A
     return transcript(run(simulation, replies))
 
 
-def script(simulation: Simulation, answers: Mapping[str, Mapping[str, str]],
-           delay: float = 15.0) -> list[tuple[float, str, str]]:
+def script(
+    simulation: Simulation, answers: Mapping[str, Mapping[str, str]], delay: float = 15.0
+) -> list[tuple[float, str, str]]:
     """Replies of a scripted candidate who answers ``answers[customer][step]`` ``delay`` s after each step message."""
     state = start(simulation)
     queue: list[tuple[float, int, str, str]] = []

@@ -1,10 +1,11 @@
 """The shop card: its models, its text (the facts the reply detectors check against) and order values."""
+
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,8 +51,10 @@ class Product(CheckedModel):
 
     def check(self) -> list[Issue]:
         """Variant names are unique."""
-        return [Issue(("variants", later, "name"), f"has variant {self.variants[later].name!r} twice")
-                for _, later in duplicates([v.name for v in self.variants])]
+        return [
+            Issue(("variants", later, "name"), f"has variant {self.variants[later].name!r} twice")
+            for _, later in duplicates([v.name for v in self.variants])
+        ]
 
 
 class FullGift(Strict):
@@ -78,7 +81,7 @@ class BundleDiscount(Strict):
     rate: Annotated[float, Field(gt=0, lt=1)]
 
 
-Promotion = Annotated[Union[FullGift, FullReduction, BundleDiscount], Field(discriminator="kind")]
+Promotion = Annotated[FullGift | FullReduction | BundleDiscount, Field(discriminator="kind")]
 
 
 class Shop(CheckedModel):
@@ -94,13 +97,15 @@ class Shop(CheckedModel):
     forbidden: list[Text] = []
 
     def subject(self) -> str:
-        """"shop"."""
+        """ "shop"."""
         return "shop"
 
     def check(self) -> list[Issue]:
         """Product ids are unique; nested product checks."""
-        issues = [Issue(("products", later, "id"), f"has product id {self.products[later].id!r} twice")
-                  for _, later in duplicates([p.id for p in self.products])]
+        issues = [
+            Issue(("products", later, "id"), f"has product id {self.products[later].id!r} twice")
+            for _, later in duplicates([p.id for p in self.products])
+        ]
         for index, product in enumerate(self.products):
             issues += prefixed(("products", index), product.check(), product.subject())
         return issues

@@ -19,6 +19,7 @@ the rest points: correlations are the same on points, which the comments use.
 Upper/lower 27 % groups: 0.27 × 8 = 2.16 → 2 candidates. Upper: A, B (5, 5). Lower: H (1) and
 then F and G tied at 2 for the one place left, each counting with weight 1/2.
 """
+
 from __future__ import annotations
 
 from exam.analysis.items import ChoiceKey, ItemResponse
@@ -27,13 +28,24 @@ CANDIDATES = "ABCDEFGH"
 ITEMS = ("Q1", "Q2", "Q3", "Q4", "Q5")
 MAX = (1, 1, 1, 1, 2)
 SCORES = {
-    "A": (1, 1, 0, 1, 2), "B": (1, 1, 0, 1, 2), "C": (1, 1, 1, 0, 1), "D": (1, 0, 0, 1, 1),
-    "E": (0, 1, 1, 0, 1), "F": (1, 0, 0, 0, 1), "G": (1, 0, 1, 0, 0), "H": (0, 0, 1, 0, 0),
+    "A": (1, 1, 0, 1, 2),
+    "B": (1, 1, 0, 1, 2),
+    "C": (1, 1, 1, 0, 1),
+    "D": (1, 0, 0, 1, 1),
+    "E": (0, 1, 1, 0, 1),
+    "F": (1, 0, 0, 0, 1),
+    "G": (1, 0, 1, 0, 0),
+    "H": (0, 0, 1, 0, 0),
 }
 PICKS = {
-    "A": ("a", "b", "a", "true"), "B": ("a", "b", "a", "true"), "C": ("a", "b", "c", "false"),
-    "D": ("a", "a", "b", "true"), "E": ("b", "b", "c", "false"), "F": ("a", "c", "b", "false"),
-    "G": ("a", "a", "c", "false"), "H": ("c", "a", "c", "false"),
+    "A": ("a", "b", "a", "true"),
+    "B": ("a", "b", "a", "true"),
+    "C": ("a", "b", "c", "false"),
+    "D": ("a", "a", "b", "true"),
+    "E": ("b", "b", "c", "false"),
+    "F": ("a", "c", "b", "false"),
+    "G": ("a", "a", "c", "false"),
+    "H": ("c", "a", "c", "false"),
 }
 KEYS = {
     "Q1": ChoiceKey(("a", "b", "c", "d"), ("a",)),
@@ -50,11 +62,16 @@ def responses() -> list[ItemResponse]:
     rows = []
     for c in CANDIDATES:
         for i, item in enumerate(ITEMS):
-            rows.append(ItemResponse(
-                attempt_id=c, item_id=item, score=SCORES[c][i], max_score=MAX[i],
-                picked=(PICKS[c][i],) if i < 4 else None,
-                seconds=Q1_SECONDS[c] if item == "Q1" else None,
-            ))
+            rows.append(
+                ItemResponse(
+                    attempt_id=c,
+                    item_id=item,
+                    score=SCORES[c][i],
+                    max_score=MAX[i],
+                    picked=(PICKS[c][i],) if i < 4 else None,
+                    seconds=Q1_SECONDS[c] if item == "Q1" else None,
+                )
+            )
     return rows
 
 

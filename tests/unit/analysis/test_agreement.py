@@ -1,4 +1,5 @@
 """Machine vs trainer agreement on six replies (0-10 scale), worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -72,8 +73,14 @@ def test_dry_run_change() -> None:
 
 def test_edge_cases() -> None:
     empty = ag.agreement([], [])
-    assert empty.n == 0 and empty.as_dict() == {"n": 0, "qwk": None, "spearman": None, "pearson": None,
-                                                "mean_difference": None, "mae": None}
+    assert empty.n == 0 and empty.as_dict() == {
+        "n": 0,
+        "qwk": None,
+        "spearman": None,
+        "pearson": None,
+        "mean_difference": None,
+        "mae": None,
+    }
     one = ag.agreement([5], [7])
     assert one.mean_difference == -2 and one.mae == 2 and one.spearman is None and one.pearson is None
     flat = ag.agreement([5, 5, 5], [4, 6, 8])  # machine constant: no correlation

@@ -1,4 +1,5 @@
 """Chart data: histogram bins, summaries, option shares and scatter points."""
+
 from __future__ import annotations
 
 import math

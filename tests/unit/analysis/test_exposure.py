@@ -1,4 +1,5 @@
 """Exposure counts and the exposure-aware pool order."""
+
 from __future__ import annotations
 
 import random
@@ -7,7 +8,11 @@ from collections import Counter
 import pytest
 
 from exam.analysis.exposure import (
-    exposure_counts, exposure_order, exposure_orders, exposure_rates, exposure_weight,
+    exposure_counts,
+    exposure_order,
+    exposure_orders,
+    exposure_rates,
+    exposure_weight,
 )
 from exam.banks.blueprint import assign
 
@@ -51,8 +56,9 @@ def test_less_exposed_come_first_in_proportion_to_weight() -> None:
 
 def test_strength_zero_is_a_plain_shuffle() -> None:
     rng = random.Random(3)
-    first = Counter(exposure_order(["a", "b", "c"], {"a": 0, "b": 5, "c": 50}, rng, strength=0)[0]
-                    for _ in range(DRAWS))
+    first = Counter(
+        exposure_order(["a", "b", "c"], {"a": 0, "b": 5, "c": 50}, rng, strength=0)[0] for _ in range(DRAWS)
+    )
     assert all(first[q] / DRAWS == approx(1 / 3, abs=0.015) for q in "abc")
 
 
@@ -70,6 +76,8 @@ def test_feeds_the_blueprint_assignment() -> None:
     assert len(flat) == len(set(flat)) == 4
     assert all(q in pool for ids, pool in zip(picked, pools) for q in ids)
     # The unseen q3 and q4 are on the paper in almost every draw.
-    hits = sum({"q3", "q4"} <= {q for ids in assign(exposure_orders(pools, counts, random.Random(s)), [2, 2])
-                                for q in ids} for s in range(200))
+    hits = sum(
+        {"q3", "q4"} <= {q for ids in assign(exposure_orders(pools, counts, random.Random(s)), [2, 2]) for q in ids}
+        for s in range(200)
+    )
     assert hits >= 180

@@ -1,4 +1,5 @@
 """Item statistics on the fixed dataset (see dataset.py), every figure worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,13 @@ def test_discrimination_with_rest_of_paper(stats: dict) -> None:
     #     Sxy = 10 - 66/8 = 1.75, Sxx = 3 - 9/8 = 1.875, Syy = 70 - 60.5 = 9.5 → r = 1.75 / √17.8125 = 0.41465
     # Q5: x 2 2 1 1 1 1 0 0, rest 3 3 3 2 2 1 2 1: Σx 8, Σy 17, Σxy 20, Σx² 12, Σy² 41
     #     Sxy = 20 - 17 = 3, Sxx = 12 - 8 = 4, Syy = 41 - 289/8 = 4.875 → r = 3 / √19.5 = 0.67937
-    expected = [0.75 / math.sqrt(17.8125), 2.5 / math.sqrt(15.75), -4.5 / math.sqrt(43.75),
-                1.75 / math.sqrt(17.8125), 3 / math.sqrt(19.5)]
+    expected = [
+        0.75 / math.sqrt(17.8125),
+        2.5 / math.sqrt(15.75),
+        -4.5 / math.sqrt(43.75),
+        1.75 / math.sqrt(17.8125),
+        3 / math.sqrt(19.5),
+    ]
     assert [stats[q].discrimination for q in dataset.ITEMS] == approx(expected)
     assert expected == approx([0.17770, 0.62994, -0.68034, 0.41465, 0.67937], abs=1e-5)
 
@@ -84,12 +90,20 @@ def test_option_analysis(stats: dict) -> None:
 
     # Q1: a by A B C D F G (6), b by E, c by H, d by nobody.
     # Upper (A, B): a 2/2. Lower: H picked c (weight 1), F and G picked a (weight ½ each): a = 1/2, c = 1/2.
-    assert table("Q1") == [("a", True, 6, 0.75, 1.0, 0.5), ("b", False, 1, 0.125, 0.0, 0.0),
-                           ("c", False, 1, 0.125, 0.0, 0.5), ("d", False, 0, 0.0, 0.0, 0.0)]
+    assert table("Q1") == [
+        ("a", True, 6, 0.75, 1.0, 0.5),
+        ("b", False, 1, 0.125, 0.0, 0.0),
+        ("c", False, 1, 0.125, 0.0, 0.5),
+        ("d", False, 0, 0.0, 0.0, 0.0),
+    ]
     # Q3 (bad item): the strong A and B pick distractor a; the weak pick the key c.
     # Lower: c by H (1) and G (½) → 1.5/2 = 0.75; b by F (½) → 0.25.
-    assert table("Q3") == [("a", False, 2, 0.25, 1.0, 0.0), ("b", False, 2, 0.25, 0.0, 0.25),
-                           ("c", True, 4, 0.5, 0.0, 0.75), ("d", False, 0, 0.0, 0.0, 0.0)]
+    assert table("Q3") == [
+        ("a", False, 2, 0.25, 1.0, 0.0),
+        ("b", False, 2, 0.25, 0.0, 0.25),
+        ("c", True, 4, 0.5, 0.0, 0.75),
+        ("d", False, 0, 0.0, 0.0, 0.0),
+    ]
     assert table("Q4") == [("true", True, 3, 0.375, 1.0, 0.0), ("false", False, 5, 0.625, 0.0, 1.0)]
     assert stats["Q1"].omitted == 0.0
     assert stats["Q5"].options == () and stats["Q5"].omitted is None
@@ -133,8 +147,7 @@ def test_json_shape(stats: dict) -> None:
     d = stats["Q3"].as_dict()
     assert d["item"] == "Q3" and d["responses"] == 8 and d["facility"] == 0.5
     assert d["discrimination"] == -0.6803 and d["flags"][0]["code"] == "discrimination_low"
-    assert d["options"][0] == {"option": "a", "correct": False, "picked": 2, "share": 0.25,
-                               "upper": 1.0, "lower": 0.0}
+    assert d["options"][0] == {"option": "a", "correct": False, "picked": 2, "share": 0.25, "upper": 1.0, "lower": 0.0}
 
 
 def _same(item: str, scores: list[float], min_responses: int = 5) -> object:
@@ -163,8 +176,9 @@ def test_all_wrong() -> None:
 
 
 def test_one_respondent() -> None:
-    s = item_statistics([ItemResponse("x", "Q", 1, picked=("a",))], {"Q": ChoiceKey(("a", "b"), ("a",))},
-                        min_responses=1)[0]
+    s = item_statistics(
+        [ItemResponse("x", "Q", 1, picked=("a",))], {"Q": ChoiceKey(("a", "b"), ("a",))}, min_responses=1
+    )[0]
     assert (s.responses, s.facility, s.sd, s.discrimination, s.upper_lower) == (1, 1.0, None, None, None)
     assert s.options[0].upper is None
     # Only the flags that need no groups or correlation: facility and the unused distractor.
@@ -182,8 +196,12 @@ def test_missing_and_blank_responses() -> None:
     # Deviations: x ±.5, rest .5 0 0 -.5 → Sxy = .25 + .25 = .5, Sxx = 1, Syy = .5 → r = .5/√.5 = 0.7071.
     table = {"p1": (1, 1, 1), "p2": (1, 0, 1), "p3": (0, 1, 0), "p4": (0, 0, None)}
     picks = {"p1": ("a",), "p2": ("a",), "p3": (), "p4": ("b",)}
-    rows = [ItemResponse(p, item, s, picked=picks[p] if item == "X" else None)
-            for p, scores in table.items() for item, s in zip("XYZ", scores) if s is not None]
+    rows = [
+        ItemResponse(p, item, s, picked=picks[p] if item == "X" else None)
+        for p, scores in table.items()
+        for item, s in zip("XYZ", scores)
+        if s is not None
+    ]
     stats = {s.item_id: s for s in item_statistics(rows, {"X": ChoiceKey(("a", "b"), ("a",))}, min_responses=1)}
     assert stats["X"].responses == 4 and stats["Z"].responses == 3
     assert stats["X"].discrimination == approx(0.5 / math.sqrt(0.5))

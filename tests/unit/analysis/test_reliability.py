@@ -1,4 +1,5 @@
 """Reliability and SEM on the fixed dataset (see dataset.py), worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -7,7 +8,13 @@ import pytest
 
 from exam.analysis.items import ItemResponse
 from exam.analysis.reliability import (
-    composite_sem, cronbach_alpha, kr20, reliability, score_band, score_matrix, standard_error,
+    composite_sem,
+    cronbach_alpha,
+    kr20,
+    reliability,
+    score_band,
+    score_matrix,
+    standard_error,
 )
 from tests.unit.analysis import dataset
 
@@ -35,8 +42,9 @@ def test_alpha_cross_check_covariance_matrix() -> None:
     rows = dataset.matrix()
     n, k = len(rows), len(rows[0])
     means = [sum(row[i] for row in rows) / n for i in range(k)]
-    cov = [[sum((row[i] - means[i]) * (row[j] - means[j]) for row in rows) / (n - 1) for j in range(k)]
-           for i in range(k)]
+    cov = [
+        [sum((row[i] - means[i]) * (row[j] - means[j]) for row in rows) / (n - 1) for j in range(k)] for i in range(k)
+    ]
     trace, total = sum(cov[i][i] for i in range(k)), sum(map(sum, cov))
     assert cronbach_alpha(rows) == approx(k / (k - 1) * (1 - trace / total))
 
@@ -75,14 +83,17 @@ def test_missing_rows_are_dropped() -> None:
     assert r.value == approx(0.0, abs=1e-12) and r.sem == approx(1.0)
 
 
-@pytest.mark.parametrize(("rows", "reason"), [
-    ([[1], [0], [1]], "needs at least 2 items"),
-    ([[1, 0, 1]], "needs at least 2 attempts"),
-    ([[1, 0], [0, 1], [1, 0]], "total scores do not vary"),
-    ([[1, 1], [1, 1]], "total scores do not vary"),  # all right
-    ([[0, 0], [0, 0]], "total scores do not vary"),  # all wrong
-    ([], "needs at least 2 items"),
-])
+@pytest.mark.parametrize(
+    ("rows", "reason"),
+    [
+        ([[1], [0], [1]], "needs at least 2 items"),
+        ([[1, 0, 1]], "needs at least 2 attempts"),
+        ([[1, 0], [0, 1], [1, 0]], "total scores do not vary"),
+        ([[1, 1], [1, 1]], "total scores do not vary"),  # all right
+        ([[0, 0], [0, 0]], "total scores do not vary"),  # all wrong
+        ([], "needs at least 2 items"),
+    ],
+)
 def test_degenerate_cases(rows: list, reason: str) -> None:
     r = reliability(rows)
     assert r.value is None and r.sem is None and reason in (r.reason or "")

@@ -1,4 +1,5 @@
 """Criterion validity on eight hires, worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -9,8 +10,8 @@ from exam.analysis.validity import correlate, fisher_interval, suggest_weights, 
 
 approx = pytest.approx
 
-SCORE = [80, 75, 70, 65, 60, 55, 50, 45]   # hiring score; deviations from 62.5 are 2.5 × (7 5 3 1 -1 -3 -5 -7)
-PASSED = [1, 1, 0, 1, 1, 0, 0, 0]          # probation passed
+SCORE = [80, 75, 70, 65, 60, 55, 50, 45]  # hiring score; deviations from 62.5 are 2.5 × (7 5 3 1 -1 -3 -5 -7)
+PASSED = [1, 1, 0, 1, 1, 0, 0, 0]  # probation passed
 CONVERSION = [30, 28, 25, 27, 22, 20, 21, 15]  # 咨询转化率, percent
 
 
@@ -56,22 +57,29 @@ def test_fisher_interval_edges() -> None:
 def test_validity_table() -> None:
     table = validity_table({"score": SCORE}, {"probation": PASSED, "conversion": CONVERSION})
     assert [(v.predictor, v.outcome, v.kind) for v in table] == [
-        ("score", "probation", "point_biserial"), ("score", "conversion", "pearson")]
+        ("score", "probation", "point_biserial"),
+        ("score", "conversion", "pearson"),
+    ]
     assert table[0].as_dict()["ci95"] == [-0.0929, 0.9302]
 
 
 def test_suggested_weights() -> None:
-    knowledge = SCORE                                  # r_pb = 0.654654 (above)
+    knowledge = SCORE  # r_pb = 0.654654 (above)
     reply = [60, 70, 50, 80, 90, 40, 60, 50]
     typing = [40, 50, 60, 45, 55, 70, 65, 50]
     # reply: M1 = (60+70+80+90)/4 = 75, M0 = (50+40+60+50)/4 = 50; mean 62.5, Σdev² = 1950 → s_n = √243.75
     r_reply = (75 - 50) / math.sqrt(243.75) * 0.5
     # typing: M1 = (40+50+45+55)/4 = 47.5 < M0 = 61.25 → negative r, clipped to weight 0.
     r_know = 15 / math.sqrt(131.25) * 0.5
-    s = suggest_weights({"knowledge": knowledge, "reply": reply, "typing": typing}, PASSED,
-                        {"knowledge": 50, "reply": 30, "typing": 20}, outcome_name="probation")
-    assert s.weights == approx({"knowledge": 100 * r_know / (r_know + r_reply),
-                                "reply": 100 * r_reply / (r_know + r_reply), "typing": 0.0})
+    s = suggest_weights(
+        {"knowledge": knowledge, "reply": reply, "typing": typing},
+        PASSED,
+        {"knowledge": 50, "reply": 30, "typing": 20},
+        outcome_name="probation",
+    )
+    assert s.weights == approx(
+        {"knowledge": 100 * r_know / (r_know + r_reply), "reply": 100 * r_reply / (r_know + r_reply), "typing": 0.0}
+    )
     assert sum(s.weights.values()) == approx(100)  # the profile's total weight
     assert s.validities["typing"].r < 0 and s.small_sample and s.reason is None
     assert [c["suggested"] for c in s.as_dict()["criteria"]] == [44.98, 55.02, 0.0]
@@ -79,8 +87,9 @@ def test_suggested_weights() -> None:
 
 def test_suggested_weights_lower_is_better_and_none() -> None:
     response_time = [30, 35, 60, 40, 45, 70, 80, 90]  # seconds: lower is better
-    s = suggest_weights({"knowledge": SCORE, "typing": [1] * 8}, response_time, {"knowledge": 60, "typing": 40},
-                        higher_is_better=False)
+    s = suggest_weights(
+        {"knowledge": SCORE, "typing": [1] * 8}, response_time, {"knowledge": 60, "typing": 40}, higher_is_better=False
+    )
     assert s.weights == {"knowledge": 100.0, "typing": 0.0}  # typing is constant: no r
     bad = suggest_weights({"knowledge": SCORE}, response_time, {"knowledge": 60})
     assert bad.weights is None and "no criterion" in bad.reason

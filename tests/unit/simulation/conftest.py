@@ -1,4 +1,5 @@
 """Shared fixtures of the simulation tests: the small test simulation, the shipped ones, a registered type."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ class _ChatSimulation(QuestionType):
 def chat_type(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Register chat_simulation for one test, so the real bank loader validates simulation files."""
     registry.all_types()
-    monkeypatch.setitem(registry._TYPES, "chat_simulation", _ChatSimulation())
+    monkeypatch.setitem(registry.TYPES, "chat_simulation", _ChatSimulation())
     validate.known_fields.cache_clear()
     yield
     validate.known_fields.cache_clear()

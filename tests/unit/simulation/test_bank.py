@@ -3,6 +3,7 @@
 The expert answers (tests/data/simulations/expert_answers.json) were written for these tests, one reply per
 step, as an experienced agent following the seeds would answer; they must lead every customer to a good end.
 """
+
 from __future__ import annotations
 
 import json
@@ -123,17 +124,47 @@ def test_a_silent_candidate_loses_everyone(path: Path) -> None:
         assert kinds[0] == "step" and kinds[-1] == "leave" and "nudge" in kinds
 
 
-@pytest.mark.parametrize("sim_id, customer, step, text, next_message, detector", [
-    ("sim.presale.shirts", "tiger", "price", "好的，给您打个 8 折，159 元。",
-     "你刚说能便宜，那直接给我改价，改成 150，我马上拍。", "forbidden"),
-    ("sim.presale.shirts", "tiger", "price", "这个价格不贵了，已经是最低价了。", "跟我争什么？不买了。", "taboo"),
-    ("sim.insale.dresses", "owl", "fabric", "您好，这款是纯棉的，有点透，建议搭配打底。",
-     "和详情页写的不一样，我不放心，不买了。", "contradiction"),
-    ("sim.aftersale.cups", "tiger", "complain", "这是快递摔的，跟我们没关系。", "推卸责任是吧？我要投诉你们！", "taboo"),
-    ("sim.aftersale.cups", "owl", "when", "您好，保证明天就能到。", "你能保证？快递又不归你们管，我不信。", "taboo"),
-])
-def test_a_bad_reply_changes_what_the_customer_does(sim_id: str, customer: str, step: str, text: str,
-                                                    next_message: str, detector: str) -> None:
+@pytest.mark.parametrize(
+    "sim_id, customer, step, text, next_message, detector",
+    [
+        (
+            "sim.presale.shirts",
+            "tiger",
+            "price",
+            "好的，给您打个 8 折，159 元。",
+            "你刚说能便宜，那直接给我改价，改成 150，我马上拍。",
+            "forbidden",
+        ),
+        ("sim.presale.shirts", "tiger", "price", "这个价格不贵了，已经是最低价了。", "跟我争什么？不买了。", "taboo"),
+        (
+            "sim.insale.dresses",
+            "owl",
+            "fabric",
+            "您好，这款是纯棉的，有点透，建议搭配打底。",
+            "和详情页写的不一样，我不放心，不买了。",
+            "contradiction",
+        ),
+        (
+            "sim.aftersale.cups",
+            "tiger",
+            "complain",
+            "这是快递摔的，跟我们没关系。",
+            "推卸责任是吧？我要投诉你们！",
+            "taboo",
+        ),
+        (
+            "sim.aftersale.cups",
+            "owl",
+            "when",
+            "您好，保证明天就能到。",
+            "你能保证？快递又不归你们管，我不信。",
+            "taboo",
+        ),
+    ],
+)
+def test_a_bad_reply_changes_what_the_customer_does(
+    sim_id: str, customer: str, step: str, text: str, next_message: str, detector: str
+) -> None:
     path = next(p for p in SHIPPED if load(p).id == sim_id)
     sim = load(path)
     answers = {c: dict(steps) for c, steps in EXPERT[sim_id].items()}

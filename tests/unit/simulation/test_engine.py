@@ -3,6 +3,7 @@
 Test simulation (tests/data/simulations/mini.yaml): the tiger arrives at 0 s (patience 60 s, reads a reply
 for 5 s, one nudge); the koala at 30 s (patience 90 s, reads for 12 s, two nudges); the section lasts 600 s.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,10 @@ def test_handled_objection_leads_to_an_order_with_the_related_sale(mini: Simulat
     ]
     tiger = state.chat("tiger")
     assert tiger.outcome == "ordered" and tiger.status == "closed"
-    assert tiger.cart == [{"product": "shirt", "variant": "M", "qty": 1}, {"product": "belt", "variant": None, "qty": 1}]
+    assert tiger.cart == [
+        {"product": "shirt", "variant": "M", "qty": 1},
+        {"product": "belt", "variant": None, "qty": 1},
+    ]
     why = tiger.messages[2].why
     assert why is not None and (why.kind, why.step, why.rule) == ("rule", "price", 2)
     assert why.condition == "criterion solve >= 0.5" and why.criterion == "solve" and why.detector == "facts"
@@ -84,23 +88,31 @@ def test_the_price_change_demand_can_be_recovered(mini: Simulation) -> None:
 def test_ignored_customers_nudge_then_leave(mini: Simulation) -> None:
     state = run(mini, [])
     # tiger: 0 + 60 s patience -> nudge; + 60 s after the only nudge -> leaves
-    assert said(state, "tiger") == [(0, "customer", "这件衬衣太贵了，便宜点。"), (60, "customer", "在吗？"),
-                                    (120, "customer", "算了，我去别家看看吧。")]
+    assert said(state, "tiger") == [
+        (0, "customer", "这件衬衣太贵了，便宜点。"),
+        (60, "customer", "在吗？"),
+        (120, "customer", "算了，我去别家看看吧。"),
+    ]
     # koala: arrives at 30, nudges at 120 and 210, leaves at 300
     assert [m[0] for m in said(state, "koala")] == [30, 120, 210, 300]
     assert said(state, "koala")[-1][2] == "算了，我再看看别家。"
     for customer in ("tiger", "koala"):
         chat = state.chat(customer)
         assert chat.outcome == "left"
-        assert [m.why.kind for m in chat.messages if m.why] == ["arrival", "nudge"] + ["nudge"] * (customer == "koala") \
-            + ["leave"]
+        assert [m.why.kind for m in chat.messages if m.why] == ["arrival", "nudge"] + ["nudge"] * (
+            customer == "koala"
+        ) + ["leave"]
     assert state.chat("tiger").messages[2].why.condition == "no reply within 60 s after 1 nudge(s)"  # type: ignore
 
 
 def test_a_reply_after_a_nudge_resets_the_patience(mini: Simulation) -> None:
     state = run(mini, [(70, "tiger", GOOD_PRICE)])
-    assert said(state, "tiger")[:4] == [(0, "customer", "这件衬衣太贵了，便宜点。"), (60, "customer", "在吗？"),
-                                        (70, "candidate", GOOD_PRICE), (75, "customer", "行，M 码一件，我拍了。")]
+    assert said(state, "tiger")[:4] == [
+        (0, "customer", "这件衬衣太贵了，便宜点。"),
+        (60, "customer", "在吗？"),
+        (70, "candidate", GOOD_PRICE),
+        (75, "customer", "行，M 码一件，我拍了。"),
+    ]
     # then ignored again: a fresh nudge 60 s later, and it leaves 60 s after that
     assert said(state, "tiger")[4:] == [(135, "customer", "在吗？"), (195, "customer", "算了，我去别家看看吧。")]
     # the outcome is only set by the related-sale rule, never reached: the customer left
@@ -124,7 +136,11 @@ def test_events_due_at_the_time_of_a_reply_come_first(mini: Simulation) -> None:
     state = start(mini)
     out = reply(state, 60, "tiger", GOOD_PRICE)
     assert [(m.at, m.sender, m.kind) for m in out] == [
-        (0, "customer", "step"), (30, "customer", "step"), (60, "customer", "nudge"), (60, "candidate", "reply")]
+        (0, "customer", "step"),
+        (30, "customer", "step"),
+        (60, "customer", "nudge"),
+        (60, "candidate", "reply"),
+    ]
     assert next_due(state) == 65  # the tiger reads the reply
 
 
@@ -147,12 +163,15 @@ def test_the_section_end_grades_unread_replies_and_leaves_open_chats(mini: Simul
     assert replay(patient, [(594, "koala", "您好，欢迎光临！")])["customers"][1]["outcome"] == "open"
 
 
-@pytest.mark.parametrize("at, customer, text, error", [
-    (10, "nobody", "您好", "unknown customer 'nobody'; customers: tiger, koala"),
-    (10, "koala", "您好", "customer 'koala' arrives at 30 s; nothing can be sent to them at 10 s"),
-    (601, "tiger", "您好", "the simulation ended at 600 s; a message at 601 s is not accepted"),
-    (10, "tiger", "  \n", "an empty message is not sent"),
-])
+@pytest.mark.parametrize(
+    "at, customer, text, error",
+    [
+        (10, "nobody", "您好", "unknown customer 'nobody'; customers: tiger, koala"),
+        (10, "koala", "您好", "customer 'koala' arrives at 30 s; nothing can be sent to them at 10 s"),
+        (601, "tiger", "您好", "the simulation ended at 600 s; a message at 601 s is not accepted"),
+        (10, "tiger", "  \n", "an empty message is not sent"),
+    ],
+)
 def test_refused_desk_actions(mini: Simulation, at: float, customer: str, text: str, error: str) -> None:
     with pytest.raises(DeskError, match="^" + error.replace("(", r"\(").replace(")", r"\)") + "$"):
         reply(start(mini), at, customer, text)

@@ -1,4 +1,5 @@
 """The desk's figures against hand-computed cases (the arithmetic is in the comments)."""
+
 from __future__ import annotations
 
 from exam.simulation.metrics import (
@@ -73,10 +74,16 @@ def test_conversion_order_value_flow_and_quality() -> None:
     # 客单价 = (199.6 + 199) / 2 = 199.3
     assert mean_order_value([199.6, 199]) == 199.3
     assert mean_order_value([]) is None
-    replies = [{"stage": "price", "score": 80}, {"stage": "greeting", "score": 59.9}, {"stage": "greeting", "score": 60}]
+    replies = [
+        {"stage": "price", "score": 80},
+        {"stage": "greeting", "score": 59.9},
+        {"stage": "greeting", "score": 60},
+    ]
     # greeting: done by the third reply (60 >= 60); price: done; farewell: never -> 2 of 3 stages
     assert flow_coverage(replies, ["farewell", "price", "greeting"]) == {
-        "stages": {"greeting": True, "price": True, "farewell": False}, "coverage": 0.6667}
+        "stages": {"greeting": True, "price": True, "farewell": False},
+        "coverage": 0.6667,
+    }
     # (80 + 59.9 + 60) / 3 = 66.633... -> 66.6
     assert quality(replies) == 66.6
     assert quality([]) is None
@@ -84,11 +91,18 @@ def test_conversion_order_value_flow_and_quality() -> None:
 
 def test_attempt_metrics_by_hand() -> None:
     customers = [
-        {"messages": chat((0, "c"), (10, "k"), (15, "c"), (20, "k"), (25, "c"), (40, "k"), (45, "c"), (50, "k")),
-         "outcome": "ordered", "order_value": 199.6,
-         "replies": [{"stage": "price", "score": 90}, {"stage": "farewell", "score": 50}]},
-        {"messages": chat((30, "c"), (35, "k"), (47, "c"), (60, "k"), (72, "c"), (162, "c"), (252, "c")),
-         "outcome": "ordered", "order_value": 199, "replies": [{"stage": "greeting", "score": 70}]},
+        {
+            "messages": chat((0, "c"), (10, "k"), (15, "c"), (20, "k"), (25, "c"), (40, "k"), (45, "c"), (50, "k")),
+            "outcome": "ordered",
+            "order_value": 199.6,
+            "replies": [{"stage": "price", "score": 90}, {"stage": "farewell", "score": 50}],
+        },
+        {
+            "messages": chat((30, "c"), (35, "k"), (47, "c"), (60, "k"), (72, "c"), (162, "c"), (252, "c")),
+            "outcome": "ordered",
+            "order_value": 199,
+            "replies": [{"stage": "greeting", "score": 70}],
+        },
         {"messages": [], "outcome": "open", "order_value": 0, "replies": []},  # never arrived: not counted
     ]
     figures = attempt_metrics(customers, ["greeting", "price", "related_sale", "farewell"])

@@ -1,4 +1,5 @@
 """The replay contract (`exam simulate SIMULATION_ID --replies-file F --json`): its JSON shape and its input."""
+
 from __future__ import annotations
 
 import json
@@ -48,18 +49,28 @@ def test_nulls_when_nothing_was_answered(mini: Simulation) -> None:
 
 def test_the_replies_file_format() -> None:
     assert parse_replies([{"at": 3, "customer": "c1", "text": "您好"}, [4.5, "c2", "在的"]]) == [
-        (3.0, "c1", "您好"), (4.5, "c2", "在的")]
+        (3.0, "c1", "您好"),
+        (4.5, "c2", "在的"),
+    ]
 
 
-@pytest.mark.parametrize("data, error", [
-    ({"at": 1}, "the replies must be a JSON list"),
-    ([{"at": 1, "text": "您好"}], "replies[1]: missing 'customer'"),
-    ([{"at": -1, "customer": "c", "text": "您好"}], "replies[1]: 'at' must be a number of seconds >= 0, got -1"),
-    ([{"at": True, "customer": "c", "text": "您好"}], "replies[1]: 'at' must be a number of seconds >= 0, got True"),
-    ([{"at": 1, "customer": "c", "text": "好"}, {"at": 2, "customer": "c", "text": 5}],
-     "replies[2]: 'customer' and 'text' must be strings"),
-    (["您好"], "replies[1]: expected"),
-])
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"at": 1}, "the replies must be a JSON list"),
+        ([{"at": 1, "text": "您好"}], "replies[1]: missing 'customer'"),
+        ([{"at": -1, "customer": "c", "text": "您好"}], "replies[1]: 'at' must be a number of seconds >= 0, got -1"),
+        (
+            [{"at": True, "customer": "c", "text": "您好"}],
+            "replies[1]: 'at' must be a number of seconds >= 0, got True",
+        ),
+        (
+            [{"at": 1, "customer": "c", "text": "好"}, {"at": 2, "customer": "c", "text": 5}],
+            "replies[2]: 'customer' and 'text' must be strings",
+        ),
+        (["您好"], "replies[1]: expected"),
+    ],
+)
 def test_bad_replies_files_name_the_entry(data: object, error: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_replies(data)
