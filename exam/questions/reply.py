@@ -133,7 +133,9 @@ class Reply(QuestionType):
         if not overrides or not detail.get("criteria"):
             return score
         clean = {k: float(v) for k, v in overrides.items()}
-        total = recompute_score(detail["criteria"], clean, detail.get("caps") or [])
+        total = recompute_score(
+            detail["criteria"], clean, detail.get("caps") or [], calibration=detail.get("calibration")
+        )
         return round(total * max_score / 100.0, 4)
 
     def section_figures(self, items: Sequence[GradedLike]) -> dict[str, Any]:

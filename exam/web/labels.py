@@ -12,6 +12,7 @@ def flag_labels() -> dict[str, str]:
         "wrong_language": _("wrong language"),
         "too_short": _("too short"),
         "rude": _("rude"),
+        "contempt": _("contempt or sarcasm"),
         "privacy_leak": _("privacy leak"),
         "forbidden_claim": _("forbidden claim"),
         "off_topic": _("off topic"),

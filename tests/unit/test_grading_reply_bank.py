@@ -356,7 +356,7 @@ FAILURE_CASES = [
     ("shirk", "reply.logistics.delay", 0, 15, "亲,物流的问题您直接找中通去问吧,我们这边也管不了哦。"),
     ("shirk", "reply.aftersale.damaged", 0, 15, "杯子是快递弄坏的,您去找快递公司理赔吧。"),
     ("shirk", "reply.payment.trouble", 0, 15, "付款失败是支付宝那边的事,和我们店无关。"),
-    ("shirk", "reply.shipping.free", 0, 15, "满299才包邮,觉得贵您可以去别家买。"),
+    ("dismiss", "reply.shipping.free", 0, 15, "满299才包邮,觉得贵您可以去别家买。"),
     ("shirk", "reply.aftersale.damaged", 0, 15, "这个不归我们管,发货前都检查过的,您问快递去。"),
     # ... an extra suggestion on top of the agent's own step is not shirking
     (
@@ -425,6 +425,7 @@ def test_general_weaknesses_land_in_the_guides_band(cls: str, qid: str, lo: int,
         "shirk": "shirk_no_solution",
         "privacy": "privacy_leak",
         "filler": "filler",
+        "dismiss": "contempt",  # sending the customer to another shop: near zero (issue 18)
     }.get(cls)
     if expected:
         assert expected in result.flags

@@ -370,5 +370,5 @@ def test_negative_evidence_is_one_shared_list() -> None:
     """Every fault detector's evidence is marked negative (the UI highlights it in red); found facts are not."""
     from exam.grading.rubric import NEGATIVE_EVIDENCE, is_negative_evidence
 
-    assert {"taboo", "claim", "contradiction", "privacy"} == set(NEGATIVE_EVIDENCE)
+    assert {"taboo", "claim", "contradiction", "privacy", "contempt"} == set(NEGATIVE_EVIDENCE)
     assert not any(is_negative_evidence(k) for k in ("phrase", "fact", "term", "missing", "similarity", None))

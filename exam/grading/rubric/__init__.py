@@ -4,6 +4,8 @@ from exam.grading.rubric.context import Concept, Phrase
 from exam.grading.rubric.context import _valid_phrase as _valid_phrase  # used by the lexicon test
 from exam.grading.rubric.detectors import (
     ClaimItem,
+    ContemptDetector,
+    ContemptEntry,
     ContradictionDetector,
     Detector,
     FactItem,
@@ -39,6 +41,8 @@ __all__ = [
     "BandGate",
     "ClaimItem",
     "Concept",
+    "ContemptDetector",
+    "ContemptEntry",
     "ContradictionDetector",
     "Criterion",
     "CriterionResult",

@@ -42,6 +42,7 @@ class _Context:
     length: int
     found: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict)  # concept -> spans
     about: bool = False  # a facts detector found a fact of this scenario (set before the other detectors run)
+    contempt: list[tuple[int, int]] = field(default_factory=list)  # spans a contempt detector charged (run early)
 
     def clean_sheet(self, min_chars: int) -> float:
         """Share of a clean-sheet award (no taboo, no forbidden claim, no leak) a reply earns: all of it
@@ -77,6 +78,7 @@ class _Outcome:
     core_hits: int = 0  # scenario facts found (facts detectors): the reply is about this scenario
     core_points: float = 0.0  # points of the scenario facts (and concrete steps) found, for the coverage
     core_max: float = 0.0  # the most such points a reply can show
+    phrases: dict[str, str] = field(default_factory=dict)  # flag -> the phrase that raised it (named by its cap)
 
 
 def _evidence(ctx: _Context, kind: str, start: int, end: int, note: str) -> Evidence:

@@ -23,7 +23,7 @@ class Evidence:
 
 
 # Evidence kinds that count against a reply (shown in red wherever evidence is highlighted).
-NEGATIVE_EVIDENCE: frozenset[str] = frozenset({"taboo", "claim", "contradiction", "privacy"})
+NEGATIVE_EVIDENCE: frozenset[str] = frozenset({"taboo", "claim", "contradiction", "privacy", "contempt"})
 
 
 def is_negative_evidence(kind: str | None) -> bool:
@@ -56,15 +56,17 @@ class CriterionResult:
 
 @dataclass(frozen=True)
 class AppliedCap:
-    """A raised flag's bound on the total; ``criterion`` is None for reply-level guards."""
+    """A raised flag's bound on the total; ``criterion`` is None for reply-level guards; ``phrase`` is the
+    text of the reply that raised it (empty for guards and band gates)."""
 
     flag: str
     max: float
     criterion: str | None
+    phrase: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """Return ``{flag, max, criterion}``."""
-        return {"flag": self.flag, "max": self.max, "criterion": self.criterion}
+        """Return ``{flag, max, criterion, phrase}``."""
+        return {"flag": self.flag, "max": self.max, "criterion": self.criterion, "phrase": self.phrase}
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,26 @@ class ReplyResult:
     flags: list[str]
     caps: list[AppliedCap] = field(default_factory=list)
     question: str | None = None
+    calibration: str | None = None  # the calibration that mapped the raw points (None: raw points are the score)
+    calibrated: float | None = None  # the calibrated total before caps
+
+    @property
+    def raw_score(self) -> float:
+        """The criteria's points added up (before calibration and caps)."""
+        return _round1(sum(c.points for c in self.criteria))
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the `exam grade reply` contract JSON (extra keys: flags, caps, raw_score)."""
+        """Return the `exam grade reply` contract JSON (extra keys: flags, caps, raw_score, calibration,
+        calibrated_score)."""
         return {
             "question": self.question,
             "score": self.score,
             "criteria": [c.as_dict() for c in self.criteria],
             "flags": list(self.flags),
             "caps": [c.as_dict() for c in self.caps],
-            "raw_score": _round1(sum(c.points for c in self.criteria)),
+            "raw_score": self.raw_score,
+            "calibration": self.calibration,
+            "calibrated_score": self.calibrated if self.calibrated is not None else self.raw_score,
         }
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from exam.grading.rubric.detectors import Detector
 from exam.grading.rubric.detectors.base import _ID
+from exam.grading.rubric.scale import ScaleCalibration, load_calibration
 
 # Default caps: when a flag is raised, the total score is at most this (0-100).
 DEFAULT_CAPS: Final[dict[str, float]] = {
@@ -16,6 +17,8 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "empty": 0,
     "wrong_language": 10,
     "rude": 10,
+    # Contempt, sarcasm, blame of the customer, sending them away, arguing: near zero whatever else is there.
+    "contempt": 10,
     "privacy_leak": 10,
     # Asking for a password, a verification code, a card or ID number: a security breach (0-1).
     "credential_request": 10,
@@ -91,6 +94,25 @@ class BandGate(BaseModel):
         return self.cap if self.cap is not None else max(0.0, self.min - 1)
 
 
+class ScalePoints(BaseModel):
+    """A rubric's own calibration: ``(raw, scaled)`` points from raw 0 to raw 100, both rising."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    points: list[tuple[float, float]] = Field(min_length=2)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _rising(self) -> ScalePoints:
+        """The points make a valid calibration."""
+        self.as_calibration()
+        return self
+
+    def as_calibration(self) -> ScaleCalibration:
+        """The points as a calibration."""
+        return ScaleCalibration(name="rubric", points=tuple(self.points), method="points", note=self.note)
+
+
 class Rubric(BaseModel):
     """A reply rubric: criteria whose ``max`` add up to 100, caps per flag, band gates and reply guards."""
 
@@ -101,6 +123,28 @@ class Rubric(BaseModel):
     gates: list[BandGate] = Field(default_factory=list)
     min_chars: int = Field(default=12, ge=0)
     min_cjk_ratio: float = Field(default=0.5, ge=0, le=1)
+    calibration: str | ScalePoints | None = Field(
+        default=None,
+        description="the map from raw points to the experts' 0-100 scale, applied before caps: the name of a "
+        "shipped calibration (exam/data/calibration/scales/<name>.json) or the rubric's own `points`; "
+        "none: the raw points are the score",
+    )
+
+    @field_validator("calibration")
+    @classmethod
+    def _known_calibration(cls, v: str | ScalePoints | None) -> str | ScalePoints | None:
+        """A named calibration must be one the package ships."""
+        if isinstance(v, str):
+            load_calibration(v)
+        return v
+
+    def scale(self) -> ScaleCalibration | None:
+        """The rubric's calibration, or None."""
+        if self.calibration is None:
+            return None
+        if isinstance(self.calibration, str):
+            return load_calibration(self.calibration)
+        return self.calibration.as_calibration()
 
     @field_validator("caps")
     @classmethod

@@ -14,9 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from exam.grading.rubric.context import _Context, _Outcome
+from exam.grading.rubric.detectors.contempt import ContemptDetector
 from exam.grading.rubric.detectors.facts import FactsDetector
-from exam.grading.rubric.evidence import AppliedCap, CriterionResult, Evidence, ReplyResult, _round1
+from exam.grading.rubric.evidence import (
+    AppliedCap,
+    CriterionResult,
+    Evidence,
+    ReplyResult,
+    _round1,
+    is_negative_evidence,
+)
 from exam.grading.rubric.model import BandGate, Criterion, Rubric
+from exam.grading.rubric.scale import ScaleCalibration, load_calibration
 from exam.grading.text import NormText, cjk_ratio, content_chars
 
 # Derived flags: raised when one of the first flags and one of the second are both raised.
@@ -83,11 +92,12 @@ def grade_reply(
     )
     # Facts detectors first: whether the reply states a fact of this scenario tells the others (a curt
     # reply that keeps the rule earns its clean sheets; a reply about the scenario is not off topic).
+    # Contempt detectors run early too: a phrase they charge is not charged again as a taboo word.
     early: dict[int, _Outcome] = {
         id(det): det.evaluate(ctx)
         for crit in rubric.criteria
         for det in crit.detectors
-        if isinstance(det, FactsDetector)
+        if isinstance(det, (FactsDetector, ContemptDetector))
     }
     ctx.about = any(out.core_hits > 0 for out in early.values())
     outcomes: list[tuple[Criterion, list[_Outcome]]] = [
@@ -103,14 +113,14 @@ def grade_reply(
     flags: list[str] = []
     caps: list[AppliedCap] = []
 
-    def raise_flag(flag: str, criterion: str | None, cap: float | None = None) -> None:
+    def raise_flag(flag: str, criterion: str | None, cap: float | None = None, phrase: str = "") -> None:
         """Record a flag and the cap it imposes (``cap`` when given, else the rubric's for the flag)."""
         if flag not in flags:
             flags.append(flag)
         if cap is None:
             cap = rubric.cap_for(flag)
         if cap is not None and not any(c.flag == flag and c.criterion == criterion and c.max == cap for c in caps):
-            caps.append(AppliedCap(flag=flag, max=float(cap), criterion=criterion))
+            caps.append(AppliedCap(flag=flag, max=float(cap), criterion=criterion, phrase=phrase))
 
     for flag in _guard_flags(rubric, norm.norm, length, ctx.about):
         raise_flag(flag, None)
@@ -134,7 +144,7 @@ def grade_reply(
                 if flag not in crit_flags:
                     crit_flags.append(flag)
                 origin.setdefault(flag, crit.id)
-                raise_flag(flag, crit.id)
+                raise_flag(flag, crit.id, phrase=_phrase(out, flag))
         points = _round1(min(crit.max, max(0.0, total)))
         results.append(CriterionResult(crit.id, crit.label, points, crit.max, evidence, crit_flags))
     for derived, (first, second) in DERIVED_FLAGS.items():
@@ -143,8 +153,9 @@ def grade_reply(
             raise_flag(derived, origin.get(a[0]))
     # Band gates: a reply reaching a band without what the band needs stops just below it.
     coverage = covered / coverable if coverable else None
+    scale = rubric.scale()
     for gate in rubric.gates:
-        if recompute_score(results, caps=caps) < gate.min:
+        if recompute_score(results, caps=caps, calibration=scale) < gate.min:
             continue
         missing = _gate_failures(gate, results, coverage, facts_criterion)
         if missing:
@@ -156,8 +167,24 @@ def grade_reply(
                     if gate.flag not in r.flags:
                         r.flags.append(gate.flag)
             raise_flag(gate.flag, where, gate.bound)
-    score = recompute_score(results, caps=caps)
-    return ReplyResult(score=score, criteria=results, flags=flags, caps=caps, question=question)
+    score = recompute_score(results, caps=caps, calibration=scale)
+    calibrated = _round1(scale.apply(sum(r.points for r in results))) if scale else None
+    return ReplyResult(
+        score=score,
+        criteria=results,
+        flags=flags,
+        caps=caps,
+        question=question,
+        calibration=scale.name if scale else None,
+        calibrated=calibrated,
+    )
+
+
+def _phrase(out: _Outcome, flag: str) -> str:
+    """The phrase that raised ``flag`` in a detector's outcome: the one it names, else its first negative evidence."""
+    if flag in out.phrases:
+        return out.phrases[flag]
+    return next((e.text for e in out.evidence if e.text and is_negative_evidence(e.kind)), "")
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -171,8 +198,10 @@ def recompute_score(
     caps: Iterable[AppliedCap | Mapping[str, Any]] = (),
     *,
     keep_guard_caps: bool = True,
+    calibration: ScaleCalibration | str | None = None,
 ) -> float:
-    """Total 0-100 from criterion points with ``overrides``; an overridden criterion's own caps are dropped."""
+    """Total 0-100 from criterion points with ``overrides`` (mapped by ``calibration``, an instance or a shipped
+    calibration's name, before the caps); an overridden criterion's own caps are dropped."""
     overrides = dict(overrides or {})
     crits = list(criteria)
     ids = {_get(c, "id") for c in crits}
@@ -186,6 +215,10 @@ def recompute_score(
         if not 0 <= points <= maximum:
             raise ValueError(f"points for {cid!r} must be within 0..{maximum:g}")
         total += points
+    if isinstance(calibration, str):
+        calibration = load_calibration(calibration)
+    if calibration is not None:
+        total = calibration.apply(total)
     bound = 100.0
     for cap in caps:
         origin = _get(cap, "criterion")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from exam.grading.rubric.detectors.contempt import ContemptDetector, ContemptEntry
 from exam.grading.rubric.detectors.contradiction import ContradictionDetector, FactSlot
 from exam.grading.rubric.detectors.facts import FactItem, FactsDetector
 from exam.grading.rubric.detectors.forbidden import ClaimItem, ForbiddenDetector
@@ -18,6 +19,8 @@ from exam.grading.rubric.detectors.taboo import TabooDetector, TabooEntry
 
 __all__ = [
     "ClaimItem",
+    "ContemptDetector",
+    "ContemptEntry",
     "ContradictionDetector",
     "Detector",
     "FactItem",
@@ -44,6 +47,7 @@ Detector = Annotated[
     | SimilarityDetector
     | LengthDetector
     | ContradictionDetector
-    | PrivacyDetector,
+    | PrivacyDetector
+    | ContemptDetector,
     Field(discriminator="kind"),
 ]

@@ -18,6 +18,7 @@ from exam.grading.rubric.context import (
 )
 from exam.grading.rubric.detectors.base import _ID, _Detector
 from exam.grading.rubric.detectors.factcheck import _invented_discounts
+from exam.grading.rubric.detectors.offers import _invented_offers
 from exam.grading.rubric.evidence import Evidence
 
 
@@ -50,6 +51,11 @@ class ForbiddenDetector(_Detector):
         description="also flag a discount the facts do not give (打个85折 "
         "with no discount in the facts, 单件打9折 when the facts say 两件9折)",
     )
+    offers: bool = Field(
+        default=True,
+        description="also flag money, a price, a gift or a guarantee the facts do not give "
+        "(返您50元现金, 用券后只要149, 送运费险, 保证明天送到, 不白全额退款)",
+    )
 
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Report each claim made; a reply making none earns the clean-sheet ``points``."""
@@ -81,6 +87,13 @@ class ForbiddenDetector(_Detector):
                 made += 1
                 (s, e), note = invented[0]
                 evidence.append(_evidence(ctx, "claim", s, e, note))
+        if self.offers and ctx.facts:
+            invented = [(sp, n) for sp, n in _invented_offers(ctx) if not any(_overlaps(sp, c) for c in claimed)]
+            if invented:
+                made += 1
+                for (s, e), note in invented[:3]:
+                    claimed.append((s, e))
+                    evidence.append(_evidence(ctx, "claim", s, e, note))
         if made:
             return _Outcome(points=-self.penalty * made, evidence=evidence, flags=[self.flag])
         base = self.points * ctx.clean_sheet(self.min_chars)

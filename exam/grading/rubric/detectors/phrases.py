@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from exam.grading.lexicon import PHRASE_SETS
-from exam.grading.rubric.context import Concept, _Context, _evidence, _find, _Outcome
+from exam.grading.rubric.context import Concept, _Context, _evidence, _find, _Outcome, _overlaps
 from exam.grading.rubric.detectors.base import _check_set, _Detector
 from exam.grading.rubric.evidence import Evidence
 
@@ -66,10 +66,13 @@ class PhrasesDetector(_Detector):
         evidence: list[Evidence] = []
         kind = "position" if self.at else "phrase"
         note = self.note or (self.set or "")
+        used: list[tuple[int, int]] = []
         for concept in self.concepts:
-            spans = _find(ctx, concept, lo, hi)
+            # one matched character counts for one concept only (不好意思 is not also 意思)
+            spans = [sp for sp in _find(ctx, concept, lo, hi) if not any(_overlaps(sp, u) for u in used)]
             if spans:
                 found += 1
+                used.extend(spans)
                 for s, e in spans[:_MAX_EVIDENCE_PER_CONCEPT]:
                     evidence.append(_evidence(ctx, kind, s, e, note))
         need = self._required()

@@ -77,6 +77,7 @@ class TabooDetector(_Detector):
         """
         evidence: list[Evidence] = []
         flags: list[str] = []
+        phrases: dict[str, str] = {}
         found: list[tuple[tuple[int, int], TabooEntry]] = []
         for entry in self.all_entries:
             spans = _find(ctx, entry.pattern)
@@ -98,6 +99,8 @@ class TabooDetector(_Detector):
             for span in spans:
                 if any(_overlaps(span, ex) for ex in excused):
                     continue
+                if any(_overlaps(span, c) for c in ctx.contempt):
+                    continue  # charged once, by the contempt detector
                 if entry.category in CLAIM_SCOPED_CATEGORIES:
                     why = _claim_scope(ctx, span)
                     if why is not None:
@@ -108,6 +111,7 @@ class TabooDetector(_Detector):
         refusals = [sp for sp, e in found if e.category == "refusal"]
         charged = 0.0
         per_category: dict[str, int] = {}
+        first: dict[str, str] = {}
         for span, entry in sorted(found, key=lambda f: f[0]):
             note = entry.note or entry.category
             category = entry.category
@@ -123,6 +127,7 @@ class TabooDetector(_Detector):
             charged += weight
             evidence.append(_evidence(ctx, "taboo", span[0], span[1], note))
             per_category[category] = per_category.get(category, 0) + 1
+            first.setdefault(category, evidence[-1].text)
         for category, hits in per_category.items():
             flag = TABOO_FLAGS.get(category, category)
             if flag is None:
@@ -131,11 +136,12 @@ class TabooDetector(_Detector):
                 flag = "taboo"
             if flag not in flags:
                 flags.append(flag)
+            phrases.setdefault(flag, first[category])
         penalty = charged * self.penalty
         if self.max_penalty is not None:
             penalty = min(penalty, self.max_penalty)
         base = self.points * ctx.clean_sheet(self.min_chars)
-        return _Outcome(points=base - penalty, evidence=evidence, flags=flags)
+        return _Outcome(points=base - penalty, evidence=evidence, flags=flags, phrases=phrases)
 
 
 _SENTENCE_END = re.compile(r"[。!?\n]")
