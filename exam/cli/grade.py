@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -194,3 +194,88 @@ def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> 
                 f"{line['id']!s:<8} {line['scenario']:<28} {line['score']:5.1f} -> {line['predicted']:>2}"
                 f"  human {line['human']:>4}  {flags}"
             )
+
+
+@click.command(name="fit-scale")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", required=True, help="Name of the calibration (the file is <name>.json).")
+@click.option(
+    "--holdout",
+    "holdouts",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Scored replies not fitted on, measured and used in leave-one-scenario-out (repeatable).",
+)
+@click.option(
+    "--min-block",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Fewest replies behind each fitted point.",
+)
+@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory with the rubrics.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the calibration JSON here.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def fit_scale(
+    files: tuple[str, ...],
+    name: str,
+    holdouts: tuple[str, ...],
+    min_block: int,
+    bank_dir: str,
+    out: str | None,
+    as_json: bool,
+) -> None:
+    """Fit a monotone calibration of the rubrics' raw points on scored replies; check it on the holdouts and by
+    leave-one-scenario-out (fit on every scenario but one, measure the one left out)."""
+    from exam.grading.calibration import calibrate as calibrate_pairs
+    from exam.grading.calibration import load_scored_replies
+    from exam.grading.scale_fit import fit_calibration, grade_rows, leave_one_scenario_out, training_pairs
+
+    def read(path: str) -> list[dict[str, Any]]:
+        """Scored replies of one file, each tagged with its file's name."""
+        try:
+            rows = load_scored_replies(path)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot read {path}: {exc}") from exc
+        return [dict(r, set=Path(path).name) for r in rows]
+
+    fit_rows = [r for f in files for r in read(f)]
+    held_rows = [r for f in holdouts for r in read(f)]
+    tasks, problems = _load_reply_tasks(bank_dir)
+    _require(tasks, problems, sorted({r["scenario"] for r in fit_rows + held_rows}), bank_dir)
+    raw = grade_rows(tasks, fit_rows, None)
+    pairs = training_pairs(tasks, fit_rows, raw)
+    fitted = fit_calibration(name, pairs, min_block=min_block, fitted_on=[Path(f).name for f in files])
+    figures: dict[str, Any] = {}
+    for path in (*files, *holdouts):
+        rows = [r for r in fit_rows + held_rows if r["set"] == Path(path).name]
+        before = calibrate_pairs(
+            (g.score, r["score"], r["scenario"]) for g, r in zip(grade_rows(tasks, rows, None), rows)
+        )
+        after = calibrate_pairs(
+            (g.score, r["score"], r["scenario"]) for g, r in zip(grade_rows(tasks, rows, fitted), rows)
+        )
+        figures[Path(path).name] = {"raw": before.overall.as_dict(), "calibrated": after.overall.as_dict()}
+    all_rows = fit_rows + held_rows
+    loso = leave_one_scenario_out(tasks, all_rows, min_block=min_block)
+    checks = {
+        "files": figures,
+        "loso": {
+            "overall": loso.report.overall.as_dict(),
+            "scenarios": {s: m.as_dict() for s, m in loso.report.groups.items()},
+            "files": {k: v.overall.as_dict() for k, v in loso.by_set(all_rows).items()},
+        },
+    }
+    result = replace(fitted, checks=checks)
+    if out:
+        Path(out).write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if as_json:
+        _echo_json(result.as_dict())
+        return
+    click.echo(f"{name}: isotonic on {len(pairs)} uncapped of {len(fit_rows)} replies ({', '.join(result.fitted_on)})")
+    click.echo("raw -> calibrated: " + ", ".join(f"{x:g}->{y:g}" for x, y in result.points))
+    for file, fig in figures.items():
+        b, a = fig["raw"], fig["calibrated"]
+        click.echo(f"{file:<28} QWK {b['qwk']:.4f} -> {a['qwk']:.4f}   MAE {b['mae']:.3f} -> {a['mae']:.3f}")
+    click.echo(f"leave-one-scenario-out over {len(all_rows)} replies:")
+    click.echo(loso.report.table())

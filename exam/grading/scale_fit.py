@@ -59,8 +59,13 @@ def grade_rows(
 def training_pairs(
     tasks: Mapping[str, ReplyTaskLike], rows: Sequence[Mapping[str, Any]], raw: Sequence[ReplyResult]
 ) -> list[tuple[float, float]]:
-    """``(raw points, raters' mean x 10)`` of the replies that nothing caps (no flag, no band gate)."""
-    return [(result.raw_score, float(row["score"]) * 10) for row, result in zip(rows, raw) if not result.caps]
+    """``(raw points, raters' mean x 10)`` of the replies whose score no cap decides (no flag or band gate
+    bounds it below its raw points)."""
+    return [
+        (result.raw_score, float(row["score"]) * 10)
+        for row, result in zip(rows, raw)
+        if not any(c.max < result.raw_score for c in result.caps)
+    ]
 
 
 def fit_calibration(

@@ -32,6 +32,7 @@ def flag_labels() -> dict[str, str]:
         "brief": _("curt reply"),
         "generic": _("generic for its band"),
         "praise_but": _("but right after praise"),
+        "argue": _("argues with the customer"),
     }
 
 

@@ -50,7 +50,13 @@ def make_templates() -> Jinja2Templates:
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence
+    from exam.grading.rubric.summary import describe_rubric
+
+    env.globals["rubric_info"] = describe_rubric
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
+    # A message kept as data (an evidence note: an English msgid or the rubric's own Chinese), translated
+    # without %-formatting (notes may hold "30%").
+    env.filters["tr"] = lambda v: i18n.gettext(v) if v else ""
     return templates
 
 

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Mark an English note as a msgid (translated where it is shown); most notes are the rubric's own Chinese."""
+    return message
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One piece of evidence: what was found (or missed) and where in the raw reply."""

@@ -24,9 +24,10 @@ DEFAULT_CAPS: Final[dict[str, float]] = {
     "credential_request": 10,
     "forbidden_claim": 15,
     "off_topic": 10,
-    "shirk_no_solution": 12,
+    "shirk_no_solution": 15,
     "wrong_facts": 15,
-    "no_substance": 20,
+    # On the request but nothing of substance (polite, generic): 2-3 (the scored sets' median is 3).
+    "no_substance": 25,
     "too_short": 20,
     # 3-4: one serious flaw (blame, shirking, an absolute guarantee, a wrong fact), heavy slang,
     # hardly answers the question, long filler.

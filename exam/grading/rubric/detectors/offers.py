@@ -4,7 +4,7 @@ Read from the facts without any rubric configuration (the ``forbidden`` detector
 money offered (减10元, 返您50元现金, 50元无门槛券) or a price (用券后只要149, 179给您) that is neither a figure of
 the facts nor computed from them; a gift (送运费险, 送您一条丝巾) when the facts give no such gift; a delivery
 date guaranteed (保证明天送到); a refund promised on an outcome (不白全额退款) or on dislike when the facts give
-no such right. An offer the reply negates, declines or quotes is not made.
+no such right; goods first, pay later when the facts do not allow it. An offer the reply negates, declines or quotes is not made.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ _CONCESSION: Final[str] = (
 _MONEY_GIFT_AFTER: Final[str] = r"(?:钱)?(?:的)?(?:红包|现金|优惠券|无门槛|代金券|券|补贴|补偿|返现|立减)"
 # A price offered: 只要149, 算您179, 改成169元, 用券后149.
 _PRICE_BEFORE: Final[str] = (
-    r"(?:只要|只需|仅需|仅要|才要|算(?:您|你)|给(?:您|你)(?:按|算)?|按|改成|改到|改为|到手价?|券后|用券后(?:只要)?|拍下)"
+    r"(?:只要|只需|仅需|仅要|才要|算(?:您|你)|给(?:您|你)(?:按|算)?|按|改成|改到|改为|到手价?|券后|用券后(?:只要)?|拍下"
+    r"|恢复到|恢复成|原价|涨到|涨回)"
 )
 _NOT_MONEY_AFTER: Final[str] = (
     r"(?!\s*(?:天|周|个月|月|年|小时|分钟|件|个|%|折|度|克|码|号|次|单|斤|公斤|cm|kg|g|人|位|条|岁))"
@@ -64,6 +65,10 @@ _OUTCOME_REFUND: Final[re.Pattern[str]] = re.compile(
 _FACT_MONEY: Final[re.Pattern[str]] = re.compile(
     r"(?:满|减|送|差|省|返|券|运费)\s*(?P<n>[0-9]+(?:\.[0-9]+)?)|(?P<m>[0-9]+(?:\.[0-9]+)?)\s*(?:元|块)"
 )
+# A payment rule the facts do not give: goods first, pay later (先发货,收到货再付款).
+_PAY_LATER: Final[re.Pattern[str]] = re.compile(
+    r"(?:先|直接)(?:给(?:您|你))?发货[^。!?;]{0,10}(?:收到|到货|签收)[^。!?;]{0,4}(?:再|后)(?:付|付款|给钱)|货到付款"
+)
 _NEGATION_BEFORE: Final[re.Pattern[str]] = re.compile(r"(?:不|没|无|别|未)[^,。!?;]{0,3}$")
 
 
@@ -75,6 +80,7 @@ class _OfferFacts:
     gift_chars: frozenset[str]
     refund_on_dislike: bool
     refund_on_outcome: bool
+    pay_later: bool
 
 
 @lru_cache(maxsize=512)
@@ -97,6 +103,7 @@ def _offer_facts(facts: str) -> _OfferFacts:
         gift_chars=frozenset(gift_chars),
         refund_on_dislike=bool(re.search(r"无理由|不满意[^,;。]{0,4}退", norm)),
         refund_on_outcome=bool(re.search(r"(无效|没效果|不见效)[^,;。]{0,4}退", norm)),
+        pay_later=bool(re.search(r"货到付款|先发货后付款|收货后付款", norm)),
     )
 
 
@@ -138,4 +145,8 @@ def _invented_offers(ctx: _Context) -> list[tuple[tuple[int, int], str]]:
         allowed = facts.refund_on_outcome if on_outcome else facts.refund_on_dislike
         if not allowed and not _declined(ctx, m.span()):
             out.append((m.span(), "自行许诺退款条件"))
+    if not facts.pay_later:
+        for m in _PAY_LATER.finditer(norm):
+            if not _declined(ctx, m.span()):
+                out.append((m.span(), "自行许诺付款规则:事实中没有先发货后付款"))
     return sorted(out)

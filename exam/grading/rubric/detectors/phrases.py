@@ -9,9 +9,27 @@ from pydantic import Field, field_validator, model_validator
 from exam.grading.lexicon import PHRASE_SETS
 from exam.grading.rubric.context import Concept, _Context, _evidence, _find, _Outcome, _overlaps
 from exam.grading.rubric.detectors.base import _check_set, _Detector
-from exam.grading.rubric.evidence import Evidence
+from exam.grading.rubric.evidence import N_, Evidence
 
 _MAX_EVIDENCE_PER_CONCEPT = 3
+# What a library set's evidence says when the rubric gives no note (msgids, translated where shown).
+SET_NOTES: dict[str, str] = {
+    "courtesy": N_("Polite words"),
+    "respect": N_("Respectful address (您)"),
+    "warm_tone": N_("Warm tone"),
+    "empathy": N_("Acknowledges the customer's feelings"),
+    "agree_first": N_("Agrees first"),
+    "greeting": N_("Greeting"),
+    "closing": N_("Polite closing"),
+    "next_step": N_("A next step"),
+    "concrete_step": N_("A concrete step"),
+    "reason": N_("Gives the reason"),
+    "suggestion": N_("A suggestion"),
+    "social_proof": N_("Other buyers' feedback"),
+    "pushy": N_("Pushes the customer to buy"),
+    "sloppy": N_("Spaces instead of punctuation"),
+    "curt_you": N_("Curt 你 instead of 您"),
+}
 
 
 class PhrasesDetector(_Detector):
@@ -65,7 +83,7 @@ class PhrasesDetector(_Detector):
         found = 0
         evidence: list[Evidence] = []
         kind = "position" if self.at else "phrase"
-        note = self.note or (self.set or "")
+        note = self.note or SET_NOTES.get(self.set or "", self.set or "")
         used: list[tuple[int, int]] = []
         for concept in self.concepts:
             # one matched character counts for one concept only (不好意思 is not also 意思)
@@ -83,7 +101,7 @@ class PhrasesDetector(_Detector):
         if share == 0:
             evidence = []
             if self.points > 0:
-                evidence.append(Evidence("missing", "", None, None, note or "phrases"))
+                evidence.append(Evidence("missing", "", None, None, note or N_("Expected phrases")))
         flags = [self.flag] if self.flag and share > 0 else []
         return _Outcome(points=self.points * share, evidence=evidence, flags=flags)
 

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from exam.grading.rubric.context import _Context, _Outcome
 from exam.grading.rubric.detectors.base import _Detector
-from exam.grading.rubric.evidence import Evidence
+from exam.grading.rubric.evidence import N_, Evidence
 from exam.grading.text import ngrams, ngrams_cached
 
 
@@ -36,7 +36,7 @@ class SimilarityDetector(_Detector):
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Scale ``points`` by how close the reply is to the most similar model answer."""
         if not ctx.model_answers:
-            return _Outcome(evidence=[Evidence("similarity", "", None, None, "no model answers")])
+            return _Outcome(evidence=[Evidence("similarity", "", None, None, N_("No model answers to compare with"))])
         mine = ctx.grams if self.n == 2 else ngrams(ctx.text.raw, self.n)
         best = max(_dice(mine, ngrams_cached(a, self.n)) for a in ctx.model_answers)
         share = min(1.0, max(0.0, (best - self.floor) / (self.ceil - self.floor)))

@@ -20,7 +20,7 @@ from exam.grading.rubric.context import (
     _overlaps,
 )
 from exam.grading.rubric.detectors.base import _check_set, _Detector
-from exam.grading.rubric.evidence import Evidence
+from exam.grading.rubric.evidence import N_, Evidence
 
 
 class TabooEntry(BaseModel):
@@ -91,7 +91,7 @@ class TabooDetector(_Detector):
                             "phrase",
                             span[0],
                             span[1],
-                            f"{entry.note or entry.category}(回复里也给出了自己的具体帮助,不算推诿)",
+                            f"{entry.note or CATEGORY_NOTES.get(entry.category, entry.category)}(回复里也给出了自己的具体帮助,不算推诿)",
                         )
                     )
                 continue
@@ -113,7 +113,7 @@ class TabooDetector(_Detector):
         per_category: dict[str, int] = {}
         first: dict[str, str] = {}
         for span, entry in sorted(found, key=lambda f: f[0]):
-            note = entry.note or entry.category
+            note = entry.note or CATEGORY_NOTES.get(entry.category, entry.category)
             category = entry.category
             weight = entry.weight
             if category == "refusal" and any(_same_sentence_after(ctx, b, span, 14) for b in buts):
@@ -143,6 +143,19 @@ class TabooDetector(_Detector):
         base = self.points * ctx.clean_sheet(self.min_chars)
         return _Outcome(points=base - penalty, evidence=evidence, flags=flags, phrases=phrases)
 
+
+# What a taboo hit says when its entry gives no note (msgids, translated where shown).
+CATEGORY_NOTES: Final[dict[str, str]] = {
+    "refusal": N_("Flat refusal"),
+    "but": N_("But right after praise"),
+    "promise": N_("Absolute promise"),
+    "slang": N_("Internet slang"),
+    "casual": N_("Over-familiar address"),
+    "argue": N_("Argues with the customer"),
+    "blame": N_("Blames someone else"),
+    "shirk": N_("Shirks responsibility"),
+    "rude": N_("Rude"),
+}
 
 _SENTENCE_END = re.compile(r"[。!?\n]")
 # Share of a taboo hit that praise-then-不过/但是 followed by a rule (not a refusal) costs.
