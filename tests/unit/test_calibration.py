@@ -25,6 +25,7 @@ PUBLIC = ROOT / "tests" / "data" / "calibration" / "replies.public.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "calibration" / "replies.holdout.jsonl"
 HOLDOUT2 = ROOT / "tests" / "data" / "calibration" / "replies.holdout2.jsonl"
 HOLDOUT3 = ROOT / "tests" / "data" / "calibration" / "replies.holdout3.jsonl"
+HOLDOUT4 = ROOT / "tests" / "data" / "calibration" / "replies.holdout4.jsonl"
 
 
 def test_qwk_perfect_and_chance() -> None:
@@ -85,22 +86,27 @@ def _calibrate_json(*args: str) -> dict:
     return json.loads(result.output)
 
 
-# The public yardstick, and three sets that independent raters scored without seeing the grader
-# (each was later used to fix general weaknesses: holdout2 was QWK 0.842 / Spearman 0.867 and holdout3
-# 0.862 / 0.846 before their rounds). min_group_qwk guards against one scenario being left far behind.
+# The public yardstick, and four sets that independent raters scored without seeing the grader
+# (holdout..holdout3 were later used to fix general weaknesses: holdout2 was QWK 0.842 / Spearman 0.867 and
+# holdout3 0.862 / 0.846 before their rounds; holdout4 0.875 / 0.795 before issue 18). Regression guards: no set
+# may lose more than 0.01 QWK against its figure when issue 18 started (0.9737, 0.9583, 0.9338, 0.9412), and the
+# untouched holdout4 must reach the issue's 0.93. min_group_qwk guards against one scenario being left far behind.
 SCORED_SETS = [
-    pytest.param((), 60, None, id="public"),
-    pytest.param((str(HOLDOUT),), 80, None, id="holdout"),
-    pytest.param((str(HOLDOUT2),), 60, 0.75, id="holdout2"),
-    pytest.param((str(HOLDOUT3),), 60, None, id="holdout3"),
+    pytest.param((), 60, 0.9637, None, id="public"),
+    pytest.param((str(HOLDOUT),), 80, 0.9483, None, id="holdout"),
+    pytest.param((str(HOLDOUT2),), 60, 0.9238, 0.75, id="holdout2"),
+    pytest.param((str(HOLDOUT3),), 60, 0.9312, None, id="holdout3"),
+    pytest.param((str(HOLDOUT4),), 120, 0.93, 0.85, id="holdout4"),
 ]
 
 
-@pytest.mark.parametrize("args,n,min_group_qwk", SCORED_SETS)
-def test_scored_sets_meet_the_agreement_targets(args: tuple[str, ...], n: int, min_group_qwk: float | None) -> None:
+@pytest.mark.parametrize("args,n,min_qwk,min_group_qwk", SCORED_SETS)
+def test_scored_sets_meet_the_agreement_targets(
+    args: tuple[str, ...], n: int, min_qwk: float, min_group_qwk: float | None
+) -> None:
     report = _calibrate_json(*args)
     assert report["overall"]["n"] == n
-    assert report["overall"]["qwk"] >= 0.80
+    assert report["overall"]["qwk"] >= min_qwk
     assert report["overall"]["spearman"] >= 0.85
     assert len(report["groups"]) == 10
     if min_group_qwk is not None:

@@ -199,7 +199,7 @@ STYLE_CASES = [
         "亲,理解您想要效果的心情~不过我们不敢跟您保证一个月一定变白,因为每个人肤质不同,效果因人而异,一般坚持用4周左右能看到改善。未拆封的话7天内可以无理由退货,您可以放心试试。",
     ),
     ("reply.guarantee.effect", 40, 70, "亲,效果是因人而异的哦,一般坚持用4周左右会有改善的。"),
-    ("reply.guarantee.effect", 0, 10, "可以保证的亲,一个月绝对变白,不白全额退款!"),
+    ("reply.guarantee.effect", 0, 15, "可以保证的亲,一个月绝对变白,不白全额退款!"),  # 1 of 10 (calibrated)
     ("reply.guarantee.effect", 10, 45, "亲,我们的产品效果很好的,一定会让您满意的,放心买吧。"),
     # polite filler with a single relevant step is a thin answer
     ("reply.logistics.delay", 5, 30, "亲,非常抱歉让您久等了,我帮您查一下物流哦,请您耐心等待,祝您生活愉快!"),

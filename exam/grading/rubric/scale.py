@@ -2,7 +2,8 @@
 
 A rubric's criteria add up to 100 raw points, but raw points need not map evenly to the scale experts use
 (a complete, warm reply may earn 80 raw points where experts give 9 of 10). A calibration is a monotone,
-piecewise-linear map through fitted points ``(raw, scaled)``; it never reorders two replies and keeps 100 at 100. The caps of a reply's flags bound the calibrated total, not the raw one, so a cap means
+piecewise-linear map through fitted points ``(raw, scaled)``; it never reorders two replies and keeps 0 at 0
+and 100 at 100. The caps of a reply's flags bound the calibrated total, not the raw one, so a cap means
 the same on every rubric. Calibrations ship with the package as versioned JSON files
 (``exam/data/calibration/scales/<name>.json``), and a rubric names the one it uses (``calibration:``).
 """
@@ -91,7 +92,7 @@ class ScaleCalibration:
 def fit_isotonic(pairs: Iterable[tuple[float, float]], *, min_block: int = 1) -> tuple[tuple[float, float], ...]:
     """Fit a non-decreasing map to ``(raw, target)`` pairs by pool-adjacent-violators: the points are each pooled
     block's mean raw and mean target (blocks of at least ``min_block`` pairs; smaller ones are pooled with a
-    neighbour), flat from raw 0 to the first block and rising to 100 at raw 100."""
+    neighbour), anchored at (0, 0) and (100, 100)."""
     data = sorted((float(x), float(y)) for x, y in pairs)
     blocks: list[list[float]] = []  # [sum_x, sum_y, count]
     for x, y in data:
@@ -105,9 +106,8 @@ def fit_isotonic(pairs: Iterable[tuple[float, float]], *, min_block: int = 1) ->
         x, y = round(sx / n, 1), round(sy / n, 1)
         if 0 < x < 100 and (not points or x > points[-1][0]):
             points.append((x, max(y, points[-1][1]) if points else y))
-    # flat below the first fitted point (a reply with no points is as good as the lowest fitted ones: an empty
-    # or off-topic reply is capped by its own flag), up to 100 at raw 100 (full marks stay full marks)
-    points.insert(0, (0.0, points[0][1] if points else 0.0))
+    # from 0 at raw 0 (no points, no score) to 100 at raw 100 (full marks stay full marks)
+    points.insert(0, (0.0, 0.0))
     top = max(100.0, points[-1][1])
     points.append((100.0, min(100.0, top)))
     return tuple(points)

@@ -78,8 +78,9 @@ def test_spaces_around_numbers_do_not_hide_facts() -> None:
 def test_evidence_is_capped_per_concept_and_noted_with_the_set() -> None:
     out = evaluate(RESPECT, "您好您好您好您好您好")
     assert out.points == 10 and out.flags == []
-    # five matches of one concept: the first three are shown, each noted with the library set's name
-    assert spans(out) == [("您", 0, 1, "respect"), ("您", 2, 3, "respect"), ("您", 4, 5, "respect")]
+    # five matches of one concept: the first three are shown, each noted with the library set's label (a msgid)
+    note = "Respectful address (您)"
+    assert spans(out) == [("您", 0, 1, note), ("您", 2, 3, note), ("您", 4, 5, note)]
     assert {e.kind for e in out.evidence} == {"phrase"}
 
 
@@ -91,10 +92,12 @@ def test_evidence_of_a_synonym_group_and_regex_concept() -> None:
 
 
 def test_a_miss_is_reported_only_when_points_are_at_stake() -> None:
-    assert spans(evaluate(RESPECT, "你好")) == [("", None, None, "respect")]
+    assert spans(evaluate(RESPECT, "你好")) == [("", None, None, "Respectful address (您)")]
     assert evaluate(RESPECT, "你好").evidence[0].kind == "missing"
     assert spans(evaluate(dict(RESPECT, note="敬称"), "你好")) == [("", None, None, "敬称")]
-    assert spans(evaluate({"kind": "phrases", "phrases": ["您"], "points": 2}, "你好")) == [("", None, None, "phrases")]
+    assert spans(evaluate({"kind": "phrases", "phrases": ["您"], "points": 2}, "你好")) == [
+        ("", None, None, "Expected phrases")
+    ]
     # a deduction that does not apply leaves nothing behind: no points, no evidence, no flag
     clean = evaluate(SLOPPY, "你好")
     assert clean.points == 0 and clean.evidence == [] and clean.flags == []
@@ -103,7 +106,8 @@ def test_a_miss_is_reported_only_when_points_are_at_stake() -> None:
 def test_the_flag_is_raised_only_on_a_match() -> None:
     out = evaluate(SLOPPY, "亲 您好 这个 有货的")
     assert out.points == -4 and out.flags == ["sloppy"]
-    assert spans(out) == [("亲 您", 0, 3, "sloppy"), ("好 这", 3, 6, "sloppy"), ("个 有", 6, 9, "sloppy")]
+    n = "Spaces instead of punctuation"
+    assert spans(out) == [("亲 您", 0, 3, n), ("好 这", 3, 6, n), ("个 有", 6, 9, n)]
 
 
 def test_partial_share_without_enough_concepts() -> None:
@@ -132,7 +136,7 @@ def test_position_defaults_to_the_last_30_characters() -> None:
     assert (closing.at, closing.within) == ("end", 30)
     out = evaluate({"kind": "position", "set": "closing", "points": 4}, "您好,衬衣还有货,满299包邮,有问题随时联系我。")
     assert out.points == 4
-    assert spans(out) == [("有问题随时联系", 16, 23, "closing")]
+    assert spans(out) == [("有问题随时联系", 16, 23, "Polite closing")]
 
 
 def test_phrases_config_is_validated() -> None:
@@ -150,3 +154,18 @@ def test_phrases_config_is_validated() -> None:
         detector({"kind": "position", "phrases": ["您好"], "within": 0, "points": 1})
     with pytest.raises(ValidationError, match="points"):
         detector({"kind": "phrases", "phrases": ["您好"]})
+
+
+def test_one_matched_character_counts_for_one_concept() -> None:
+    det = {
+        "kind": "phrases",
+        "phrases": ["re:零下[0-9]+度", "re:度", "re:90"],
+        "mode": "all",
+        "partial": True,
+        "points": 6,
+    }
+    out = evaluate(det, "含绒90%,适合零下5度")
+    # 度 belongs to 零下5度: it does not count again for the concept that is only 度
+    assert out.points == 4 and [e.text for e in out.evidence] == ["零下5度", "90"]
+    both = evaluate(det, "含绒90%,适合零下5度,蓬松度600")
+    assert both.points == 6 and [e.text for e in both.evidence] == ["零下5度", "度", "90"]

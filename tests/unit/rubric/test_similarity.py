@@ -47,7 +47,7 @@ def test_points_scale_linearly_between_floor_and_ceil() -> None:
 
 def test_without_model_answers_nothing_is_earned() -> None:
     out = evaluate(SIMILAR, "任何回复")
-    assert out.points == 0 and spans(out) == [("", None, None, "no model answers")]
+    assert out.points == 0 and spans(out) == [("", None, None, "No model answers to compare with")]
 
 
 def test_similarity_config_is_validated() -> None:

@@ -200,7 +200,7 @@ def test_weights_and_the_penalty_bound() -> None:
     }
     out = evaluate(half, "亲爱滴,在的")
     assert out.points == 8 and out.flags == ["taboo"]  # one slang word is one taboo word
-    assert spans(out) == [("亲爱滴", 0, 3, "slang")]  # no note: the category stands in
+    assert spans(out) == [("亲爱滴", 0, 3, "Internet slang")]  # no note: the category's label (a msgid)
     four = "不能便宜,不行,没办法,做不到。"
     assert evaluate(TABOO, four).points == -6
     bounded = evaluate(dict(TABOO, max_penalty=6), four)

@@ -101,7 +101,10 @@ CONTEMPT_ENTRIES: Final[list[dict[str, object]]] = [
         "category": "dismiss",
     },
     # Arguing with the customer and talking down.
-    {"pattern": r"re:说了(多少|几)遍|跟你说了|都说了|早说了|说过了", "category": "argue"},
+    {
+        "pattern": r"re:说了(多少|几)遍|跟你说了|都说了|早说了|说过了|说了(不|没得?)(讲价|议价|打折|包邮|优惠|便宜|退|换)",
+        "category": "argue",
+    },
     {"pattern": r"re:(你|您)还想(多便宜|怎么样|要多便宜|要怎样)|还(想|要)(怎么|咋)样", "category": "argue"},
 ]
 

@@ -67,7 +67,7 @@ _FACT_MONEY: Final[re.Pattern[str]] = re.compile(
 )
 # A payment rule the facts do not give: goods first, pay later (先发货,收到货再付款).
 _PAY_LATER: Final[re.Pattern[str]] = re.compile(
-    r"(?:先|直接)(?:给(?:您|你))?发货[^。!?;]{0,10}(?:收到|到货|签收)[^。!?;]{0,4}(?:再|后)(?:付|付款|给钱)|货到付款"
+    r"(?:直接先|先|直接)(?:给(?:您|你))?发货[^。!?;]{0,10}(?:收到|到货|签收)[^。!?;]{0,4}(?:再|后)(?:付款|给钱|付)|货到付款"
 )
 _NEGATION_BEFORE: Final[re.Pattern[str]] = re.compile(r"(?:不|没|无|别|未)[^,。!?;]{0,3}$")
 
