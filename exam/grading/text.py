@@ -79,11 +79,40 @@ def _number_gap(prev: str, raw: str, i: int, n: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def compile_phrase(phrase: str) -> re.Pattern[str]:
-    """Compile a phrase: ``re:<regex>`` is a regular expression, anything else a literal."""
+    """Compile a phrase: ``re:<regex>`` is a regular expression, anything else a literal. Phrases are matched
+    for their spans only, so plain groups are compiled as non-capturing ones (several times faster in
+    Python's engine); a pattern with a back-reference keeps its groups."""
     if phrase.startswith("re:"):
-        return re.compile(phrase[3:])
+        body = phrase[3:]
+        return re.compile(body if _BACKREF.search(body) else _non_capturing(body))
     literal = unicodedata.normalize("NFKC", phrase).lower()
     return re.compile(re.escape(literal))
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _non_capturing(pattern: str) -> str:
+    """``pattern`` with every plain ``(`` group made ``(?:`` (escapes and character classes left alone)."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or out[-1] == "[" or out[-2:] == ["[", "^"]
+        elif ch == "[":
+            in_class = True
+        elif ch == "(" and pattern[i + 1 : i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 _CONTENT = re.compile(r"[^\W_]")

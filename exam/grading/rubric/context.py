@@ -111,7 +111,7 @@ def _find(ctx: _Context, concept: Concept, lo: int = 0, hi: int | None = None) -
     if spans is None:
         spans = [m.span() for m in _concept_regex(key).finditer(ctx.text.norm) if m.end() > m.start()]
         ctx.found[key] = spans
-    if lo == 0 and hi is None:
+    if lo == 0 and (hi is None or hi >= len(ctx.text.norm)):
         return list(spans)
     hi = len(ctx.text.norm) if hi is None else hi
     return [sp for sp in spans if sp[0] >= lo and sp[1] <= hi]

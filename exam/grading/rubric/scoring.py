@@ -189,7 +189,7 @@ def _phrase(out: _Outcome, flag: str) -> str:
 
 def _get(obj: Any, key: str) -> Any:
     """Read ``key`` from a mapping or an attribute."""
-    return obj[key] if isinstance(obj, Mapping) else getattr(obj, key)
+    return obj[key] if type(obj) is dict or isinstance(obj, Mapping) else getattr(obj, key)
 
 
 def recompute_score(

@@ -169,3 +169,27 @@ def test_one_matched_character_counts_for_one_concept() -> None:
     assert out.points == 4 and [e.text for e in out.evidence] == ["零下5度", "90"]
     both = evaluate(det, "含绒90%,适合零下5度,蓬松度600")
     assert both.points == 6 and [e.text for e in both.evidence] == ["零下5度", "度", "90"]
+
+
+@pytest.mark.parametrize(
+    "pattern,text",
+    [
+        (r"(a|b)c", "xbc"),
+        (r"[(]x(y)", "(xy"),
+        (r"\(x(y)", "(xy"),
+        (r"(?<=a)(b)", "ab"),
+        (r"[^)(]+(c)", "abc"),
+        (r"[]a(](d)", "]d"),
+        (r"[^]a](d)", "xd"),
+        (r"(?P<n>[0-9]+)元", "12元"),
+    ],
+)
+def test_phrase_groups_compile_non_capturing_with_the_same_matches(pattern: str, text: str) -> None:
+    import re
+
+    from exam.grading.text import compile_phrase
+
+    mine = compile_phrase("re:" + pattern)
+    assert mine.groups == (1 if "?P<" in pattern else 0)
+    assert mine.search(text).span() == re.compile(pattern).search(text).span()
+    assert compile_phrase(r"re:(a)\1").groups == 1  # a back-reference keeps its group

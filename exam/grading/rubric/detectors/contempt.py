@@ -17,12 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from exam.grading.rubric.context import Phrase, _Context, _evidence, _find, _Outcome, _overlaps
 from exam.grading.rubric.detectors.base import _Detector
 from exam.grading.rubric.evidence import Evidence
+from exam.grading.text import compile_phrase
 
 # Who the customer is in the patterns below.
 _YOU = r"(?:你|您|亲)"
 # What the customer asked for or about, in the scenarios and beyond.
 _WANT = r"(?:包邮|便宜|打折|优惠|降价|讲价|砍价|退|换|赔|保证|送|免费)"
 
+# Each top-level alternative of a pattern starts with a literal character: Python's engine then skips ahead to
+# where a match can start (a leading group or class makes it try every position, ten times slower).
 # Category -> the note shown with a hit (Chinese: evidence is read by trainers and HR).
 CONTEMPT_CATEGORIES: Final[dict[str, str]] = {
     "rude": "粗鲁、骂人",
@@ -43,7 +46,10 @@ CONTEMPT_ENTRIES: Final[list[dict[str, object]]] = [
     {"pattern": r"re:懂不懂|烦不烦|有完没完|你这人|想什么呢|做梦(吧|呢)", "category": "rude"},
     {"pattern": r"re:凭什么(给|让|帮|要|跟|告诉)?(你|您)", "category": "rude"},
     {"pattern": r"re:关我(什么|啥|屁)事|(跟|和|与)(我|我们)(这边|店|家|店铺)?有(什么|啥)关系", "category": "rude"},
-    {"pattern": r"re:(你|您)[^,。!?]{0,6}太(离谱|过分|奇葩|搞笑)|要求(也)?太(离谱|过分|奇葩)", "category": "rude"},
+    {
+        "pattern": r"re:你[^,。!?]{0,6}太(离谱|过分|奇葩|搞笑)|您[^,。!?]{0,6}太(离谱|过分|奇葩|搞笑)|要求也?太(离谱|过分|奇葩)",
+        "category": "rude",
+    },
     {"pattern": r"re:(差评|投诉)(威胁|要挟)|(威胁|要挟|吓唬)(我|我们|谁)", "category": "rude"},
     # Contempt: looking down on the customer, their money or their complaint.
     {
@@ -52,22 +58,28 @@ CONTEMPT_ENTRIES: Final[list[dict[str, object]]] = [
     },
     {"pattern": r"re:是不是没[^,。!?]{0,8}(买过|用过|见过|网购过)", "category": "contempt"},
     {
-        "pattern": r"re:懒得(解释|说|回|理|跟|管)|动不动就|大惊小怪|小题大做|矫情|(你|您)?事(儿)?(真|太)多|至于(吗|嘛)",
+        "pattern": r"re:懒得(解释|说|回|理|跟|管)|动不动就|大惊小怪|小题大做|矫情|事儿?[真太]多|至于(吗|嘛)",
         "category": "contempt",
     },
     {
         "pattern": r"re:真是的|(?<![佩舒说信克征制收屈])服了|无语|行了吧|满意了吧|够了吧|得了吧|随便你|爱咋咋|小气|抠门",
         "category": "contempt",
     },
-    {"pattern": r"re:(天天|一直|老是|总是|一天到晚)催|(急|催|吵|闹|嚷)什么(?!时候|时间)", "category": "contempt"},
+    {
+        "pattern": r"re:天天催|一直催|老是催|总是催|一天到晚催|急什么(?!时候|时间)|催什么|吵什么|闹什么|嚷什么",
+        "category": "contempt",
+    },
     # Sarcasm: rhetorical questions at the customer's expense.
     {"pattern": r"re:(这|这个|这点|这么简单的)(都|也)不会(用)?(吗|啊|呀|呢)?(?=[?,。!]|$)", "category": "sarcasm"},
     {"pattern": r"re:(自己)?不会(自己)?(看|查|读|认字)(吗|啊|嘛|呀)|看不懂(吗|啊|嘛)|不识字", "category": "sarcasm"},
-    {"pattern": r"re:(也|都|还)叫(贵|多|慢|小贵)|还嫌[^,。!?]{0,8}\?", "category": "sarcasm"},
+    {
+        "pattern": r"re:也叫(贵|多|慢|小贵)|都叫(贵|多|慢|小贵)|还叫(贵|多|慢|小贵)|还嫌[^,。!?]{0,8}\?",
+        "category": "sarcasm",
+    },
     {"pattern": rf"re:就想{_WANT}|还让我(给|帮)?(你|您)|又不是(慈善|开银行|做慈善)", "category": "sarcasm"},
     {
-        "pattern": r"re:又不是我(们)?(开|管|生产|造|定|弄)的|(我|我们)有什么办法(啊|呢|呀)?(?=[,。!?]|$)"
-        r"|催我(也)?没用|我(能|又能)怎么办",
+        "pattern": r"re:又不是我们?(开|管|生产|造|定|弄)的|我们?有什么办法[啊呢呀]?(?=[,。!?]|$)"
+        r"|催我也?没用|我(能|又能)怎么办",
         "category": "sarcasm",
         "unless": [r"re:(看看|想想|看|想|一起)(我|我们)有什么办法"],
     },
@@ -167,15 +179,20 @@ class ContemptDetector(_Detector):
             entries = [e for e in entries if e.category in self.categories]
         return entries
 
+    @cached_property
+    def _patterns(self) -> list[tuple[re.Pattern[str], ContemptEntry]]:
+        """Each entry's compiled pattern (searched directly: most replies match none)."""
+        return [(compile_phrase(e.pattern), e) for e in self.all_entries]
+
     def evaluate(self, ctx: _Context) -> _Outcome:
         """Report each contemptuous phrase not negated, quoted or excused; one hit per span."""
         norm = ctx.text.norm
         hits: list[tuple[tuple[int, int], ContemptEntry]] = []
         excused: list[Evidence] = []
-        for entry in self.all_entries:
-            spans = _find(ctx, entry.pattern)
-            if not spans:
+        for rx, entry in self._patterns:
+            if rx.search(norm) is None:
                 continue
+            spans = _find(ctx, entry.pattern)
             unless = [sp for u in entry.unless for sp in _find(ctx, u)]
             for span in spans:
                 if any(_overlaps(span, h) for h, _ in hits):

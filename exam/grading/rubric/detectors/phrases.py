@@ -87,7 +87,9 @@ class PhrasesDetector(_Detector):
         used: list[tuple[int, int]] = []
         for concept in self.concepts:
             # one matched character counts for one concept only (不好意思 is not also 意思)
-            spans = [sp for sp in _find(ctx, concept, lo, hi) if not any(_overlaps(sp, u) for u in used)]
+            spans = _find(ctx, concept, lo, hi)
+            if used and spans:
+                spans = [sp for sp in spans if not any(_overlaps(sp, u) for u in used)]
             if spans:
                 found += 1
                 used.extend(spans)
