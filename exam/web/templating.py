@@ -43,6 +43,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["is_htmx"] = _is_htmx
     env.globals["tz_label"] = display_tz_label
+    env.globals["lc"] = lambda: "：" if i18n.get_locale().startswith("zh") else ": "
     env.filters["dt"] = _datetime
     from exam.web.labels import flag_label
 
@@ -50,6 +51,9 @@ def make_templates() -> Jinja2Templates:
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence
+    from exam.questions._reply_points import describe
+
+    env.globals["evidence_note"] = lambda note: (lambda d: i18n.gettext(d[0]) if d[1] else d[0])(describe(note or ""))
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     return templates
 
