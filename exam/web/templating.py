@@ -48,6 +48,10 @@ def make_templates() -> Jinja2Templates:
     from exam.web.labels import flag_label
 
     env.globals["flag_label"] = flag_label
+    from exam.banks.messages import localize
+
+    env.filters["problem"] = lambda p: f"{p.path}:{p.line}: {localize(p.message)}"
+    env.filters["problem_message"] = localize
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence
