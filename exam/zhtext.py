@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 # Half-width marks and their full-width forms in Chinese text.
@@ -55,3 +56,42 @@ def half_width_marks(text: str) -> list[str]:
             continue
         found.append(text[max(0, start - 3) : end + 3])
     return found or [text[:12]]
+
+
+# Surnames read differently from the character's common reading (曾 is zeng as a surname, not ceng).
+SURNAMES: Final[dict[str, str]] = {
+    "曾": "zeng1",
+    "单": "shan4",
+    "仇": "qiu2",
+    "解": "xie4",
+    "区": "ou1",
+    "查": "zha1",
+    "朴": "piao2",
+    "盖": "ge3",
+    "乐": "yue4",
+    "缪": "miao4",
+    "翟": "zhai2",
+    "覃": "qin2",
+    "种": "chong2",
+    "召": "shao4",
+    "秘": "bi4",
+    "员": "yun4",
+    "尉": "yu4",
+    "万": "wan4",
+    "柏": "bai3",
+    "繁": "po2",
+    "折": "she2",
+}
+
+
+@lru_cache(maxsize=50_000)
+def pinyin_key(name: str) -> tuple[str, ...]:
+    """A sort key that orders Chinese names as readers expect (by pinyin with tones, surnames read as
+    surnames), others by their letters."""
+    from pypinyin import Style, lazy_pinyin
+
+    name = name.strip()
+    parts = [p.lower() for p in lazy_pinyin(name, style=Style.TONE3, errors="default")]
+    if name and name[0] in SURNAMES and parts:
+        parts[0] = SURNAMES[name[0]]
+    return tuple(parts)

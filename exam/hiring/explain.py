@@ -458,6 +458,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
     headers = [
         _("Rank"),
         _("Candidate"),
+        _("Mobile phone"),
         _("E-mail"),
         _("Status"),
         _("Hiring score"),
@@ -494,6 +495,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
             out: list[Any] = [
                 row.rank,
                 row.name,
+                getattr(row, "phone", None) or "",
                 row.email or "",
                 status_label(a.status),
                 a.hiring_score,

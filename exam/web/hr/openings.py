@@ -188,6 +188,8 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
         "error": None,
         "notice": None,
         "form": {"extra_time_factor": "1"},
+        "min_factor": f"{openings.MIN_FACTOR:g}",
+        "max_factor": f"{openings.MAX_FACTOR:g}",
     }
     ctx.update(extra)
     return ctx
@@ -240,7 +242,8 @@ def invite(
         session,
         opening,
         created=created,
-        notice=_("Invitation created for %(name)s.") % {"name": invitation.name},
+        notice=_("Invitation created for %(name)s.") % {"name": invitation.name}
+        + _factor_note(invitation.extra_time_factor),
     )
 
 
@@ -251,10 +254,12 @@ def invite_csv(
     """Invite everyone in a CSV file (name, phone or e-mail); bad rows are reported, good rows kept."""
     opening = _opening_or_404(session, opening_id)
     if file is None or not file.filename:
-        return _invitations_response(request, session, opening, 422, error=_("Choose a CSV file to upload."))
+        return _invitations_response(request, session, opening, 422, error=_("Choose a CSV or Excel file to upload."))
     raw = file.file.read(openings.MAX_CSV_BYTES + 1)
     try:
-        report = openings.import_csv(session, opening, raw, secret_key=request.app.state.secret_key, actor=user)
+        report = openings.import_csv(
+            session, opening, raw, secret_key=request.app.state.secret_key, actor=user, filename=file.filename or ""
+        )
     except openings.OpeningError as exc:
         return _invitations_response(request, session, opening, 422, error=exc.translated())
     created = [_row(request, session, inv) for inv, _t in report.created]
@@ -312,3 +317,10 @@ def revoke(request: Request, invitation_id: int, user: HRUser, session: SessionD
     except openings.OpeningError as exc:
         return _row_response(request, session, invitation, 422, exc.translated())
     return _row_response(request, session, invitation)
+
+
+def _factor_note(factor: float) -> str:
+    """What a time factor other than 1 means, said when HR sets it."""
+    if factor == 1:
+        return ""
+    return " " + _("Time factor %(f)s: every section lasts %(f)s times the normal time.") % {"f": f"{factor:g}"}

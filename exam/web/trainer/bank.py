@@ -18,7 +18,7 @@ from exam.services.bank_store import (
     bank_warnings,
     import_bank,
 )
-from exam.timeutil import utcnow
+from exam.timeutil import to_display, utcnow
 from exam.web.deps import SessionDep, TrainerUser
 from exam.web.trainer.common import (
     page,
@@ -114,7 +114,7 @@ def upload(
 @router.get("/bank/download")
 def download(user: TrainerUser, session: SessionDep) -> Response:
     """The current bank as a zip of `exam bank export` files."""
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = to_display(utcnow()).strftime("%Y%m%d-%H%M")  # the time the screens show
     return Response(
         ws.export_zip(session),
         media_type="application/zip",
