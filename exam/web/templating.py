@@ -49,6 +49,11 @@ def make_templates() -> Jinja2Templates:
 
     env.globals["flag_label"] = flag_label
     from exam.banks.messages import localize
+    from exam.banks.sources import detector_words, note_label, source_title
+
+    env.globals["detector_words"] = detector_words
+    env.globals["note_label"] = note_label
+    env.globals["source_title"] = source_title
 
     env.filters["problem"] = lambda p: f"{p.path}:{p.line}: {localize(p.message)}"
     env.filters["problem_message"] = localize
