@@ -38,7 +38,8 @@ def _profile_check_ctx(session: Session, parsed: ws.Parsed) -> dict[str, Any]:
     bank = current_bank(session)
     profile = parsed.model.model_dump(mode="json")
     labels = Labels(profile)
-    for q in bank.questions:
+    questions = bank.questions.values() if isinstance(bank.questions, dict) else bank.questions
+    for q in questions:
         for c in getattr(getattr(q, "rubric", None), "criteria", None) or []:
             for s in profile.get("sections") or []:
                 key = f"{s['id']}.{c.id}"
