@@ -25,7 +25,7 @@ from tests.conftest import csrf_of, login
 ROOT = Path(__file__).resolve().parents[2]
 # Words that read the same in a Chinese product: formats, standard abbreviations, measures' names.
 ALLOWED = {
-    "CSV", "Excel", "YAML", "JSON", "zip", "xlsx", "yaml", "yml", "csv", "UTF", "GBK", "Tab", "IME", "KPI", "QWK",
+    "CSV", "Excel", "Word", "YAML", "JSON", "zip", "xlsx", "yaml", "yml", "csv", "UTF", "GBK", "Tab", "IME", "KPI", "QWK",
     "MAE", "Spearman", "English", "UTC", "HR", "ID", "Cronbach", "alpha", "KR", "SEM", "Chrome", "Windows",
     "Safari", "Firefox", "Edge", "macOS", "iOS", "Android", "Linux", "true", "false", "P",
 }  # fmt: skip
