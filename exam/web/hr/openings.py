@@ -279,11 +279,21 @@ def invite_csv(
 
 
 def _row_response(
-    request: Request, session: Session, invitation: Invitation, status_code: int = 200, error: str | None = None
+    request: Request,
+    session: Session,
+    invitation: Invitation,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str = "",
 ) -> Response:
     if not _is_htmx(request):
         return RedirectResponse(f"/hr/openings/{invitation.opening_id}", status_code=303)
-    ctx = {"row": _row(request, session, invitation), "labels": openings.STATUS_LABELS, "row_error": error}
+    ctx = {
+        "row": _row(request, session, invitation),
+        "labels": openings.STATUS_LABELS,
+        "row_error": error,
+        "row_notice": notice,
+    }
     return render(request, "hr/_invitation_row.html", ctx, status_code=status_code)
 
 
@@ -305,7 +315,7 @@ def extra_time(
         openings.set_extra_time(session, invitation, extra_time_factor, actor=user)
     except openings.OpeningError as exc:
         return _row_response(request, session, invitation, 422, exc.translated())
-    return _row_response(request, session, invitation)
+    return _row_response(request, session, invitation, notice=_factor_note(invitation.extra_time_factor).strip())
 
 
 @router.post("/invitations/{invitation_id}/revoke")
@@ -316,7 +326,7 @@ def revoke(request: Request, invitation_id: int, user: HRUser, session: SessionD
         openings.revoke(session, invitation, actor=user)
     except openings.OpeningError as exc:
         return _row_response(request, session, invitation, 422, exc.translated())
-    return _row_response(request, session, invitation)
+    return _row_response(request, session, invitation, notice=_factor_note(invitation.extra_time_factor).strip())
 
 
 def _factor_note(factor: float) -> str:
