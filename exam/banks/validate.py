@@ -15,6 +15,7 @@ from yaml.nodes import Node
 from exam.banks.blueprint import profile_issues
 from exam.banks.problems import Problem
 from exam.banks.profile import Profile
+from exam.banks.textlint import text_issues
 from exam.banks.yamlio import Document, duplicate_keys, line_at
 from exam.questions.base import DEFER_CHECKS, CheckedModel, Issue, QuestionBase
 from exam.questions.registry import all_types
@@ -227,6 +228,13 @@ def validate_question(
         ]
     subject = f"{kind} question {qid!r}" if isinstance(qid, str) else f"{kind} {where}"
     model, problems = _validated(types[kind].model, data, subject, path, node, item_loc)
+    if model is not None:
+        problems = [
+            Problem(path, line_at(node, item_loc + tuple(i.loc)), f"{subject} {i.message}")
+            for i in text_issues(types[kind], model)  # type: ignore[arg-type]
+        ]
+        if problems:
+            return None, problems
     return model, problems  # type: ignore[return-value]
 
 

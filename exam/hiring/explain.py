@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exam.hiring.score import CriterionScore, HiringResult, RequirementCheck, compute_hiring, input_kind
+from exam.hiring.timeline import EVENT_LABELS
 from exam.i18n import gettext as _
 from exam.integrity import SIGNAL_KINDS
 from exam.models import Attempt
@@ -69,8 +70,38 @@ AUDIT_LABELS = {
     "review.override_removed": N_("Override removed"),
     "review.decision": N_("Decision"),
     "candidate.export": N_("Data exported"),
+    "candidate.delete": N_("Candidate's data deleted"),
     "ranking.export": N_("Ranking exported"),
+    "attempt.start": N_("Exam started"),
+    "attempt.auto_submit": N_("Exam handed in automatically"),
+    "invitation.create": N_("Invitation created"),
+    "invitation.extra_time": N_("Time factor changed"),
+    "invitation.revoke": N_("Invitation revoked"),
+    "opening.create": N_("Opening created"),
+    "retention.purge": N_("Expired data deleted"),
+    "user.create": N_("Account created"),
+    "user.password": N_("Password reset"),
+    "user.disable": N_("Account disabled"),
+    "user.enable": N_("Account enabled"),
+    "question.create": N_("Question created"),
+    "question.update": N_("Question changed"),
+    "question.status": N_("Question status changed"),
+    "profile.create": N_("Job profile created"),
+    "profile.update": N_("Job profile changed"),
 }
+AUDIT_TARGETS = {
+    "user": N_("account"),
+    "attempt": N_("exam attempt"),
+    "invitation": N_("invitation"),
+    "opening": N_("opening"),
+    "question": N_("question"),
+    "profile": N_("job profile"),
+}
+
+
+def audit_label(action: str) -> str:
+    """An audit action in words (never the raw key)."""
+    return _(AUDIT_LABELS[action]) if action in AUDIT_LABELS else _("Other change")
 
 
 def decision_label(value: str | None) -> str:
@@ -87,7 +118,9 @@ def signal_label(kind: str) -> str:
     """An integrity signal kind in the UI language (the exam engine's labels first)."""
     if kind in SIGNAL_KINDS:
         return _(SIGNAL_KINDS[kind])
-    return _(SIGNAL_LABELS[kind]) if kind in SIGNAL_LABELS else kind
+    if kind in EVENT_LABELS:
+        return _(EVENT_LABELS[kind])
+    return _(SIGNAL_LABELS[kind]) if kind in SIGNAL_LABELS else _("Other event")
 
 
 def topic_label(topic: str) -> str:
@@ -425,6 +458,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
     headers = [
         _("Rank"),
         _("Candidate"),
+        _("Mobile phone"),
         _("E-mail"),
         _("Status"),
         _("Hiring score"),
@@ -461,6 +495,7 @@ def export_table(rows: Iterable[Any], profile: Mapping[str, Any]) -> tuple[list[
             out: list[Any] = [
                 row.rank,
                 row.name,
+                getattr(row, "phone", None) or "",
                 row.email or "",
                 status_label(a.status),
                 a.hiring_score,

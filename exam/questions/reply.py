@@ -10,6 +10,7 @@ from pydantic import Field
 from exam.grading.highlight import highlight
 from exam.grading.rubric import Rubric, grade_reply, recompute_score
 from exam.numbers import round1
+from exam.questions._reply_points import marked_criteria, penalty_notes, points_of
 from exam.questions.base import (
     GradedLike,
     GradeOutcome,
@@ -139,16 +140,25 @@ class Reply(QuestionType):
         return round(total * max_score / 100.0, 4)
 
     def section_figures(self, items: Sequence[GradedLike]) -> dict[str, Any]:
-        """Points per rubric criterion over the section's replies (reviewers' overrides included)."""
+        """Points per rubric criterion id over the section's replies (reviewers' overrides included).
+
+        Replies may name the same criterion id differently ("针对老虎型顾客", "办理与确认"): the sum is
+        labelled with every label it adds up, in order, never with the first reply's alone.
+        """
         if not items:
             return {}
         criteria: dict[str, dict[str, Any]] = {}
         for item in items:
             for c in item.detail.get("criteria") or []:
-                entry = criteria.setdefault(c["id"], {"label": c.get("label") or c["id"], "points": 0.0, "max": 0.0})
+                entry = criteria.setdefault(c["id"], {"labels": [], "points": 0.0, "max": 0.0, "replies": 0})
+                label = c.get("label") or c["id"]
+                if label not in entry["labels"]:
+                    entry["labels"].append(label)
                 entry["points"] += float(item.overrides.get(c["id"], c.get("points") or 0.0))
                 entry["max"] += float(c.get("max") or 0.0)
+                entry["replies"] += 1
         for entry in criteria.values():
+            entry["label"] = "、".join(entry["labels"])
             entry["points"] = round1(entry["points"])
             entry["percent"] = round1(100.0 * entry["points"] / entry["max"]) if entry["max"] > 0 else 0.0
         return {"criteria": criteria}
@@ -158,10 +168,12 @@ class Reply(QuestionType):
         return {f"criterion.{cid}": float(c["percent"]) for cid, c in (figures.get("criteria") or {}).items()}
 
     def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
-        """The reply with its evidence highlighted, each criterion's points (overrides marked), flags and caps."""
+        """The reply with one highlight per rubric point, each criterion's points (overrides marked) and its
+        evidence as lines in words (met, missed, against), flags and caps."""
         result = answer.result or {}
         overrides = answer.overrides or {}
         text = (answer.response or {}).get("text") or ""
+        penalties = penalty_notes(content.get("rubric"))
         rows = []
         for c in result.get("criteria") or []:
             overridden = c["id"] in overrides
@@ -174,11 +186,12 @@ class Reply(QuestionType):
                     "max": c.get("max") or 0.0,
                     "overridden": overridden,
                     "evidence": list(c.get("evidence") or []),
+                    "lines": points_of(c, penalties.get(c["id"], set())),
                 }
             )
         return {
             "text": text,
-            "segments": highlight(text, result.get("criteria") or []),
+            "segments": highlight(text, marked_criteria(result.get("criteria") or [], penalties)),
             "criteria": rows,
             "flags": result.get("flags") or [],
             "caps": result.get("caps") or [],

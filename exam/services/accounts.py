@@ -6,15 +6,18 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from exam import security
 from exam.db import transactional, writer
 from exam.errors import UserError
-from exam.models import AuditLog, LoginAttempt, Role, User, UserSession
+from exam.hiring.explain import AUDIT_TARGETS, audit_label
+from exam.i18n import gettext as _
+from exam.models import AuditLog, JobProfile, LoginAttempt, Opening, Question, Role, User, UserSession
 from exam.security import N_
 from exam.settings import Settings
 from exam.timeutil import as_utc, utcnow
@@ -92,6 +95,43 @@ def list_users(session: Session, role: str | None = None, q: str = "", limit: in
 def recent_audit(session: Session, limit: int = 15) -> list[AuditLog]:
     """The newest audit entries."""
     return list(session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)).all())  # type: ignore[union-attr]
+
+
+def recent_changes(session: Session, limit: int = 15) -> list[dict[str, Any]]:
+    """The newest audit entries in words: when, who, what and to what (names, never raw keys)."""
+    entries = recent_audit(session, limit)
+    user_ids = {e.actor_id for e in entries if e.actor_id}
+    user_ids |= {int(e.target_id) for e in entries if e.target_type == "user" and str(e.target_id).isdigit()}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids or {-1}))).all()}
+    opening_ids = {int(e.target_id) for e in entries if e.target_type == "opening" and str(e.target_id).isdigit()}
+    openings = {o.id: o for o in session.exec(select(Opening).where(col(Opening.id).in_(opening_ids or {-1}))).all()}
+    out = []
+    for e in entries:
+        actor = users.get(e.actor_id) if e.actor_id else None
+        target = ""
+        tid = int(e.target_id) if str(e.target_id).isdigit() else None
+        if e.target_type == "user" and tid in users:
+            target = users[tid].display_name or users[tid].username
+        elif e.target_type == "opening" and tid in openings:
+            target = openings[tid].title
+        elif e.target_type in ("question", "profile"):
+            row = session.get(Question if e.target_type == "question" else JobProfile, e.target_id)
+            target = f"{_(AUDIT_TARGETS[e.target_type])}「{_short(row.title)}」" if row else ""
+        elif e.target_type in AUDIT_TARGETS:
+            target = f"{_(AUDIT_TARGETS[e.target_type])} #{e.target_id}"
+        out.append(
+            {
+                "at": e.at,
+                "actor": (actor.display_name or actor.username) if actor else _("system"),
+                "label": audit_label(e.action),
+                "target": target,
+            }
+        )
+    return out
+
+
+def _short(text: str, size: int = 30) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def get_user(session: Session, username: str) -> User | None:

@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from exam.grading.highlight import Segment
 from exam.grading.highlight import highlight as highlight_segments
 from exam.grading.rubric import ReplyResult, grade_reply
 from exam.models import Question, ScoredReply
+from exam.questions._reply_points import marked_criteria, penalty_notes
 from exam.questions.base import QuestionBase
 from exam.services.bank_store import load_question
 
@@ -35,9 +37,20 @@ def try_reply(model: QuestionBase, text: str) -> ReplyResult:
     )  # type: ignore[attr-defined]
 
 
-def highlight(text: str, result: ReplyResult) -> list[Segment]:
-    """The reply cut into plain and highlighted segments from its evidence (the same cut HR's report shows)."""
-    return highlight_segments(text, result.as_dict()["criteria"])
+def highlight(text: str, result: ReplyResult, model: QuestionBase | None = None) -> list[Segment]:
+    """The reply cut into plain and highlighted segments from all its evidence (penalty rules' matches in red)."""
+    penalties = penalty_notes(_rubric_dict(model))
+    return highlight_segments(text, marked_criteria(result.as_dict()["criteria"], penalties, once=False))
+
+
+def penalties(model: QuestionBase | None) -> dict[str, set[str]]:
+    """Per criterion, the notes of the rules that take points away (their matches count against the reply)."""
+    return penalty_notes(_rubric_dict(model))
+
+
+def _rubric_dict(model: QuestionBase | None) -> dict[str, Any] | None:
+    rubric = getattr(model, "rubric", None)
+    return rubric.model_dump() if rubric is not None else None
 
 
 @dataclass

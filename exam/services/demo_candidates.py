@@ -60,6 +60,13 @@ NAMES = [
     "董明",
 ]
 FINISHED = 30
+# Browsers the demo candidates used (shown in the integrity timeline as 浏览器 · 系统).
+DEMO_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36 Edg/125.0.0.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
+]
 
 # Reply building blocks (written for the demo; not taken from the calibration replies).
 GREETINGS = {
@@ -192,7 +199,14 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
     error_rate = max(0.0, 0.09 - skill * 0.085 + rng.uniform(-0.01, 0.02))
     answers = {a.position: a for a in attempts.answers_of(session, attempt)}
     questions = papers.load_versions(session, [a.question_version_id for a in answers.values()])
-    events.add_event(session, attempt, "session_start", {"session": f"demo{attempt.id}", "ip": "127.0.0.1"}, start)
+    agent = DEMO_AGENTS[(attempt.id or 0) % len(DEMO_AGENTS)]  # not drawn from rng: the demo's scores stay the same
+    events.add_event(
+        session,
+        attempt,
+        "session_start",
+        {"session": f"demo{attempt.id}", "ip": "127.0.0.1", "user_agent": agent},
+        start,
+    )
     now = start
     for index, section in enumerate(attempt.paper["sections"]):
         clock = session.exec(

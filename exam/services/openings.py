@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from exam import security
 from exam.db import transactional
 from exam.errors import UserError
+from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening, Role, User
 from exam.security import N_
 from exam.services import accounts
@@ -342,7 +343,19 @@ NAME_HEADERS = {"name", "姓名", "名字", "candidate", "应聘者"}
 EMAIL_HEADERS = {"email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"}
 PHONE_HEADERS = {"phone", "mobile", "tel", "telephone", "手机", "手机号", "电话", "联系电话", "手机号码"}
 CONTACT_HEADERS = {"contact", "联系方式", "phone or email", "phone or e-mail"}
-FACTOR_HEADERS = {"extra_time_factor", "extra time", "factor", "时间系数", "延时系数", "额外时间"}
+FACTOR_HEADERS = {
+    "extra_time_factor",
+    "extra time",
+    "extra-time factor",
+    "time factor",
+    "factor",
+    "时间系数",
+    "延时系数",
+    "加时系数",
+    "系数",
+    "时间倍数",
+    "额外时间",
+}
 
 
 def decode_csv(raw: bytes) -> str:
@@ -355,6 +368,41 @@ def decode_csv(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise OpeningError(N_("The file is not UTF-8 or GBK text."))
+
+
+def read_xlsx(raw: bytes) -> list[list[str]]:
+    """The first sheet of an Excel workbook as rows of text (phone numbers stored as numbers lose no digits)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise OpeningError(N_("The Excel file could not be read; save it again as .xlsx or as CSV.")) from None
+    rows: list[list[str]] = []
+    try:
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_CSV_ROWS + 1:
+                break
+            rows.append([_cell_text(v) for v in values])
+    finally:
+        book.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
+        return str(int(value))
+    return str(value).strip()
+
+
+def is_xlsx(raw: bytes, filename: str = "") -> bool:
+    """Whether an upload is an Excel workbook (a zip file, or named .xlsx)."""
+    return raw[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
 
 
 def _columns(header: list[str]) -> dict[str, int] | None:
@@ -382,23 +430,47 @@ def split_contact(value: str) -> tuple[str | None, str | None]:
     return (value, None) if "@" in value else (None, value)
 
 
-def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[CsvRowProblem]]:
-    """Rows of (line, raw text, {name, email, phone, factor}) and unreadable rows.
-
-    Columns: with a header row, by name (name/姓名, email/邮箱, phone/手机, contact/联系方式,
-    extra_time_factor/时间系数); without, ``name, phone or e-mail[, second contact][, factor]``.
-    """
+def csv_rows(text: str) -> list[list[str]]:
+    """CSV text as rows (delimiter sniffed: comma, semicolon, tab or a full-width comma)."""
     lines = text.splitlines()
     sample = "\n".join(lines[:5])
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t，")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[CsvRowProblem]]:
+    """Rows of a CSV text (see parse_rows)."""
+    return parse_rows(csv_rows(text))
+
+
+def parse_rows(rows: list[list[str]]) -> tuple[list[tuple[int, str, dict[str, str]]], list[CsvRowProblem]]:
+    """Rows of (line, raw text, {name, email, phone, factor}) and unreadable rows.
+
+    Columns: with a header row, by name (name/姓名, email/邮箱, phone/手机, contact/联系方式,
+    时间系数/系数); a header no one recognises is reported, not silently dropped. Without a header:
+    ``name, phone or e-mail[, second contact][, factor]``.
+    """
     problems: list[CsvRowProblem] = []
     parsed: list[tuple[int, str, dict[str, str]]] = []
     columns = _columns(rows[0]) if rows else None
     start = 1 if columns else 0
+    if columns:
+        used = set(columns.values())
+        for index, cell in enumerate(rows[0]):
+            if cell.strip() and index not in used:
+                problems.append(
+                    CsvRowProblem(
+                        1,
+                        ",".join(rows[0])[:200],
+                        _(
+                            "Column %(n)s (“%(name)s”) is not recognised and was ignored; name a time-factor column “时间系数”."
+                        )
+                        % {"n": index + 1, "name": cell.strip()[:30]},
+                    )
+                )
     if len(rows) - start > MAX_CSV_ROWS:
         raise OpeningError(N_("Too many rows (at most %(n)s per file)."), n=MAX_CSV_ROWS)
     for index in range(start, len(rows)):
@@ -438,12 +510,14 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[Cs
 
 @transactional
 def import_csv(
-    session: Session, opening: Opening, raw: bytes, *, secret_key: str, actor: User | None = None
+    session: Session, opening: Opening, raw: bytes, *, secret_key: str, actor: User | None = None, filename: str = ""
 ) -> CsvReport:
-    """Invite every good row of a CSV file; report the bad ones (line and reason). Good rows are kept."""
+    """Invite every good row of a CSV or Excel (.xlsx) file; report the bad ones (line and reason). Good rows are kept."""
     report = CsvReport()
-    text = decode_csv(raw)
-    rows, report.problems = parse_csv(text)
+    if len(raw) > MAX_CSV_BYTES:
+        raise OpeningError(N_("The file is too large (at most 1 MB)."))
+    table = read_xlsx(raw) if is_xlsx(raw, filename) else csv_rows(decode_csv(raw))
+    rows, report.problems = parse_rows(table)
     if not rows and not report.problems:
         raise OpeningError(N_("The file has no rows."))
     for line, raw_text, record in rows:

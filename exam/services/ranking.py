@@ -13,6 +13,7 @@ PostgreSQL).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from exam.models import Answer, Attempt, Invitation, User
+from exam.zhtext import pinyin_key
 
 __all__ = [
     "DECISIONS",
@@ -46,6 +48,11 @@ DECISIONS = ("shortlist", "hold", "reject", "hire")
 SORTS = ("rank", "score", "name", "submitted", "signals", "status", "decision")
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+
+
+def is_sort(key: str) -> bool:
+    """A known sort key: a column name, or ``c<n>`` for the n-th hiring criterion of the profile (its points)."""
+    return key in SORTS or bool(re.fullmatch(r"c[1-9]\d?", key or ""))
 
 
 def percentile_rank(below: int, equal: int, total: int) -> float | None:
@@ -123,6 +130,7 @@ class RankingRow:
     name: str
     email: str | None
     rank: int | None = None
+    phone: str | None = None
     percentile: float | None = None
     overridden: bool = False
 
@@ -218,6 +226,10 @@ def _order(sort: str, desc: bool) -> list[Any]:
         keys = [d(col(Attempt.status), desc), d(score, True)]
     elif sort == "decision":
         keys = [d(col(Attempt.decision), desc), d(score, True)]
+    elif is_sort(sort) and sort.startswith("c"):
+        # the n-th criterion's points: results.hiring.criteria follows the profile's order (JSON path, portable)
+        points = col(Attempt.results)["hiring"]["criteria"][int(sort[1:]) - 1]["points"].as_float()
+        keys = [d(points, desc), d(score, True)]
     else:  # rank: met first, then the score; "ascending" shows the bottom of the ranking first
         keys = [d(met, desc), d(score, desc)]
     return keys + [col(Attempt.id).desc() if desc else col(Attempt.id).asc()]
@@ -231,7 +243,7 @@ def id_query(opening_id: int, filters: Filters = Filters(), sort: str = "rank", 
     stmt = select(col(Attempt.id)).where(col(Attempt.opening_id) == opening_id)
     if filters.q or sort == "name":
         stmt = _people(stmt)
-    return _filtered(stmt, filters).order_by(*_order(sort if sort in SORTS else "rank", desc))
+    return _filtered(stmt, filters).order_by(*_order(sort if is_sort(sort) else "rank", desc))
 
 
 def count_matching(session: Session, opening_id: int, filters: Filters = Filters()) -> int:
@@ -242,16 +254,55 @@ def count_matching(session: Session, opening_id: int, filters: Filters = Filters
     return int(session.exec(_filtered(stmt, filters)).one())  # type: ignore[call-overload]
 
 
-def load_rows(session: Session, ids: Sequence[int]) -> list[tuple[Attempt, str, str | None]]:
-    """(attempt, name, e-mail) for these attempt ids, in the given order (papers not loaded)."""
+def load_rows(session: Session, ids: Sequence[int]) -> list[tuple[Attempt, str, str | None, str | None]]:
+    """(attempt, name, e-mail, phone) for these attempt ids, in the given order (papers not loaded)."""
     if not ids:
         return []
     stmt = _people(
-        select(Attempt, _name_expr().label("name"), func.coalesce(Invitation.email, User.email).label("email"))
+        select(
+            Attempt,
+            _name_expr().label("name"),
+            func.coalesce(Invitation.email, User.email).label("email"),
+            func.coalesce(Invitation.phone, User.phone).label("phone"),
+        )
     )
     stmt = stmt.where(col(Attempt.id).in_(list(ids))).options(defer(Attempt.paper))  # type: ignore[arg-type]
-    found = {row[0].id: (row[0], row[1] or "", row[2]) for row in session.exec(stmt).all()}
+    found = {row[0].id: (row[0], row[1] or "", row[2], row[3]) for row in session.exec(stmt).all()}
     return [found[i] for i in ids if i in found]
+
+
+def name_ordered_ids(session: Session, opening_id: int, filters: Filters = Filters(), desc: bool = False) -> list[int]:
+    """The matching attempt ids ordered by name as Chinese readers sort it (pinyin, then the id).
+
+    SQL collations order Chinese by code point, which no reader expects; the key is computed here from
+    the narrow (id, name) rows, so pagination slices the same order on SQLite and PostgreSQL.
+    """
+    stmt = _filtered(
+        _people(select(col(Attempt.id), _name_expr())).where(col(Attempt.opening_id) == opening_id), filters
+    )
+    rows = [(int(i), name or "") for i, name in session.exec(stmt).all()]  # type: ignore[call-overload]
+    rows.sort(key=lambda r: (pinyin_key(r[1]), r[0]), reverse=desc)
+    return [i for i, _name in rows]
+
+
+def _ordered_ids(
+    session: Session,
+    opening_id: int,
+    filters: Filters,
+    sort: str,
+    desc: bool,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    if sort == "name":
+        ids = name_ordered_ids(session, opening_id, filters, desc)
+        return ids[offset : None if limit is None else offset + limit]
+    stmt = id_query(opening_id, filters, sort, desc)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt).all())  # type: ignore[call-overload]
 
 
 def _rank_table(opening_id: int):  # type: ignore[no-untyped-def]
@@ -312,11 +363,12 @@ def _rows(
             attempt=att,
             name=name,
             email=email,
+            phone=phone,
             rank=ranks.get(att.id, (None, None))[0],  # type: ignore[arg-type]
             percentile=ranks.get(att.id, (None, None))[1],
             overridden=att.id in touched,
         )  # type: ignore[arg-type]
-        for att, name, email in load_rows(session, ids)
+        for att, name, email, phone in load_rows(session, ids)
     ]
 
 
@@ -331,18 +383,12 @@ def fetch_page(
     per_page: int = PER_PAGE,
 ) -> RankingPage:
     """One page of an opening's ranking."""
-    sort = sort if sort in SORTS else "rank"
+    sort = sort if is_sort(sort) else "rank"
     per_page = max(1, min(MAX_PER_PAGE, per_page))
     total = count_matching(session, opening_id, filters)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    ids = list(
-        session.exec(
-            id_query(opening_id, filters, sort, desc)  # type: ignore[call-overload]
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-    )
+    ids = _ordered_ids(session, opening_id, filters, sort, desc, (page - 1) * per_page, per_page)
     return RankingPage(
         rows=_rows(session, opening_id, ids),
         total=total,
@@ -364,7 +410,7 @@ def export_rows(
     batch: int = 500,
 ) -> Iterator[RankingRow]:
     """Every row of the ranking (filters and order applied), in batches, with ranks and percentiles."""
-    ids = list(session.exec(id_query(opening_id, filters, sort, desc)).all())  # type: ignore[call-overload]
+    ids = _ordered_ids(session, opening_id, filters, sort, desc)
     ranks = ranks_and_percentiles(session, opening_id)
     for start in range(0, len(ids), batch):
         yield from _rows(session, opening_id, ids[start : start + batch], ranks)

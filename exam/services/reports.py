@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from exam.hiring.explain import AUDIT_LABELS, Labels, explanation_rows, hiring_of, num, signal_label
+from exam.hiring.explain import Labels, audit_label, explanation_rows, hiring_of, num, signal_label
 from exam.hiring.score import HiringResult
 from exam.hiring.svg import line_chart_svg
+from exam.hiring.timeline import describe_event, item_names
 from exam.i18n import gettext as _
 from exam.models import (
     Answer,
@@ -174,6 +175,26 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
         )
 
     start = as_utc(attempt.started_at)
+    names = item_names(
+        [
+            (
+                sec.title,
+                [
+                    (
+                        v.answer.position,
+                        str(
+                            v.content.get("title")
+                            or v.content.get("stem")
+                            or (v.content.get("messages") or [""])[0]
+                            or ""
+                        ),
+                    )
+                    for v in sec.answers
+                ],
+            )
+            for sec in sections
+        ]
+    )
     events = []
     for e in session.exec(
         select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id).order_by(col(IntegrityEvent.at))
@@ -186,6 +207,7 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
                 "offset": offset,
                 "clock": f"{int(offset // 60):02d}:{int(offset % 60):02d}" if offset >= 0 else "—",
                 "detail": {k: v for k, v in (e.detail or {}).items()},
+                "words": describe_event(e.kind, e.detail, names),
             }
         )
     entries = session.exec(
@@ -199,13 +221,23 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
             select(User).where(col(User.id).in_({e.actor_id for e in entries if e.actor_id} or {-1}))
         ).all()
     }
+    answer_names = {v.answer.id: names.get(str(v.answer.position), "") for sec in sections for v in sec.answers}
+    criterion_names = {
+        (v.answer.id, c.get("id")): c.get("label") or ""
+        for sec in sections
+        for v in sec.answers
+        for c in ((v.answer.result or {}).get("criteria") or [])
+    }
     audit = [
         {
             "entry": e,
             "actor": (actors[e.actor_id].display_name or actors[e.actor_id].username)
             if e.actor_id in actors
             else _("system"),
-            "label": _(AUDIT_LABELS[e.action]) if e.action in AUDIT_LABELS else e.action,
+            "label": audit_label(e.action),
+            "change": _override_words(e.after, answer_names, criterion_names)
+            if e.action.startswith("review.override")
+            else "",
         }
         for e in entries
     ]
@@ -236,3 +268,12 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
         scored_total=int(scored_total),
         overridden=overridden,
     )
+
+
+def _override_words(after: Any, answers: dict[Any, str], criteria: dict[tuple[Any, Any], str]) -> str:
+    """Which reply and rubric criterion a reviewer changed, in words ("" when unknown)."""
+    if not isinstance(after, dict):
+        return ""
+    where = answers.get(after.get("answer_id"), "")
+    label = criteria.get((after.get("answer_id"), after.get("criterion")), "") or _("a rubric criterion")
+    return f"{where} · {label}" if where else label

@@ -166,7 +166,9 @@ def override_criterion(
 
 def _check_decision(decision: str) -> str | None:
     decision = (decision or "").strip()
-    if decision in ("", "none"):
+    if decision == "":
+        raise ReviewError(N_("Choose a decision (or “Clear the decision”)."))
+    if decision == "none":
         return None
     if decision not in DECISIONS:
         raise ReviewError(N_("Unknown decision %(d)s."), d=decision[:32])

@@ -27,12 +27,18 @@ def home(request: Request, user: AdminUser, session: SessionDep, role: str | Non
     """The accounts list (the admin's home page)."""
     users = _users(session, role or None, q.strip())
     template = "admin/_user_table.html" if request.headers.get("HX-Target") == "user-table" else "admin/home.html"
-    recent = accounts.recent_audit(session)
+    recent = accounts.recent_changes(session)
     return render(
         request,
         template,
-        {"users": users, "roles": STAFF_ROLES, "role": role or "", "q": q, "audit": recent, "form": {}, "error": None},
+        {"users": users, "roles": STAFF_ROLES, "role": role or "", "q": q, "audit": recent, "form": {}},
     )
+
+
+@router.get("/users")
+def users_page(user: AdminUser) -> Response:
+    """The accounts list lives at /admin (a reload after a failed form lands here)."""
+    return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/users")
@@ -67,12 +73,14 @@ def create(
                 "roles": STAFF_ROLES,
                 "role": "",
                 "q": "",
-                "audit": [],
+                "audit": accounts.recent_changes(session),
                 "form": {"username": username, "role": role, "display_name": display_name, "email": email},
-                "error": exc.translated(),
+                "form_error": exc.translated(),
             },
             status_code=422,
         )
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": "/admin"})
     return RedirectResponse("/admin", status_code=303)
 
 

@@ -328,7 +328,11 @@ def submit_section(
     )
     if attempt is None:
         return _page_not_found(request)
-    return _to_attempt(attempt.id, done=attempt.status != "in_progress")  # type: ignore[arg-type]
+    finished = attempt.status != "in_progress"
+    if payload.get("auto") == "1" and not finished:
+        # the clock ran out: the next part says so, visibly
+        return RedirectResponse(f"/candidate/attempts/{attempt.id}?timeup=1", status_code=303)
+    return _to_attempt(attempt.id, done=finished)  # type: ignore[arg-type]
 
 
 @router.get("/candidate/attempts/{attempt_id}/done")

@@ -29,6 +29,20 @@ def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+def _evidence_note(note: str | None) -> str:
+    """An evidence note in words: a translated msgid, a library set's label, or the rubric's own text."""
+    from exam.questions._reply_points import describe
+
+    note = note or ""
+    if not note:
+        return ""
+    translated = i18n.gettext(note)
+    if translated != note:
+        return translated
+    text, translate = describe(note)
+    return i18n.gettext(text) if translate else text
+
+
 def make_templates() -> Jinja2Templates:
     """Build the template renderer with i18n installed."""
     env = jinja2.Environment(
@@ -43,16 +57,27 @@ def make_templates() -> Jinja2Templates:
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["is_htmx"] = _is_htmx
     env.globals["tz_label"] = display_tz_label
+    env.globals["lc"] = lambda: "：" if i18n.get_locale().startswith("zh") else ": "
     env.filters["dt"] = _datetime
     from exam.web.labels import flag_label
 
     env.globals["flag_label"] = flag_label
+    from exam.banks.messages import localize
+    from exam.banks.sources import detector_words, note_label, source_title
+
+    env.globals["detector_words"] = detector_words
+    env.globals["note_label"] = note_label
+    env.globals["source_title"] = source_title
+
+    env.filters["problem"] = lambda p: f"{p.path}:{p.line}: {localize(p.message)}"
+    env.filters["problem_message"] = localize
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence
     from exam.grading.rubric.summary import describe_rubric
 
     env.globals["rubric_info"] = describe_rubric
+    env.globals["evidence_note"] = _evidence_note
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     # A message kept as data (an evidence note: an English msgid or the rubric's own Chinese), translated
     # without %-formatting (notes may hold "30%").

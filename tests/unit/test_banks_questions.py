@@ -70,7 +70,7 @@ def test_single_choice_view_follows_the_shuffled_order_without_correct() -> None
     view = qtype.public_view(question, item)
     assert view == {
         "type": "single_choice",
-        "stem": "售前客服的主要职责是什么?",
+        "stem": "售前客服的主要职责是什么？",
         "options": [
             {"id": "d", "text": "提供产品信息和解答客户疑问"},
             {"id": "b", "text": "售后服务"},

@@ -44,7 +44,7 @@ def edited_copy(tmp_path: Path) -> Path:
     shutil.copytree(GOOD, target)
     basics = target / "choice" / "basics.yaml"
     basics.write_text(
-        basics.read_text(encoding="utf-8").replace("售前客服的主要职责是什么?", "售前客服最主要的职责是什么？"),
+        basics.read_text(encoding="utf-8").replace("售前客服的主要职责是什么？", "售前客服最主要的职责是什么？"),
         encoding="utf-8",
     )
     return target
@@ -60,7 +60,7 @@ def test_import_creates_questions_versions_and_profiles(engine: Engine) -> None:
     with Session(engine) as session:
         duty = session.get(Question, "t.sc.duty")
         assert (duty.type, duty.status, duty.current_version, duty.difficulty) == ("single_choice", "active", 1, 1)
-        assert duty.topics == " presale_flow " and duty.title == "售前客服的主要职责是什么?"
+        assert duty.topics == " presale_flow " and duty.title == "售前客服的主要职责是什么？"
         assert session.get(Question, "t.tf.retired").status == "retired"
         assert session.get(Question, "t.reply.delay").stage == "aftersale"
         [version] = store.question_history(session, "t.sc.duty")
@@ -89,11 +89,11 @@ def test_edit_makes_version_two_and_history_and_diff_show_it(engine: Engine, tmp
         assert row.current_version == 2 and row.title == "售前客服最主要的职责是什么？"
         v1, v2 = store.question_history(session, "t.sc.duty")
         assert (v1.version, v2.version) == (1, 2) and v1.content_hash != v2.content_hash
-        assert store.load_question(session, "t.sc.duty", 1).stem == "售前客服的主要职责是什么?"
+        assert store.load_question(session, "t.sc.duty", 1).stem == "售前客服的主要职责是什么？"
         assert store.load_question(session, "t.sc.duty").stem == "售前客服最主要的职责是什么？"
         diff = store.diff_versions(v1, v2)
     assert diff[:2] == ["--- t.sc.duty v1", "+++ t.sc.duty v2"]
-    assert "-stem: 售前客服的主要职责是什么?" in diff and "+stem: 售前客服最主要的职责是什么？" in diff
+    assert "-stem: 售前客服的主要职责是什么？" in diff and "+stem: 售前客服最主要的职责是什么？" in diff
     assert sum(line.startswith(("-", "+")) for line in diff[2:] if not line.startswith(("---", "+++"))) == 2
 
 

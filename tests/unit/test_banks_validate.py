@@ -58,6 +58,8 @@ BAD_FILES = [
     ("model_answer_too_long.yaml", 20, "has model answer 1 of 42 characters, more than max_chars 20"),
     ("bool_option_text.yaml", 9, "options[1].text: input should be a valid string (got True: YAML reads yes/no"),
     ("duplicate_key.yaml", 9, "duplicate key 'stem' (first at line 7)"),
+    ("unseen_source.yaml", 7, "cites '讲义', a document candidates never see"),
+    ("half_width.yaml", 7, "has half-width punctuation in Chinese text ('位思考,体谅顾'); use full-width marks"),
     (
         "tf_answer_string.yaml",
         8,

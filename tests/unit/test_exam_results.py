@@ -110,12 +110,32 @@ def test_sections_aggregate_topics_typing_figures_and_rubric_criteria() -> None:
     assert k["topics"]["language"]["percent"] == 0.0
     replies = [_reply_item(5, {"courtesy": 40, "facts": 30}), _reply_item(6, {"courtesy": 20, "facts": 0})]
     r = results.section_result("回复", replies, overrides={6: {"facts": 60}})
-    assert r["criteria"]["courtesy"] == {"label": "礼貌用语", "points": 60.0, "max": 80.0, "percent": 75.0}
+    courtesy = r["criteria"]["courtesy"]
+    assert {k: courtesy[k] for k in ("label", "points", "max", "percent")} == {
+        "label": "礼貌用语",
+        "points": 60.0,
+        "max": 80.0,
+        "percent": 75.0,
+    }
     assert r["criteria"]["facts"]["points"] == 90.0
     inputs = results.inputs_from_sections({"typing": s, "knowledge": k, "communication": r})
     assert inputs["typing.net_cpm"] == 60.0 and inputs["typing.accuracy"] == 0.96
     assert inputs["knowledge.percent"] == 66.7 and inputs["knowledge.topic.principles"] == 50.0
     assert inputs["communication.criterion.courtesy"] == 75.0
+
+
+def test_a_criterion_id_named_differently_per_reply_is_labelled_with_every_label() -> None:
+    """The sixth criterion ("fit") of each reply is summed by id, never under the first reply's label alone."""
+    items = []
+    for position, label, got in ((5, "针对老虎型顾客", 10), (6, "针对猫头鹰型顾客", 5), (7, "办理与确认", 12)):
+        item = _reply_item(position, {"courtesy": 40, "facts": 30})
+        item.detail["criteria"].append({"id": "fit", "label": label, "points": got, "max": 15})
+        items.append(item)
+    r = results.section_result("回复", items)
+    fit = r["criteria"]["fit"]
+    assert fit["label"] == "针对老虎型顾客、针对猫头鹰型顾客、办理与确认"
+    assert fit["labels"] == ["针对老虎型顾客", "针对猫头鹰型顾客", "办理与确认"]
+    assert (fit["points"], fit["max"], fit["replies"]) == (27.0, 45.0, 3)
 
 
 def test_overrides_change_a_replys_score_by_the_graders_rules() -> None:

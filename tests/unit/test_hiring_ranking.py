@@ -9,6 +9,7 @@ from exam.models import Attempt
 from exam.services import ranking
 from exam.services.ranking import Filters, percentile_rank
 from exam.services.sample import seed_opening
+from exam.zhtext import pinyin_key
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,10 @@ def test_ranks_and_percentiles_match_brute_force(session, opening) -> None:  # t
 
 def _expected_order(rows, sort: str, desc: bool) -> list[int]:  # type: ignore[no-untyped-def]
     """The order the ranking promises, computed here from the rows: the sort key (NULLs last either way), then
-    the hiring score from high to low for the grouping sorts, then the attempt id in the sort's direction."""
+    the hiring score from high to low for the grouping sorts, then the attempt id in the sort's direction.
+    Names sort by pinyin (as Chinese readers expect), not by code point."""
+    if sort == "name":
+        return [r.attempt.id for r in sorted(rows, key=lambda r: (pinyin_key(r.name), r.attempt.id), reverse=desc)]
 
     def value(r):  # type: ignore[no-untyped-def]
         a = r.attempt
@@ -204,3 +208,15 @@ def test_other_openings_do_not_leak(session, opening) -> None:  # type: ignore[n
     assert ranking.fetch_page(session, other.id).total == 5
     assert len(ranking.ranks_and_percentiles(session, other.id)) == 5
     assert ranking.fetch_page(session, opening.id, per_page=200).total == 43
+
+
+def test_chinese_names_sort_by_pinyin() -> None:
+    names = ["张伟", "李娜", "王芳", "安琪", "曾可", "陈静"]
+    assert sorted(names, key=pinyin_key) == ["安琪", "陈静", "李娜", "王芳", "曾可", "张伟"]
+
+
+def test_sorting_by_a_criterion_uses_its_points(session, opening) -> None:  # type: ignore[no-untyped-def]
+    rows = ranking.fetch_page(session, opening.id, sort="c1", desc=True, per_page=200).rows
+    points = [((r.attempt.results or {}).get("hiring") or {}).get("criteria", [{}])[0].get("points") for r in rows]
+    present = [p for p in points if p is not None]
+    assert present == sorted(present, reverse=True) and points[: len(present)] == present

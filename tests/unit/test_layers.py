@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "exam.migrations",
             "exam.numbers",
             "exam.integrity",
+            "exam.zhtext",
             "exam.resources",
             "exam.data",
             "exam",

@@ -163,3 +163,36 @@ def test_only_hr_manages_openings(client, session, login_as) -> None:
 def test_unknown_opening_is_404(client, session, login_as) -> None:
     login_as("hr")
     assert client.get("/hr/openings/999").status_code == 404
+
+
+def test_invite_from_an_excel_file_with_a_time_factor_column(client, session, login_as) -> None:  # type: ignore[no-untyped-def]
+    """HR keeps lists in Excel: .xlsx is read, phones stored as numbers keep their digits, the fourth column
+    (时间系数) is honoured, and a column nobody recognises is reported instead of dropped."""
+    import io
+
+    from openpyxl import Workbook
+
+    seed_bank(session)
+    opening = make_opening(session)
+    session.commit()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "手机", "邮箱", "时间系数", "备注"])
+    sheet.append(["王一", 13800138000, "", 1.5, "夜班"])
+    sheet.append(["钱三", "", "qian@example.com", None, ""])
+    buf = io.BytesIO()
+    book.save(buf)
+    login_as("hr")
+    token = csrf_of(client, f"/hr/openings/{opening.id}")
+    r = client.post(
+        f"/hr/openings/{opening.id}/invitations/csv",
+        headers=HX,
+        data={"csrf_token": token},
+        files={"file": ("名单.xlsx", buf.getvalue(), "application/octet-stream")},
+    )
+    assert r.status_code == 200, r.text
+    assert "第 5 列（“备注”）无法识别" in r.text
+    session.expire_all()
+    found = {i.name: i for i in session.exec(select(Invitation))}
+    assert found["王一"].phone == "13800138000" and found["王一"].extra_time_factor == 1.5
+    assert found["钱三"].email == "qian@example.com" and found["钱三"].extra_time_factor == 1.0

@@ -176,7 +176,7 @@ def test_report_shows_integrity_events(client, session, data, hr) -> None:  # ty
     )
     session.commit()
     html = client.get(f"/hr/attempts/{attempt.id}").text
-    assert "03:05" in html and "chars: 42" in html
+    assert "03:05" in html and "42 个字" in html and "chars: 42" not in html
 
 
 def test_unfinished_attempt_report(client, data, hr) -> None:  # type: ignore[no-untyped-def]

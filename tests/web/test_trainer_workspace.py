@@ -103,7 +103,7 @@ def test_create_preview_save_edit_diff_retire(client, trainer, session) -> None:
     assert 'data-line="4"' in shown.text and 'data-line="7"' in shown.text
     assert "第 4 行" in shown.text
     syntax = client.post("/trainer/questions/preview", data={"yaml": "id: [oops\n", "csrf_token": token})
-    assert syntax.status_code == 422 and "YAML syntax error" in syntax.text
+    assert syntax.status_code == 422 and "YAML 语法错误" in syntax.text
 
     # saving invalid text changes nothing
     refused = client.post("/trainer/questions", data={"yaml": bad, "csrf_token": token})
@@ -233,7 +233,7 @@ def test_upload_malformed_changes_nothing_and_lists_lines(client, trainer, sessi
         files=[("files", ("mixed.yaml", bad.encode(), "application/x-yaml"))],
     )
     assert r.status_code == 422
-    assert "mixed.yaml:13: true_false question 'tf.workspace.bad': difficulty" in html.unescape(r.text)
+    assert "mixed.yaml:13: 判断题 'tf.workspace.bad'的字段 difficulty：应当不大于 5" in html.unescape(r.text)
     assert "未导入任何内容" in r.text
     session.rollback()
     assert len(session.exec(select(QuestionVersion)).all()) == len(before)
@@ -309,7 +309,7 @@ def test_profile_edit_validates(client, trainer, session) -> None:
     too_many = text.replace("{type: single_choice, count: 2", "{type: single_choice, count: 50", 1)
     line = next(i for i, text in enumerate(too_many.splitlines(), 1) if "count: 50" in text)
     check = client.post("/trainer/profiles/check", data={"yaml": too_many, "editing": "t.presale", "csrf_token": token})
-    assert check.status_code == 422 and f'data-line="{line}"' in check.text and "asks for 50" in check.text
+    assert check.status_code == 422 and f'data-line="{line}"' in check.text and "要抽 50 道题" in check.text
     refused = client.post(
         "/trainer/profiles/t.presale", data={"yaml": too_many, "base_version": "1", "csrf_token": token}
     )
@@ -433,9 +433,9 @@ def test_scored_replies_from_jsonl_all_or_nothing(client, trainer, session) -> N
     )
     assert r.status_code == 422
     text = html.unescape(r.text)
-    assert "mine.jsonl:3: question 't.sc.duty' is a single_choice question" in text
-    assert "mine.jsonl:4: missing 'text'" in text and "mine.jsonl:4: 'score' must be" in text
-    assert "mine.jsonl:5: not valid JSON" in text
+    assert "mine.jsonl:3: 题目 't.sc.duty' 是 single_choice 题，不是回复题" in text
+    assert "mine.jsonl:4: 缺少 text" in text and "mine.jsonl:4: score 应当是 0 到 10 之间的数" in text
+    assert "mine.jsonl:5: 不是有效的 JSON" in text
     session.rollback()
     assert session.exec(select(ScoredReply)).all() == []
     r = client.post(

@@ -39,9 +39,22 @@
     window.setTimeout(function () { announcer.textContent = text; }, 60);
   }
 
+  var clockLabel = $("#clock-label");
+  function runningTyping() {
+    for (var i = 0; i < items.length; i++) {
+      var t = items[i].typing;
+      if (t && t.startedAt && !t.over) return items[i];
+    }
+    return null;
+  }
+
   function tickClock() {
     var left = sectionDeadline - serverNow();
-    timerEl.textContent = fmt(left);
+    var typingItem = runningTyping();
+    var shown = typingItem ? Math.min(left, typingItem.typing.endsAt - serverNow()) : left;
+    var label = typingItem ? D.msgTypingClock : D.msgSectionClock;
+    if (clockLabel && clockLabel.textContent !== label) clockLabel.textContent = label;
+    timerEl.textContent = fmt(shown);
     timerEl.classList.toggle("warn", left <= 300000 && left > 60000);
     timerEl.classList.toggle("danger", left <= 60000);
     if (lastLeft !== null) {
@@ -51,6 +64,7 @@
     lastLeft = left;
     if (left <= 0 && !submitting) {
       announce(D.msgZero);
+      showNotice(D.msgZero);
       doSubmit(true);
     }
     items.forEach(function (item) { if (item.typing) tickTyping(item); });
@@ -63,7 +77,7 @@
         if (!s) return;
         offset = Date.parse(s.server_now) - Date.now();
         if (s.status !== "in_progress" || s.section !== D.section) {
-          if (!submitting) { submitting = true; window.location.assign(base); }
+          if (!submitting) { submitting = true; showNotice(D.msgZero); window.location.assign(base + "?timeup=1"); }
           return;
         }
         sectionDeadline = Date.parse(s.section_deadline);
@@ -124,7 +138,12 @@
   }
 
   function applyData(item, data) {
-    if (item.field && typeof data.text === "string") { item.field.value = data.text; return; }
+    if (item.field && typeof data.text === "string") {
+      item.field.value = data.text;
+      var counter = $("[data-count]", item.el);
+      if (counter) counter.textContent = String(data.text.length);
+      return;
+    }
     $$("input", item.el).forEach(function (input) {
       if (data.choice !== undefined) input.checked = input.value === data.choice;
       if (data.answer !== undefined) input.checked = input.value === String(data.answer);
@@ -199,11 +218,12 @@
         } else {
           item.conflict = true;
           showNotice(D.msgConflict);
+          itemMessage(item, D.msgItemConflict, true);
         }
       } else if (res.status === 409) {
         item.closed = true;
         if (b.error === "typing_over" && item.typing) { lockTyping(item); }
-        else { showNotice(b.message || D.msgClosed); refreshState(); }
+        else { showNotice(b.message || D.msgClosed); itemMessage(item, b.message || D.msgItemClosed, false); refreshState(); }
       } else if (res.status === 422 || res.status === 404) {
         showNotice(b.message || "");
       } else if (res.status === 401 || res.status === 403) {
@@ -224,6 +244,26 @@
       updateStatus();
       retryLater(item);
     });
+  }
+
+  function itemMessage(item, text, reload) {
+    var box = $(".item-alert", item.el);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "alert alert-error item-alert";
+      box.setAttribute("role", "alert");
+      var head = $(".item-head", item.el);
+      if (head && head.nextSibling) item.el.insertBefore(box, head.nextSibling); else item.el.appendChild(box);
+    }
+    box.textContent = text + " ";
+    if (reload) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = D.msgReload;
+      btn.addEventListener("click", function () { window.location.reload(); });
+      box.appendChild(btn);
+    }
+    if (item.field) item.field.setAttribute("aria-invalid", "true");
   }
 
   function pick(response, data) {
@@ -364,9 +404,13 @@
     updateNav(item);
   });
 
-  function afterInput(item) {
+  function updateCounter(item) {
     var counter = $("[data-count]", item.el);
-    if (counter) counter.textContent = String(item.field.value.length);
+    if (counter && item.field) counter.textContent = String(item.field.value.length);
+  }
+
+  function afterInput(item) {
+    updateCounter(item);
     if (item.typing) updateTypingStats(item);
     changed(item, false);
   }
@@ -408,6 +452,7 @@
     var t = item.typing;
     if (t.startedAt || t.requested || item.closed) return;
     t.requested = true;
+    if (t.hint) t.hint.hidden = true;
     item.inflight = true;
     postJSON(base + "/items/" + item.pos + "/start", {}).then(function (res) {
       item.inflight = false;
@@ -439,6 +484,7 @@
     t.startedAt = Date.parse(info.started_at);
     t.endsAt = info.ends_at ? Date.parse(info.ends_at) : t.startedAt + t.limit * 1000;
     if (t.startBtn) t.startBtn.hidden = true;
+    if (t.hint && !t.over) t.hint.hidden = true;
     tickTyping(item);
   }
 
@@ -469,6 +515,7 @@
     item.field.classList.add("locked");
     if (t.startBtn) t.startBtn.hidden = true;
     t.hint.textContent = D.msgTypingOver;
+    t.hint.hidden = false;
     announce(D.msgTypingOver);
     if (item.dirty && !item.closed) flush(item);
   }
@@ -598,6 +645,13 @@
   $("#confirm-ok").addEventListener("click", function () { dialog.close(); doSubmit(false); });
 
   // --- start -----------------------------------------------------------------------------------------
+  items.forEach(updateCounter);
+  window.addEventListener("pageshow", function () { items.forEach(updateCounter); });
+  // on a phone, the question bar at the bottom makes way for the keyboard while a text box has the focus
+  document.addEventListener("focusin", function (e) {
+    if (e.target && e.target.tagName === "TEXTAREA") document.body.classList.add("field-focus");
+  });
+  document.addEventListener("focusout", function () { document.body.classList.remove("field-focus"); });
   updateCounts();
   updateStatus();
   tickClock();

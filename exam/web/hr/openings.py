@@ -188,6 +188,8 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
         "error": None,
         "notice": None,
         "form": {"extra_time_factor": "1"},
+        "min_factor": f"{openings.MIN_FACTOR:g}",
+        "max_factor": f"{openings.MAX_FACTOR:g}",
     }
     ctx.update(extra)
     return ctx
@@ -240,7 +242,8 @@ def invite(
         session,
         opening,
         created=created,
-        notice=_("Invitation created for %(name)s.") % {"name": invitation.name},
+        notice=_("Invitation created for %(name)s.") % {"name": invitation.name}
+        + _factor_note(invitation.extra_time_factor),
     )
 
 
@@ -251,10 +254,12 @@ def invite_csv(
     """Invite everyone in a CSV file (name, phone or e-mail); bad rows are reported, good rows kept."""
     opening = _opening_or_404(session, opening_id)
     if file is None or not file.filename:
-        return _invitations_response(request, session, opening, 422, error=_("Choose a CSV file to upload."))
+        return _invitations_response(request, session, opening, 422, error=_("Choose a CSV or Excel file to upload."))
     raw = file.file.read(openings.MAX_CSV_BYTES + 1)
     try:
-        report = openings.import_csv(session, opening, raw, secret_key=request.app.state.secret_key, actor=user)
+        report = openings.import_csv(
+            session, opening, raw, secret_key=request.app.state.secret_key, actor=user, filename=file.filename or ""
+        )
     except openings.OpeningError as exc:
         return _invitations_response(request, session, opening, 422, error=exc.translated())
     created = [_row(request, session, inv) for inv, _t in report.created]
@@ -274,11 +279,21 @@ def invite_csv(
 
 
 def _row_response(
-    request: Request, session: Session, invitation: Invitation, status_code: int = 200, error: str | None = None
+    request: Request,
+    session: Session,
+    invitation: Invitation,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str = "",
 ) -> Response:
     if not _is_htmx(request):
         return RedirectResponse(f"/hr/openings/{invitation.opening_id}", status_code=303)
-    ctx = {"row": _row(request, session, invitation), "labels": openings.STATUS_LABELS, "row_error": error}
+    ctx = {
+        "row": _row(request, session, invitation),
+        "labels": openings.STATUS_LABELS,
+        "row_error": error,
+        "row_notice": notice,
+    }
     return render(request, "hr/_invitation_row.html", ctx, status_code=status_code)
 
 
@@ -300,7 +315,7 @@ def extra_time(
         openings.set_extra_time(session, invitation, extra_time_factor, actor=user)
     except openings.OpeningError as exc:
         return _row_response(request, session, invitation, 422, exc.translated())
-    return _row_response(request, session, invitation)
+    return _row_response(request, session, invitation, notice=_factor_note(invitation.extra_time_factor).strip())
 
 
 @router.post("/invitations/{invitation_id}/revoke")
@@ -311,4 +326,11 @@ def revoke(request: Request, invitation_id: int, user: HRUser, session: SessionD
         openings.revoke(session, invitation, actor=user)
     except openings.OpeningError as exc:
         return _row_response(request, session, invitation, 422, exc.translated())
-    return _row_response(request, session, invitation)
+    return _row_response(request, session, invitation, notice=_factor_note(invitation.extra_time_factor).strip())
+
+
+def _factor_note(factor: float) -> str:
+    """What a time factor other than 1 means, said when HR sets it."""
+    if factor == 1:
+        return ""
+    return " " + _("Time factor %(f)s: every section lasts %(f)s times the normal time.") % {"f": f"{factor:g}"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,6 +25,7 @@ from exam.hiring.svg import histogram_svg, score_bins
 from exam.i18n import gettext as _
 from exam.models import Opening
 from exam.services import accounts, ranking, review
+from exam.timeutil import to_display, utcnow
 from exam.web.deps import FormDep, HRUser, SessionDep
 from exam.web.hr.common import COMMON, opening_or_404
 from exam.web.templating import _is_htmx, render
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/hr")
 
 def _sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
     sort = q.get("sort", "rank")
-    sort = sort if sort in ranking.SORTS else "rank"
+    sort = sort if ranking.is_sort(sort) else "rank"
     desc = q.get("dir", "desc" if sort != "name" else "asc") != "asc"
     try:
         page = max(1, int(q.get("page", "1")))
@@ -214,13 +214,14 @@ def _export(request: Request, session: Session, opening: Opening, user: Any, kin
     sort, desc, _page, _per = _sort_params(request.query_params)
     rows = ranking.export_rows(session, opening.id, filters, sort=sort, desc=desc)  # type: ignore[arg-type]
     headers, table = export_table(rows, profile)
-    stem = f"ranking-{opening.id}-{date.today().isoformat()}"
-    nice = f"{opening.title}-{_('ranking')}-{date.today().isoformat()}"
+    today = to_display(utcnow()).date().isoformat()  # the date the screens show (display time zone)
+    stem = f"ranking-{opening.id}-{today}"
+    nice = f"{opening.title}-{_('ranking')}-{today}"
     if kind == "csv":
         body = export.to_csv(headers, table)
         media = "text/csv; charset=utf-8"
     else:
-        body = export.to_xlsx(headers, table, title=_("Ranking"), widths=[6, 12, 24, 10, 10, 10, 10, 24])
+        body = export.to_xlsx(headers, table, title=_("Ranking"), widths=[6, 12, 14, 24, 10, 10, 10, 10, 24])
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     accounts.audit_now(
         request.app.state.engine,

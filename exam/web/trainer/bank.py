@@ -8,7 +8,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
-from exam.banks.problems import BankInvalid
+from exam.banks.messages import localize
+from exam.banks.problems import BankInvalid, Problem
 from exam.i18n import gettext as _
 from exam.models import ScoredReply
 from exam.services import calibration as cal
@@ -17,7 +18,7 @@ from exam.services.bank_store import (
     bank_warnings,
     import_bank,
 )
-from exam.timeutil import utcnow
+from exam.timeutil import to_display, utcnow
 from exam.web.deps import SessionDep, TrainerUser
 from exam.web.trainer.common import (
     page,
@@ -55,11 +56,11 @@ def import_scored(
             request,
             session,
             status_code=422,
-            import_problems=[f"{name}:1: the file is larger than {ws.MAX_UPLOAD_BYTES // 1_000_000} MB"],
+            import_problems=[Problem(name, 1, f"the upload is larger than {ws.MAX_UPLOAD_BYTES // 1_000_000} MB")],
         )
     rows, problems = cal.read_scored_jsonl(session, name, raw)
     if problems:
-        return _calibration_page(request, session, status_code=422, import_problems=[str(p) for p in problems])
+        return _calibration_page(request, session, status_code=422, import_problems=problems)
     cal.add_scored_replies(session, rows, user.id)
     return _calibration_page(request, session, notice=_("%(n)s scored replies added.") % {"n": len(rows)})
 
@@ -95,7 +96,7 @@ def upload(
             raise ws.UploadRefused(f"the upload is larger than {ws.MAX_UPLOAD_BYTES // 1_000_000} MB")
         bank, problems = ws.read_uploads(session, raw)
     except ws.UploadRefused as exc:
-        ctx["refused"] = _("The upload was refused: %(why)s") % {"why": str(exc)}
+        ctx["refused"] = _("The upload was refused: %(why)s") % {"why": localize(str(exc))}
         return page(request, "trainer/upload.html", ctx, status_code=422)
     if not problems:
         try:
@@ -113,7 +114,7 @@ def upload(
 @router.get("/bank/download")
 def download(user: TrainerUser, session: SessionDep) -> Response:
     """The current bank as a zip of `exam bank export` files."""
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = to_display(utcnow()).strftime("%Y%m%d-%H%M")  # the time the screens show
     return Response(
         ws.export_zip(session),
         media_type="application/zip",

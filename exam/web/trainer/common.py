@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from exam.hiring.explain import topic_label
 from exam.i18n import gettext as _
 from exam.models import Question
 from exam.questions.base import TOPICS
@@ -40,23 +41,8 @@ def tryable(kind: str) -> bool:
 
 
 def topic_labels() -> dict[str, str]:
-    """Topic names for the UI."""
-    known = {
-        "qualities": _("Basic qualities"),
-        "principles": _("Communication principles"),
-        "language": _("Taboo language and standard phrases"),
-        "standard_phrases": _("Standard phrases"),
-        "customer_types": _("Customer types"),
-        "presale_flow": _("Pre-sale flow"),
-        "insale": _("In-sale"),
-        "aftersale": _("After-sale"),
-        "bargaining": _("Bargaining"),
-        "platform_rules": _("Platform rules"),
-        "kpi": _("Service KPIs"),
-        "privacy": _("Privacy"),
-        "quality_improvement": _("Improving service quality"),
-    }
-    return {topic: known.get(topic, topic) for topic in TOPICS}
+    """Topic names for the UI (the one list every role reads: exam.hiring.explain.TOPIC_LABELS)."""
+    return {topic: topic_label(topic) for topic in TOPICS}
 
 
 def stage_labels() -> dict[str, str]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
+from exam.hiring.explain import Labels
 from exam.i18n import gettext as _
 from exam.models import JobProfile, JobProfileVersion
 from exam.services import workspace as ws
@@ -35,7 +36,22 @@ def _profile_check_ctx(session: Session, parsed: ws.Parsed) -> dict[str, Any]:
     if not parsed.ok:
         return {"problems": parsed.problems, "profile": None}
     bank = current_bank(session)
-    return {"problems": [], "profile": parsed.model, "sections": ws.pool_sizes(parsed.model, bank.questions)}
+    profile = parsed.model.model_dump(mode="json")
+    labels = Labels(profile)
+    questions = bank.questions.values() if isinstance(bank.questions, dict) else bank.questions
+    for q in questions:
+        for c in getattr(getattr(q, "rubric", None), "criteria", None) or []:
+            for s in profile.get("sections") or []:
+                key = f"{s['id']}.{c.id}"
+                known = labels.criteria.get(key, "")
+                if c.label not in known.split("、"):
+                    labels.criteria[key] = f"{known}、{c.label}" if known else c.label
+    return {
+        "problems": [],
+        "profile": parsed.model,
+        "sections": ws.pool_sizes(parsed.model, bank.questions),
+        "input_label": labels.input,
+    }
 
 
 def _profile_editor(

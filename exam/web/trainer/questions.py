@@ -356,7 +356,12 @@ def _try_ctx(model: Any, text: str) -> dict[str, Any]:
     if not text.strip():
         return {"error": _("Write a reply to score.")}
     result = cal.try_reply(model, text)
-    return {"result": result, "segments": cal.highlight(text, result), "scale10": to_scale10(result.score)}
+    return {
+        "result": result,
+        "segments": cal.highlight(text, result, model),
+        "penalties": cal.penalties(model),
+        "scale10": to_scale10(result.score),
+    }
 
 
 @router.post("/questions/{question_id}/try")
