@@ -44,9 +44,10 @@ def make_templates() -> Jinja2Templates:
     env.globals["is_htmx"] = _is_htmx
     env.globals["tz_label"] = display_tz_label
     env.filters["dt"] = _datetime
-    from exam.web.labels import flag_label
+    from exam.web.labels import flag_label, review_text
 
     env.globals["flag_label"] = flag_label
+    env.globals["review_text"] = review_text
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence

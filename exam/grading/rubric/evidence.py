@@ -76,9 +76,10 @@ class ReplyResult:
     flags: list[str]
     caps: list[AppliedCap] = field(default_factory=list)
     question: str | None = None
+    review: list[dict[str, Any]] = field(default_factory=list)  # why a person should judge it (rubric.review)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the `exam grade reply` contract JSON (extra keys: flags, caps, raw_score)."""
+        """Return the `exam grade reply` contract JSON (extra keys: flags, caps, raw_score, review)."""
         return {
             "question": self.question,
             "score": self.score,
@@ -86,6 +87,7 @@ class ReplyResult:
             "flags": list(self.flags),
             "caps": [c.as_dict() for c in self.caps],
             "raw_score": _round1(sum(c.points for c in self.criteria)),
+            "review": list(self.review),
         }
 
 

@@ -17,6 +17,7 @@ from exam.grading.rubric.context import _Context, _Outcome
 from exam.grading.rubric.detectors.facts import FactsDetector
 from exam.grading.rubric.evidence import AppliedCap, CriterionResult, Evidence, ReplyResult, _round1
 from exam.grading.rubric.model import BandGate, Criterion, Rubric
+from exam.grading.rubric.review import review_reply
 from exam.grading.text import NormText, cjk_ratio, content_chars
 
 # Derived flags: raised when one of the first flags and one of the second are both raised.
@@ -72,7 +73,8 @@ def grade_reply(
     question: str | None = None,
 ) -> ReplyResult:
     """Grade one reply against ``rubric`` in the scenario given by ``facts`` and ``messages``."""
-    norm = NormText.of(text or "")
+    check = review_reply(text or "", messages, min_cjk_ratio=rubric.min_cjk_ratio)  # copies: blanked, to a person
+    norm = NormText.of(check.graded_text)
     length = content_chars(norm.norm)
     ctx = _Context(
         text=norm,
@@ -157,7 +159,8 @@ def grade_reply(
                         r.flags.append(gate.flag)
             raise_flag(gate.flag, where, gate.bound)
     score = recompute_score(results, caps=caps)
-    return ReplyResult(score=score, criteria=results, flags=flags, caps=caps, question=question)
+    review = [item.as_dict() for item in check.items]
+    return ReplyResult(score=score, criteria=results, flags=flags, caps=caps, question=question, review=review)
 
 
 def _get(obj: Any, key: str) -> Any:
