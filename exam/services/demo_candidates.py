@@ -176,7 +176,7 @@ def item_model(question: Any) -> tuple[float, float, str]:
     "hard" or "noise" (answers unrelated to ability).
     """
     h = int(hashlib.sha256(question.id.encode("utf-8")).hexdigest()[:12], 16)
-    a = 0.8 + 1.4 * ((h & 0xFFFF) / 0xFFFF)
+    a = 1.2 + 1.4 * ((h & 0xFFFF) / 0xFFFF)
     b = (int(getattr(question, "difficulty", 3)) - 3) * 0.55 + 0.5 + ((h >> 16 & 0xFFFF) / 0xFFFF - 0.5)
     flaw = {0: "lure", 1: "easy", 2: "hard", 3: "noise"}.get((h >> 32) % 32, "")
     if flaw == "easy":

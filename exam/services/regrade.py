@@ -229,3 +229,30 @@ def audit_entries(session: Session, attempt_id: int) -> list[AuditLog]:
             .order_by(col(AuditLog.id).desc())
         ).all()
     )
+
+
+def summary(session: Session, regrade_id: int) -> dict[str, Any] | None:
+    """A regrade in numbers per opening, without names (the trainers' view)."""
+    regrade = session.get(RubricRegrade, regrade_id)
+    if regrade is None:
+        return None
+    changes = session.exec(select(RankChange).where(RankChange.regrade_id == regrade_id)).all()
+    by_opening: dict[int, list[RankChange]] = {}
+    for change in changes:
+        by_opening.setdefault(change.opening_id, []).append(change)
+    openings = []
+    for opening_id, rows in sorted(by_opening.items()):
+        opening = session.get(Opening, opening_id)
+        deltas = [(c.new_score or 0.0) - (c.old_score or 0.0) for c in rows]
+        openings.append(
+            {
+                "opening": opening,
+                "changed": len(rows),
+                "moved": sum(1 for c in rows if c.old_rank != c.new_rank),
+                "up": sum(1 for c in rows if c.old_rank and c.new_rank and c.new_rank < c.old_rank),
+                "down": sum(1 for c in rows if c.old_rank and c.new_rank and c.new_rank > c.old_rank),
+                "largest": max(deltas, key=abs) if deltas else 0.0,
+            }
+        )
+    actor = session.get(User, regrade.actor_id) if regrade.actor_id else None
+    return {"regrade": regrade, "openings": openings, "actor": (actor.display_name or actor.username) if actor else ""}

@@ -56,13 +56,14 @@ __all__ = [
     "flags_by_question",
     "item_figures",
     "opening_figures",
+    "opening_snapshots",
     "opening_scope",
     "question_figures",
     "refresh",
 ]
 
 ITEMS = "items"
-SYNC_LIMIT = 3000
+SYNC_LIMIT = 500
 BATCH = 400
 
 
@@ -326,12 +327,15 @@ def _store(engine: Engine, snapshots: Mapping[str, tuple[str, dict[str, Any]]]) 
         log.info("statistics snapshot stored by another process meanwhile")
 
 
-def _fresh(session: Session, scope: str, opening_id: int | None, refresh: bool) -> Figures | None:
-    """The snapshot of a scope, recomputed first when it is stale and small enough (or ``refresh`` forces it)."""
+def _fresh(
+    session: Session, scope: str, opening_id: int | None, refresh: bool, recompute: bool = True
+) -> Figures | None:
+    """The snapshot of a scope, recomputed first when it is stale and small enough (or ``refresh`` forces it);
+    with ``recompute`` False, as stored."""
     row = session.get(StatsSnapshot, scope)
     marker, count = _marker(session, opening_id)
     stale = row is None or row.marker != marker
-    if stale and (refresh or count <= SYNC_LIMIT):
+    if stale and (refresh or (recompute and count <= SYNC_LIMIT)):
         engine: Engine = session.get_bind()  # type: ignore[assignment]
         session.commit()  # end the request's read: the scan has a session (and connection) of its own
         todo = _compute(engine, opening_id)
@@ -361,14 +365,17 @@ def _compute(engine: Engine, opening_id: int | None) -> dict[str, tuple[str, dic
         return todo
 
 
-def opening_figures(session: Session, opening_id: int, *, refresh: bool = False) -> Figures | None:
+def opening_figures(
+    session: Session, opening_id: int, *, refresh: bool = False, recompute: bool = True
+) -> Figures | None:
     """An opening's reliability, distributions and item figures (None before any snapshot of a large opening)."""
-    return _fresh(session, opening_scope(opening_id), opening_id, refresh)
+    return _fresh(session, opening_scope(opening_id), opening_id, refresh, recompute)
 
 
-def item_figures(session: Session, *, refresh: bool = False) -> Figures | None:
-    """Item statistics over all openings (None before any snapshot of a large database)."""
-    return _fresh(session, ITEMS, None, refresh)
+def item_figures(session: Session, *, refresh: bool = False, recompute: bool = True) -> Figures | None:
+    """Item statistics over all openings (None before any snapshot of a large database); ``recompute`` False
+    reads the stored snapshot only (for busy pages such as the bank list)."""
+    return _fresh(session, ITEMS, None, refresh, recompute)
 
 
 def refresh(engine: Engine, settings: Any = None) -> int:
@@ -423,4 +430,66 @@ def exposure_table(session: Session, limit: int = 20) -> dict[str, Any]:
         "top": [{"question_id": q, "seen": n, "share": n / total if total else 0.0} for q, n in top],
         "unseen": len(active - set(counts)),
         "active": len(active),
+    }
+
+
+def opening_snapshots(session: Session) -> list[Figures]:
+    """The stored figures of every opening, newest opening first (not refreshed: call item_figures first)."""
+    rows = session.exec(select(StatsSnapshot).where(col(StatsSnapshot.scope).startswith("opening:"))).all()
+    out = []
+    for row in rows:
+        opening_id = int(row.scope.split(":", 1)[1])
+        out.append(Figures(row.data, row.computed_at, row.marker != _marker(session, opening_id)[0]))
+    out.sort(key=lambda f: -int(f.data.get("opening_id") or 0))
+    return out
+
+
+def questions(session: Session, ids: list[str]) -> list[Question]:
+    """These questions' rows, by id."""
+    if not ids:
+        return []
+    return list(session.exec(select(Question).where(col(Question.id).in_(ids)).order_by(col(Question.id))).all())
+
+
+def _paper(data: Mapping[str, Any]) -> dict[str, Any]:
+    """One opening's reliability as `exam stats` prints it: the whole exam's coefficient and SEM at the top."""
+    exam = dict(data.get("exam") or {})
+    hiring = data.get("hiring") or {}
+    return {
+        "opening": data.get("opening_id"),
+        "title": data.get("title"),
+        "attempts": data.get("attempts"),
+        **exam,
+        "sections": [{"id": s["id"], "title": s["title"], **s["reliability"]} for s in data.get("sections") or []],
+        "hiring": {k: hiring.get(k) for k in ("alpha", "method", "sem", "sd", "n", "criteria", "reason")},
+    }
+
+
+def _item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One item as `exam stats` prints it."""
+    return {"question": item["question_id"], "version": item["version"], **item}
+
+
+def report(session: Session, opening_id: int | None = None, *, min_responses: int = MIN_RESPONSES) -> dict[str, Any]:
+    """Fresh figures for `exam stats`: per item facility, discrimination, responses, flags; per paper alpha or
+    KR-20 and SEM (of one opening, or of every opening with the items over all of them). LookupError: no opening."""
+    if opening_id is not None:
+        opening = session.get(Opening, opening_id)
+        if opening is None:
+            raise LookupError(f"no opening {opening_id}")
+        data, _rows = compute_opening(session, opening, min_responses=min_responses)
+        return {
+            "opening": opening_id,
+            "attempts": data["attempts"],
+            "min_responses": min_responses,
+            "items": [_item(i) for i in data["items"]],
+            "papers": [_paper(data)],
+        }
+    data, openings = compute_items(session, min_responses=min_responses)
+    return {
+        "opening": None,
+        "attempts": data["attempts"],
+        "min_responses": min_responses,
+        "items": [_item(i) for i in data["items"]],
+        "papers": [_paper(o) for _oid, o in sorted(openings.items())],
     }
