@@ -248,9 +248,11 @@ def _distribution(values: list[float]) -> dict[str, Any]:
 
 
 def compute_opening(
-    session: Session, opening: Opening, *, min_responses: int = MIN_RESPONSES, versions: _Versions | None = None
+    session: Session, opening: Opening, *, min_responses: int | None = None, versions: _Versions | None = None
 ) -> tuple[dict[str, Any], list[Row]]:
-    """The figures of one opening (JSON-ready) and the rows behind them."""
+    """The figures of one opening (JSON-ready) and the rows behind them (flags from ``min_responses``,
+    default ``MIN_RESPONSES``)."""
+    min_responses = min_responses or MIN_RESPONSES
     versions = versions or _Versions(session)
     profile = profile_of(session, opening)
     scan = _Scan([], {}, [])
@@ -281,9 +283,10 @@ def compute_opening(
 
 
 def compute_items(
-    session: Session, *, min_responses: int = MIN_RESPONSES
+    session: Session, *, min_responses: int | None = None
 ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """Item statistics over every opening's finished attempts, and each opening's own figures."""
+    min_responses = min_responses or MIN_RESPONSES
     versions = _Versions(session)
     rows: list[Row] = []
     per_opening: dict[int, dict[str, Any]] = {}
@@ -470,9 +473,10 @@ def _item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {"question": item["question_id"], "version": item["version"], **item}
 
 
-def report(session: Session, opening_id: int | None = None, *, min_responses: int = MIN_RESPONSES) -> dict[str, Any]:
+def report(session: Session, opening_id: int | None = None, *, min_responses: int | None = None) -> dict[str, Any]:
     """Fresh figures for `exam stats`: per item facility, discrimination, responses, flags; per paper alpha or
     KR-20 and SEM (of one opening, or of every opening with the items over all of them). LookupError: no opening."""
+    min_responses = min_responses or MIN_RESPONSES
     if opening_id is not None:
         opening = session.get(Opening, opening_id)
         if opening is None:
