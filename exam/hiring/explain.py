@@ -70,6 +70,8 @@ AUDIT_LABELS = {
     "review.decision": N_("Decision"),
     "candidate.export": N_("Data exported"),
     "ranking.export": N_("Ranking exported"),
+    "attempt.rubric_regrade": N_("Regraded with a new rubric version"),
+    "attempt.outcome": N_("Outcomes after hiring recorded"),
 }
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "hires",
     "import_csv",
     "parse_values",
+    "profile_validity",
     "save_outcome",
     "template_csv",
     "validity",
@@ -455,3 +456,17 @@ def validity_of(people: Sequence[HireRow], profile: Mapping[str, Any]) -> Validi
         weights=weights,
         points=pairs,
     )
+
+
+def profile_validity(session: Session, profile_id: str, profile: Mapping[str, Any]) -> ValidityView:
+    """Criterion validity pooled over every opening of a job profile (the trainers' view: figures, no names)."""
+    ids = [
+        o.id
+        for o in session.exec(select(Opening).where(Opening.profile_id == profile_id).order_by(col(Opening.id))).all()
+    ]
+    people: list[HireRow] = []
+    for opening_id in ids:
+        opening = session.get(Opening, opening_id)
+        if opening is not None:
+            people.extend(r for r in hires(session, opening) if r.attempt.hiring_score is not None)
+    return validity_of(people, profile)

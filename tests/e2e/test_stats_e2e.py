@@ -28,9 +28,10 @@ def test_trainer_and_hr_check_the_exam(live_server, page) -> None:  # type: igno
     page.goto(f"{base}/trainer/stats")
     rows = page.locator("#flagged-table tbody tr")
     assert rows.count() >= 3
-    assert "低于 0.20" in page.locator("#flagged-table").inner_text() or "高于 0.90" in page.locator(
-        "#flagged-table"
-    ).inner_text()
+    assert (
+        "低于 0.20" in page.locator("#flagged-table").inner_text()
+        or "高于 0.90" in page.locator("#flagged-table").inner_text()
+    )
     shot(page, "stats-overview")
     choice_link = page.locator("#flagged-table a[href*='/stats'][href*='choice.']").first
     choice_link.click()
@@ -42,7 +43,9 @@ def test_trainer_and_hr_check_the_exam(live_server, page) -> None:  # type: igno
     # the rubric with blind scores from the demo: score ten more replies blind
     page.goto(f"{base}/trainer/rubrics")
     scored_row = next(
-        r for r in page.locator("#rubric-table tbody tr").all() if int(r.locator("td").nth(2).inner_text().split()[0]) > 0
+        r
+        for r in page.locator("#rubric-table tbody tr").all()
+        if int(r.locator("td").nth(2).inner_text().split()[0]) > 0
     )
     question = scored_row.locator("td.qid a").inner_text().strip()
     page.goto(f"{base}/trainer/rubrics/{question}")
@@ -53,8 +56,11 @@ def test_trainer_and_hr_check_the_exam(live_server, page) -> None:  # type: igno
     for i in range(10):
         number = page.locator(".progress-line").inner_text()
         page.locator("#blind-form button[name=score]").nth(3 + i % 6).click()
-        page.wait_for_function("n => !document.querySelector('.progress-line') || "
-                               "document.querySelector('.progress-line').innerText !== n", arg=number)
+        page.wait_for_function(
+            "n => !document.querySelector('.progress-line') || "
+            "document.querySelector('.progress-line').innerText !== n",
+            arg=number,
+        )
     shot(page, "stats-blind")
     page.goto(f"{base}/trainer/rubrics/{question}")
     after = _n_scored(page)
@@ -91,7 +97,9 @@ def test_trainer_and_hr_check_the_exam(live_server, page) -> None:  # type: igno
     page.goto(opening_url + "/outcomes")
     hires_before = page.locator("#validity-table tbody tr").first.locator("td").first.inner_text()
     empty = next(
-        r for r in page.locator("#outcomes-table tbody tr").all() if r.locator("input[name=conversion_rate]").input_value() == ""
+        r
+        for r in page.locator("#outcomes-table tbody tr").all()
+        if r.locator("input[name=conversion_rate]").input_value() == ""
     )
     row_id = empty.get_attribute("id")
     empty.locator("select[name=probation_passed]").select_option("是")

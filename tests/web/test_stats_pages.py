@@ -253,6 +253,9 @@ def test_ranking_shows_sem_bands_and_rank_changes(client, hr, session, knowledge
     session.commit()
     page = client.get(f"/hr/openings/{opening.id}/ranking")
     assert "评分细则已修改" in page.text and "李老师" in page.text and NAMES["medium"] in page.text
+    report = client.get(f"/hr/attempts/{attempts['medium'].id}")
+    entry = report.text.split('data-audit="rubric_regrade"')[1].split("</span>")[0]
+    assert "评分细则第 1 版 → 第 2 版" in entry and "按新版评分细则重新评分" in report.text
 
 
 def test_outcomes_page_entry_import_and_validity(client, hr, session, knowledge) -> None:  # type: ignore[no-untyped-def]
@@ -302,3 +305,28 @@ def test_outcomes_page_entry_import_and_validity(client, hr, session, knowledge)
     assert client.post(f"{base}-csv", data={"csrf_token": token}).status_code == 422
     cleared = client.post(f"{base}/{attempts['D'].id}/clear", data={"csrf_token": token})
     assert cleared.status_code == 303
+
+
+def test_trainers_see_pooled_validity_of_a_profile_without_names(client, trainer, session, knowledge) -> None:  # type: ignore[no-untyped-def]
+    from exam.services import outcomes
+
+    hr_user = User(username="hr7", role="hr")
+    session.add(hr_user)
+    attempts = {
+        session.get(User, a.candidate_id).display_name: a
+        for a in session.exec(select(Attempt).where(Attempt.opening_id == knowledge.id)).all()
+    }
+    for name, conversion in (("A", "20"), ("B", "14"), ("C", "12"), ("D", "10")):
+        attempts[name].decision = "hire"
+        session.add(attempts[name])
+        session.flush()
+        outcomes.save_outcome(
+            session, hr_user, knowledge, attempts[name].id, outcomes.parse_values({"conversion_rate": conversion})
+        )
+    session.commit()
+    page = client.get(f"/trainer/profiles/{dataset.PROFILE['id']}/validity")
+    assert page.status_code == 200 and 'id="profile-validity"' in page.text and 'id="profile-weights"' in page.text
+    assert "0.97" in page.text and "(4)" in page.text  # r of the hiring score with 咨询转化率, n = 4
+    for name in "ABCD":
+        assert f">{name}<" not in page.text
+    assert client.get("/trainer/profiles/nope/validity").status_code == 404

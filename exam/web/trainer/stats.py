@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import select
 
 from exam.hiring.charts import count_bars_svg, group_bars_svg
 from exam.i18n import gettext as _
-from exam.services import stats
+from exam.models import JobProfile, JobProfileVersion
+from exam.services import outcomes, stats
 from exam.services.bank_store import set_status
 from exam.web import stats_labels as sl
-from exam.web.deps import SessionDep, TrainerUser
+from exam.web.deps import SessionDep, TrainerUser, get_or_404
 from exam.web.trainer.common import page, partial, question_row, qurl, redirect
 
 router = APIRouter(prefix="/trainer")
@@ -161,3 +163,26 @@ def retire(
 
 
 __all__ = ["router", "qurl"]
+
+
+@router.get("/profiles/{profile_id}/validity")
+def profile_validity(request: Request, profile_id: str, user: TrainerUser, session: SessionDep) -> Response:
+    """What the hires' outcomes say about a profile's criteria and weights, pooled over its openings (no names)."""
+    row = get_or_404(session, JobProfile, profile_id)
+    stored = session.exec(
+        select(JobProfileVersion).where(
+            JobProfileVersion.profile_id == row.id, JobProfileVersion.version == row.current_version
+        )
+    ).one()
+    view = outcomes.profile_validity(session, row.id, stored.content)
+    ctx = {
+        "area": "profiles",
+        "profile_row": row,
+        "profile": stored.content,
+        "view": view,
+        "criteria": {c["id"]: c.get("label") or c["id"] for c in stored.content.get("criteria") or []},
+        "outcome_list": outcomes.OUTCOMES,
+        "outcome_labels": sl.outcome_labels(),
+        "strength": sl.strength,
+    }
+    return page(request, "trainer/profile_validity.html", ctx)
