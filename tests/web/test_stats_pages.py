@@ -231,6 +231,9 @@ def test_hr_report_shows_replies_sent_to_a_person(client, hr, replies) -> None: 
     assert 'data-review="other_language"' in english.text and "拉丁字母文字" in english.text
     plain = client.get(f"/hr/attempts/{attempts['good'].id}")
     assert "data-review=" not in plain.text
+    ranking = client.get(f"/hr/openings/{_opening.id}/ranking")
+    flagged = {m for m in re.findall(r'<tr id="row-(\d+)"[^>]*>(?:(?!</tr>).)*?data-review', ranking.text, re.S)}
+    assert flagged == {str(attempts["copy"].id), str(attempts["english"].id)}
 
 
 def test_ranking_shows_sem_bands_and_rank_changes(client, hr, session, knowledge, replies) -> None:  # type: ignore[no-untyped-def]
