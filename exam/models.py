@@ -277,6 +277,7 @@ class Answer(SQLModel, table=True):
     max_score: float = 1.0
     result: dict = json_field()
     overrides: dict = json_field()
+    seconds: float | None = None  # time the candidate spent on the item (reported by the exam page)
 
 
 class IntegrityEvent(SQLModel, table=True):
@@ -287,3 +288,78 @@ class IntegrityEvent(SQLModel, table=True):
     at: datetime = utc_field(nullable=False, default_now=True)
     kind: str = Field(max_length=32)
     detail: dict = json_field()
+
+
+# --- statistics, calibration from real replies, outcomes of hires ----------------------------------
+
+
+class QuestionExposure(SQLModel, table=True):
+    """How many papers have shown a question (kept when candidates are deleted: they did see it)."""
+
+    question_id: str = Field(primary_key=True, max_length=120)
+    seen: int = 0
+
+
+class StatsSnapshot(SQLModel, table=True):
+    """Computed statistics of one scope ("items", "opening:<id>"), with the marker of the data behind them."""
+
+    scope: str = Field(primary_key=True, max_length=64)
+    computed_at: datetime = utc_field(nullable=False, default_now=True)
+    marker: str = Field(default="", max_length=200)
+    data: dict = json_field()
+
+
+class BlindScore(SQLModel, table=True):
+    """A trainer's score (0-10) of a real reply, given without seeing the machine score or the candidate."""
+
+    __table_args__ = (UniqueConstraint("answer_id", "rater_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    question_id: str = Field(max_length=120, index=True)
+    rater_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    score: float
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class HireOutcome(SQLModel, table=True):
+    """What became of a hire: probation and the job's KPIs after three months (rates in percent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", unique=True, ondelete="CASCADE")
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    probation_passed: bool | None = None
+    conversion_rate: float | None = None
+    response_time: float | None = None
+    reply_rate: float | None = None
+    bad_review_rate: float | None = None
+    satisfaction: float | None = None
+    note: str = Field(default="", sa_type=Text)
+    recorded_at: datetime = utc_field(nullable=False, default_now=True)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class RubricRegrade(SQLModel, table=True):
+    """A rubric edit applied to past replies: which question and versions, by whom, how many changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(max_length=120, index=True)
+    from_version: int
+    to_version: int
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    at: datetime = utc_field(nullable=False, default_now=True)
+    answers: int = 0
+    attempts: int = 0
+    skipped: int = 0
+
+
+class RankChange(SQLModel, table=True):
+    """One candidate whose hiring score or rank a rubric regrade changed (shown to HR)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    regrade_id: int = Field(foreign_key="rubricregrade.id", index=True, ondelete="CASCADE")
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    old_score: float | None = None
+    new_score: float | None = None
+    old_rank: int | None = None
+    new_rank: int | None = None

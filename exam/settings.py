@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     answer_grace_seconds: int = Field(default=15, ge=0)
     sweep_interval_seconds: int = Field(default=60, ge=5)
+    stats_interval_seconds: int = Field(default=600, ge=30)
     trusted_proxies: bool = False
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = Field(default=10, ge=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
+from exam.analysis.exposure import exposure_order
 from exam.banks.profile import DrawRule, Profile, Section
 from exam.questions.base import Issue, QuestionBase
 
@@ -43,14 +44,26 @@ def pool(rule: DrawRule, questions: Mapping[str, QuestionBase]) -> list[str]:
 
 
 def draw(
-    profile: Profile, questions: Mapping[str, QuestionBase], rng: random.Random
+    profile: Profile,
+    questions: Mapping[str, QuestionBase],
+    rng: random.Random,
+    exposure: Mapping[str, int] | None = None,
+    strength: float = 1.0,
 ) -> list[tuple[Section, list[str]]]:
-    """A random paper: per section, distinct question ids in rule order; ValueError if the bank is too small."""
+    """A random paper: per section, distinct question ids in rule order; ValueError if the bank is too small.
+
+    With ``exposure`` (papers that showed each question so far) each pool is ordered by weighted random
+    sampling that prefers less-exposed questions (``exam.analysis.exposure.exposure_order``); every
+    question keeps a chance, and a seeded ``rng`` gives the same paper for the same counts.
+    """
     rules = [(section, rule) for section in profile.sections for rule in section.draw]
     pools = []
     for _, rule in rules:
         ids = pool(rule, questions)
-        rng.shuffle(ids)
+        if exposure is None:
+            rng.shuffle(ids)
+        else:
+            ids = exposure_order(ids, exposure, rng, strength)
         pools.append(ids)
     counts = [rule.count for _, rule in rules]
     picked = assign(pools, counts)

@@ -10,6 +10,7 @@ from exam.cli.bank import bank
 from exam.cli.grade import calibrate, fit_scale, grade
 from exam.cli.purge import purge
 from exam.cli.server import demo, init, serve
+from exam.cli.stats import stats
 from exam.cli.users import user
 
 
@@ -22,5 +23,5 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, purge):
+for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, purge, stats):
     main.add_command(_command)

@@ -88,6 +88,8 @@ AUDIT_LABELS = {
     "question.status": N_("Question status changed"),
     "profile.create": N_("Job profile created"),
     "profile.update": N_("Job profile changed"),
+    "attempt.rubric_regrade": N_("Regraded with a new rubric version"),
+    "attempt.outcome": N_("Outcomes after hiring recorded"),
 }
 AUDIT_TARGETS = {
     "user": N_("account"),

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from exam.analysis.items import ChoiceKey
 from exam.questions.base import GradeOutcome, Issue, QuestionBase, QuestionType, Text, duplicates
 
 OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$", max_length=16)]
@@ -87,6 +88,19 @@ class OptionsQuestionType(QuestionType):
             for o in content.get("options") or []
         ]
         return choice_report(answer, options)
+
+    def option_key(self, question: ChoiceQuestionBase) -> ChoiceKey:  # type: ignore[override]
+        """The options in bank order, the keyed ones and the scoring."""
+        return ChoiceKey(
+            options=tuple(o.id for o in question.options),
+            correct=tuple(question.correct_ids()),
+            kind=self.name,  # type: ignore[arg-type]
+            scoring=getattr(question, "scoring", "all_or_nothing"),
+        )
+
+    def picked_options(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The option ids picked."""
+        return tuple(picked_ids(response))
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """A stem and four options, the first right."""

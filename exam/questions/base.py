@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
@@ -235,6 +235,10 @@ class GradedLike(Protocol):
     overrides: Mapping[str, Any]
 
 
+if TYPE_CHECKING:
+    from exam.analysis.items import ChoiceKey
+
+
 class QuestionType:
     """One question type: its bank model, templates and behaviour (the plugin interface, one module per type).
 
@@ -324,6 +328,14 @@ class QuestionType:
     def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
         """What HR's report shows of a graded answer (``content``: the stored question version)."""
         return {}
+
+    def option_key(self, question: QuestionBase) -> ChoiceKey | None:
+        """The options, the keyed ones and the scoring, for the option analysis of item statistics (None: no options)."""
+        return None
+
+    def picked_options(self, response: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """The option ids a stored response picked, for the option analysis (None for types without options)."""
+        return None
 
     def starter(self, texts: Mapping[str, str]) -> dict[str, Any]:
         """Type-specific fields of a new question in the trainers' editor (``texts``: translated placeholders)."""

@@ -195,6 +195,7 @@ class Reply(QuestionType):
             "criteria": rows,
             "flags": result.get("flags") or [],
             "caps": result.get("caps") or [],
+            "review": result.get("review") or [],
             "score": answer.score,
             "auto_score": result.get("score"),
             "overridden": bool(overrides),

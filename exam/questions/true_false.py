@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import StrictBool
 
+from exam.analysis.items import ChoiceKey
 from exam.grading import choice
 from exam.i18n import gettext
 from exam.questions import _choice
@@ -61,6 +62,15 @@ class TrueFalse(QuestionType):
     def is_answered(self, response: Mapping[str, Any]) -> bool:
         """True or false is picked."""
         return response.get("answer") is not None
+
+    def option_key(self, question: TrueFalseQuestion) -> ChoiceKey:  # type: ignore[override]
+        """Two options, "true" and "false", the right one keyed."""
+        return ChoiceKey(("true", "false"), ("true" if question.answer else "false",), "true_false")
+
+    def picked_options(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """("true",), ("false",) or () when unanswered."""
+        answer = response.get("answer")
+        return () if answer is None else ("true" if answer else "false",)
 
     def grade(self, question: TrueFalseQuestion, response: Mapping[str, Any], **ctx: Any) -> GradeOutcome:
         """1 point for the right answer, else 0."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,12 +23,14 @@ from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitat
 from exam.questions.base import AnswerRefused, SaveContext
 from exam.questions.registry import TYPES, get_type
 from exam.security import N_
-from exam.services import papers
+from exam.services import exposure, papers
 from exam.services.events import add_event
 from exam.services.openings import window_state
 from exam.timeutil import as_utc, utcnow
 
 log = logging.getLogger("exam.attempts")
+
+MAX_SPENT_SECONDS = 3600  # one save reports at most an hour spent on its item
 
 
 class ExamError(Exception):
@@ -175,6 +177,7 @@ def start_attempt(
             )
         )
     session.flush()
+    exposure.record(session, [entry.item["question_id"] for entry in papers.iter_items(paper)])
     _start_section(session, attempt, 0, now, factor)
     return attempt
 
@@ -360,11 +363,17 @@ def _cas(
     response: dict[str, Any],
     now: datetime,
     flagged: bool | None = None,
+    seconds: float | None = None,
 ) -> bool:
-    """Compare-and-set: store ``response`` only if the answer is still at version ``expected``."""
+    """Compare-and-set: store ``response`` only if the answer is still at version ``expected``.
+
+    ``seconds``: time the page reports the candidate spent on the item since its last save (added up).
+    """
     values: dict[str, Any] = {"response": response, "version": expected + 1, "updated_at": now}
     if flagged is not None:
         values["flagged"] = flagged
+    if seconds:
+        values["seconds"] = func.coalesce(Answer.seconds, 0.0) + seconds
     result = session.execute(update(Answer).where(Answer.id == answer.id, Answer.version == expected).values(**values))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
@@ -447,7 +456,7 @@ def save_answer(
         if isinstance(inputs, int) and 0 <= inputs < 10**7:
             response["_inputs"] = inputs
             response["_page"] = str(meta.get("page") or "")[:40]
-    if not _cas(session, answer, version, response, now):
+    if not _cas(session, answer, version, response, now, seconds=spent_seconds(meta)):
         fresh = _answer_row(session, attempt, position)
         raise ExamError(
             409,
@@ -459,6 +468,14 @@ def save_answer(
     for kind, detail in saving.signals:
         add_event(session, attempt, kind, detail, now)
     return SaveResult(answer, (saving.page or {}).get("typing"))
+
+
+def spent_seconds(meta: Mapping[str, Any] | None) -> float | None:
+    """The page's report of seconds spent on an item since its last save (0-3600), else None."""
+    value = (meta or {}).get("seconds") if isinstance(meta, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SPENT_SECONDS:
+        return None
+    return round(float(value), 1)
 
 
 def set_flag(

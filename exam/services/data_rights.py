@@ -29,9 +29,12 @@ from exam.models import (
     Attempt,
     AttemptSection,
     AuditLog,
+    BlindScore,
+    HireOutcome,
     IntegrityEvent,
     Invitation,
     Opening,
+    RankChange,
     Role,
     User,
     UserSession,
@@ -129,6 +132,11 @@ def export_candidate(session: Session, candidate_id: int, *, now: datetime | Non
         )
         .order_by(col(AuditLog.id))
     ).all()
+    outcomes = {
+        o.attempt_id: o
+        for o in session.exec(select(HireOutcome).where(col(HireOutcome.attempt_id).in_(attempt_ids or [-1]))).all()
+    }
+    blind = session.exec(select(BlindScore).where(col(BlindScore.answer_id).in_([x.id for x in answers] or [-1]))).all()
     openings = {
         o.id: o
         for o in session.exec(
@@ -151,7 +159,12 @@ def export_candidate(session: Session, candidate_id: int, *, now: datetime | Non
             | {
                 "opening_title": openings[a.opening_id].title if a.opening_id in openings else None,
                 "sections": [_row(s) for s in sections if s.attempt_id == a.id],
-                "answers": [_row(x) for x in answers if x.attempt_id == a.id],
+                "answers": [
+                    _row(x) | {"blind_scores": [b.score for b in blind if b.answer_id == x.id]}
+                    for x in answers
+                    if x.attempt_id == a.id
+                ],
+                "outcome": _row(outcomes[a.id], skip=("recorded_by_id",)) if a.id in outcomes else None,
                 "integrity_events": [_row(e) for e in events if e.attempt_id == a.id],
             }
             for a in attempts
@@ -164,7 +177,9 @@ def _delete_attempts(session: Session, attempt_ids: list[int]) -> None:
     """Delete attempts with their answers, section clocks and integrity events (explicitly, on any engine)."""
     if not attempt_ids:
         return
-    for table in (Answer, AttemptSection, IntegrityEvent):
+    answer_ids = select(Answer.id).where(col(Answer.attempt_id).in_(attempt_ids))
+    session.exec(sa_delete(BlindScore).where(col(BlindScore.answer_id).in_(answer_ids)))  # type: ignore[call-overload]
+    for table in (HireOutcome, RankChange, Answer, AttemptSection, IntegrityEvent):
         session.exec(sa_delete(table).where(col(table.attempt_id).in_(attempt_ids)))  # type: ignore[call-overload,attr-defined]
     session.exec(sa_delete(Attempt).where(col(Attempt.id).in_(attempt_ids)))  # type: ignore[call-overload]
 

@@ -15,7 +15,7 @@ from exam.banks.problems import BankInvalid
 from exam.db import engine_for, session_scope, transactional
 from exam.migrate import upgrade
 from exam.models import Role
-from exam.services import accounts, demo_candidates
+from exam.services import accounts, demo_candidates, demo_history, stats
 from exam.services.bank_store import import_bank
 from exam.settings import Settings
 
@@ -73,7 +73,28 @@ def opening_step(session: Session, settings: Settings, logins: DemoLogins, echo:
     demo_candidates.create_opening(session, settings, logins, echo)
 
 
-STEPS: tuple[Callable[[Session, Settings, DemoLogins, Echo], None], ...] = (accounts_step, bank_step, opening_step)
+@transactional
+def history_step(session: Session, settings: Settings, logins: DemoLogins, echo: Echo) -> None:
+    """Last autumn's closed opening: a few hundred graded attempts, hires with outcomes, blind scores."""
+    if not demo_history.ready(session):
+        raise DemoError(f"the question bank in {settings.bank_dir} has no {demo_candidates.PROFILE_ID!r} profile")
+    demo_history.create_history(session, settings, logins, echo)
+
+
+def stats_step(session: Session, settings: Settings, logins: DemoLogins, echo: Echo) -> None:
+    """Item statistics and reliability computed once, so that the first page loads are quick."""
+    session.commit()  # the snapshots are written in a transaction of their own
+    stored = stats.refresh(session.get_bind())  # type: ignore[arg-type]
+    echo(f"statistics computed: {stored} snapshots")
+
+
+STEPS: tuple[Callable[[Session, Settings, DemoLogins, Echo], None], ...] = (
+    accounts_step,
+    bank_step,
+    history_step,
+    opening_step,
+    stats_step,
+)
 
 
 def create_demo(settings: Settings, *, force: bool = False, echo: Echo = print) -> DemoLogins:

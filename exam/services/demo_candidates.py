@@ -7,6 +7,8 @@ written here), then graded by the real engines through results.grade_attempt.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import random
 import re
 from collections.abc import Callable
@@ -67,6 +69,7 @@ DEMO_AGENTS = [
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
 ]
+SPECIAL = {3: "copies", 11: "english"}  # candidates whose first reply the rubric cannot judge
 
 # Reply building blocks (written for the demo; not taken from the calibration replies).
 GREETINGS = {
@@ -172,25 +175,93 @@ def _typing_response(
     )
 
 
+def item_model(question: Any) -> tuple[float, float, str]:
+    """A choice question's simulated behaviour: (discrimination a, difficulty b, flaw).
+
+    Fixed per question id, so every run and every opening agree. About one question in eight has a
+    flaw that item statistics should catch: "lure" (a distractor strong candidates fall for), "easy",
+    "hard" or "noise" (answers unrelated to ability).
+    """
+    h = int(hashlib.sha256(question.id.encode("utf-8")).hexdigest()[:12], 16)
+    a = 1.2 + 1.4 * ((h & 0xFFFF) / 0xFFFF)
+    b = (int(getattr(question, "difficulty", 3)) - 3) * 0.55 + 0.5 + ((h >> 16 & 0xFFFF) / 0xFFFF - 0.5)
+    flaw = {0: "lure", 1: "easy", 2: "hard", 3: "noise"}.get((h >> 32) % 32, "")
+    if flaw == "easy":
+        b = -3.2
+    elif flaw == "hard":
+        a, b = 0.4, 3.0
+    elif flaw == "noise":
+        a = 0.0
+    return a, b, flaw
+
+
+def ability(skill: float) -> float:
+    """A candidate's latent ability on the usual scale (skill ~ Beta(4, 2.2) has mean .65 and SD .18)."""
+    return (skill - 0.645) / 0.18
+
+
+def _distractor_weights(question: Any, ids: list[str]) -> dict[str, float]:
+    """How attractive each option is as a wrong answer (in one question of four, one is nearly never picked)."""
+    weights = {}
+    for oid in ids:
+        h = int(hashlib.sha256(f"{question.id}/{oid}".encode()).hexdigest()[:6], 16)
+        weights[oid] = 0.3 + (h % 1000) / 1000
+    if int(hashlib.sha256(question.id.encode()).hexdigest()[-2:], 16) % 4 == 0:
+        weights[min(ids, key=lambda o: weights[o])] = 0.02
+    return weights
+
+
 def _choice_response(question: Any, skill: float, rng: random.Random) -> dict[str, Any]:
+    """A choice answer from a two-parameter model with guessing, and the question's flaw if any."""
     qtype = get_type(question.type)
+    a, b, flaw = item_model(question)
+    theta = ability(skill)
+    guess = 0.5 if question.type == "true_false" else 0.2
+    right = rng.random() < guess + (1 - guess) / (1 + math.exp(-1.7 * a * (theta - b)))
     if question.type == "true_false":
-        right = rng.random() < skill
+        if flaw == "lure":
+            right = rng.random() < 0.75 - 0.25 * math.tanh(theta)
         return qtype.read_answer(question, {"answer": question.answer if right else not question.answer})
     correct = question.correct_ids()
     ids = [o.id for o in question.options]
+    wrong_ids = [i for i in ids if i not in correct] or ids
+    weights = _distractor_weights(question, wrong_ids)
+    if flaw == "lure" and rng.random() < 0.15 + 0.5 / (1 + math.exp(-1.5 * theta)):
+        lure = max(wrong_ids, key=lambda o: weights[o])
+        if question.type == "single_choice":
+            return qtype.read_answer(question, {"choice": lure})
+        return qtype.read_answer(question, {"choices": sorted(set(correct[:-1]) | {lure})})
     if question.type == "single_choice":
-        pick = correct[0] if rng.random() < skill else rng.choice([i for i in ids if i not in correct] or ids)
+        pick = correct[0] if right else rng.choices(wrong_ids, [weights[i] for i in wrong_ids])[0]
         return qtype.read_answer(question, {"choice": pick})
-    if rng.random() < skill:
+    if right:
         picks = list(correct)
     else:
-        picks = [i for i in ids if rng.random() < 0.5] or [rng.choice(ids)]
-    return qtype.read_answer(question, {"choices": picks})
+        picks = [i for i in correct if rng.random() < 0.6]
+        picks.append(rng.choices(wrong_ids, [weights[i] for i in wrong_ids])[0])
+    return qtype.read_answer(question, {"choices": sorted(set(picks))})
 
 
-def simulate(session: Session, opening: Any, invitation: Any, start: datetime, rng: random.Random) -> Any:
-    """One candidate's whole attempt with answers of a random skill level, graded by the real engines."""
+def reply_quality(skill: float, rng: random.Random) -> str:
+    """How well a candidate of this skill writes one reply: "good", "medium" or "poor"."""
+    roll = rng.random()
+    return "good" if roll < skill * 0.9 else ("medium" if roll < skill + 0.25 else "poor")
+
+
+def simulate(
+    session: Session,
+    opening: Any,
+    invitation: Any,
+    start: datetime,
+    rng: random.Random,
+    special: str = "",
+) -> Any:
+    """One candidate's whole attempt with answers of a random skill level, graded by the real engines.
+
+    ``special``: "copies" (the first reply repeats the customer's message) or "english" (written in English):
+    replies the rubric cannot judge, which the HR report sends to a person.
+    """
+    replies: list[tuple[Any, str]] = []
     candidate = openings.candidate_for(session, invitation)
     attempts.accept_notice(session, invitation, start - timedelta(minutes=2))
     attempt = attempts.start_attempt(session, invitation, candidate, now=start, rng=rng)
@@ -223,15 +294,22 @@ def simulate(session: Session, opening: Any, invitation: Any, start: datetime, r
                 response, used = _typing_response(
                     question, now + timedelta(seconds=used_total + 3), speed, error_rate, rng
                 )
-                used_total += used + 8
+                used += 8
             elif question.type == "reply":
-                roll = rng.random()
-                quality = "good" if roll < skill * 0.9 else ("medium" if roll < skill + 0.25 else "poor")
-                response = {"text": compose_reply(question, quality, rng)}
-                used_total += rng.uniform(120, 280)
+                quality = reply_quality(skill, rng)
+                text = compose_reply(question, quality, rng)
+                if special == "copies" and not replies:
+                    text = "您好，" + question.messages[0]
+                elif special == "english" and not replies:
+                    text = "Hello, thank you for your message. We will check your order and reply to you soon."
+                replies.append((answer, quality))
+                response = {"text": text}
+                used = rng.uniform(120, 280)
             else:
-                response = _choice_response(question, 0.35 + skill * 0.6, rng)
-                used_total += rng.uniform(15, 45)
+                response = _choice_response(question, skill, rng)
+                used = rng.uniform(15, 45) * (1.3 - 0.5 * skill)
+            used_total += used
+            answer.seconds = round(used, 1)
             answer.response = response
             answer.version = 1
             answer.updated_at = now + timedelta(seconds=used_total)
@@ -297,7 +375,7 @@ def create_opening(session: Session, settings: Settings, logins: Any, echo: Call
             secret_key=secret,
             created_at=start - timedelta(days=1),
         )
-        simulate(session, opening, invitation, start, rng)
+        simulate(session, opening, invitation, start, rng, SPECIAL.get(index, ""))
     tokens = []
     for name in NAMES[FINISHED:]:
         _, token = openings.invite(

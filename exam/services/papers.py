@@ -25,6 +25,7 @@ from exam.banks.profile import Profile
 from exam.models import JobProfileVersion, Opening, Question, QuestionVersion
 from exam.questions.base import QuestionBase
 from exam.questions.registry import get_type, parse_question
+from exam.services import exposure
 
 _CACHE_MAX = 4000
 _parsed: dict[str, QuestionBase] = {}
@@ -86,11 +87,16 @@ def opening_profile(session: Session, opening: Opening) -> tuple[dict[str, Any],
 
 
 def draw_paper(
-    profile: Profile, questions: Mapping[str, QuestionBase], version_ids: Mapping[str, int], rng: random.Random
+    profile: Profile,
+    questions: Mapping[str, QuestionBase],
+    version_ids: Mapping[str, int],
+    rng: random.Random,
+    exposure: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A random paper for one candidate (pure): questions by blueprint, options shuffled, versions pinned."""
+    """A random paper for one candidate (pure): questions by blueprint (less-exposed ones preferred when
+    ``exposure`` is given), options shuffled, versions pinned."""
     sections = []
-    for section, ids in draw(profile, questions, rng):
+    for section, ids in draw(profile, questions, rng, exposure):
         items = []
         for qid in ids:
             question = questions[qid]
@@ -102,10 +108,10 @@ def draw_paper(
 
 
 def build_paper(session: Session, opening: Opening, rng: random.Random | None = None) -> dict[str, Any]:
-    """Draw a paper for an opening from the questions now active in the database."""
+    """Draw a paper for an opening from the questions now active in the database, less-exposed ones preferred."""
     _, profile = opening_profile(session, opening)
     questions, version_ids = active_questions(session)
-    paper = draw_paper(profile, questions, version_ids, rng or random.SystemRandom())
+    paper = draw_paper(profile, questions, version_ids, rng or random.SystemRandom(), exposure.counts(session))
     paper["profile_version"] = opening.profile_version
     return paper
 

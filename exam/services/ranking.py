@@ -42,6 +42,7 @@ __all__ = [
     "overridden_ids",
     "percentile_rank",
     "ranks_and_percentiles",
+    "review_ids",
 ]
 
 DECISIONS = ("shortlist", "hold", "reject", "hire")
@@ -133,6 +134,7 @@ class RankingRow:
     phone: str | None = None
     percentile: float | None = None
     overridden: bool = False
+    needs_review: bool = False  # a reply the rubric could not judge waits for a person
 
 
 @dataclass
@@ -353,11 +355,24 @@ def overridden_ids(session: Session, attempt_ids: Sequence[int]) -> set[int]:
     return set(rows)
 
 
+def review_ids(session: Session, attempt_ids: Sequence[int]) -> set[int]:
+    """The attempts among these with a reply the rubric could not judge (``review`` in its grading result)."""
+    if not attempt_ids:
+        return set()
+    text = cast(col(Answer.result), String)
+    codes = or_(text.like('%"copies_customer"%'), text.like('%"other_language"%'))
+    rows = session.exec(
+        select(col(Answer.attempt_id)).where(col(Answer.attempt_id).in_(list(attempt_ids)), codes).distinct()  # type: ignore[call-overload]
+    ).all()
+    return set(rows)
+
+
 def _rows(
     session: Session, opening_id: int, ids: Sequence[int], ranks: Mapping[int, tuple[int, float | None]] | None = None
 ) -> list[RankingRow]:
     ranks = ranks if ranks is not None else ranks_and_percentiles(session, opening_id, ids)
     touched = overridden_ids(session, ids)
+    to_review = review_ids(session, ids)
     return [
         RankingRow(
             attempt=att,
@@ -367,6 +382,7 @@ def _rows(
             rank=ranks.get(att.id, (None, None))[0],  # type: ignore[arg-type]
             percentile=ranks.get(att.id, (None, None))[1],
             overridden=att.id in touched,
+            needs_review=att.id in to_review,
         )  # type: ignore[arg-type]
         for att, name, email, phone in load_rows(session, ids)
     ]

@@ -270,6 +270,7 @@ class Filters:
     stage: str = ""
     q: str = ""
     page: int = 1
+    ids: tuple[str, ...] | None = None  # only these questions (e.g. the flagged ones)
 
 
 def _like(text: str) -> str:
@@ -291,6 +292,8 @@ def list_questions(session: Session, filters: Filters) -> tuple[list[Question], 
         stmt = stmt.where(Question.difficulty == int(filters.difficulty))
     if filters.stage:
         stmt = stmt.where(Question.stage == filters.stage)
+    if filters.ids is not None:
+        stmt = stmt.where(col(Question.id).in_(filters.ids or ("",)))
     words = filters.q.split()
     for word in words:
         pattern = _like(word.lower())

@@ -22,7 +22,7 @@ from exam.web.templating import render
 
 router = APIRouter()
 
-RESERVED_FIELDS = {"csrf_token", "version", "inputs", "page", "restored"}
+RESERVED_FIELDS = {"csrf_token", "version", "inputs", "page", "restored", "seconds"}
 ACCEPT_VALUES = ("1", "on", "yes", "true")
 
 
@@ -71,8 +71,9 @@ def _answer_parts(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
     else:
         data = {k: v for k, v in body.items() if k not in RESERVED_FIELDS}
         meta = {"inputs": _int(body.get("inputs")), "page": body.get("page"), "restored": body.get("restored")}
+        meta["seconds"] = _int(body.get("seconds"))
     if meta.get("restored") in (True, "1", "true"):
-        meta = {}  # text restored after a reload: no keystroke comparison
+        meta = {"seconds": meta.get("seconds")}  # text restored after a reload: no keystroke comparison
     return data, meta
 
 

@@ -39,3 +39,35 @@ def flag_labels() -> dict[str, str]:
 def flag_label(flag: str) -> str:
     """One rubric flag's label (the id itself when unknown)."""
     return flag_labels().get(flag, flag)
+
+
+def language_labels() -> dict[str, str]:
+    """Writing systems named by the reply review (exam.grading.rubric.review)."""
+    return {
+        "zh": _("Chinese"),
+        "ja": _("Japanese"),
+        "ko": _("Korean"),
+        "latin": _("a Latin-script language such as English"),
+        "cyrillic": _("a Cyrillic-script language such as Russian"),
+        "arabic": _("Arabic"),
+        "thai": _("Thai"),
+    }
+
+
+def review_text(item: dict) -> str:
+    """Why a reply needs a person, in the UI language (an item of a grading result's ``review`` list)."""
+    code = item.get("code")
+    if code == "copies_customer":
+        share = float(item.get("share") or 0.0)
+        return _(
+            "%(share)s of the reply repeats the customer's own message. The rubric gives no credit for the "
+            "copied words; read the reply and judge it yourself."
+        ) % {"share": f"{share:.0%}"}
+    if code == "other_language":
+        names = language_labels()
+        task, reply = item.get("task_language") or "", item.get("reply_language") or ""
+        return _(
+            "The task is in %(task)s but the reply is written in %(reply)s. The rubric cannot judge it; "
+            "read it and give the marks yourself."
+        ) % {"task": names.get(task, task), "reply": names.get(reply, reply)}
+    return str(item.get("note") or code or "")

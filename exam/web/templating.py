@@ -59,7 +59,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["tz_label"] = display_tz_label
     env.globals["lc"] = lambda: "：" if i18n.get_locale().startswith("zh") else ": "
     env.filters["dt"] = _datetime
-    from exam.web.labels import flag_label
+    from exam.web.labels import flag_label, review_text
 
     env.globals["flag_label"] = flag_label
     from exam.banks.messages import localize
@@ -71,6 +71,7 @@ def make_templates() -> Jinja2Templates:
 
     env.filters["problem"] = lambda p: f"{p.path}:{p.line}: {localize(p.message)}"
     env.filters["problem_message"] = localize
+    env.globals["review_text"] = review_text
     from exam.grading.rubric import is_negative_evidence
 
     env.globals["is_bad_evidence"] = is_negative_evidence

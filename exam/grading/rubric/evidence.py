@@ -85,6 +85,7 @@ class ReplyResult:
     question: str | None = None
     calibration: str | None = None  # the calibration that mapped the raw points (None: raw points are the score)
     calibrated: float | None = None  # the calibrated total before caps
+    review: list[dict[str, Any]] = field(default_factory=list)  # why a person should judge it (rubric.review)
 
     @property
     def raw_score(self) -> float:
@@ -93,7 +94,7 @@ class ReplyResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the `exam grade reply` contract JSON (extra keys: flags, caps, raw_score, calibration,
-        calibrated_score)."""
+        calibrated_score, review)."""
         return {
             "question": self.question,
             "score": self.score,
@@ -103,6 +104,7 @@ class ReplyResult:
             "raw_score": self.raw_score,
             "calibration": self.calibration,
             "calibrated_score": self.calibrated if self.calibrated is not None else self.raw_score,
+            "review": list(self.review),
         }
 
 

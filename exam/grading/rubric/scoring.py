@@ -25,6 +25,7 @@ from exam.grading.rubric.evidence import (
     is_negative_evidence,
 )
 from exam.grading.rubric.model import BandGate, Criterion, Rubric
+from exam.grading.rubric.review import review_reply
 from exam.grading.rubric.scale import ScaleCalibration, load_calibration
 from exam.grading.text import NormText, cjk_ratio, content_chars
 
@@ -81,7 +82,8 @@ def grade_reply(
     question: str | None = None,
 ) -> ReplyResult:
     """Grade one reply against ``rubric`` in the scenario given by ``facts`` and ``messages``."""
-    norm = NormText.of(text or "")
+    check = review_reply(text or "", messages, min_cjk_ratio=rubric.min_cjk_ratio)  # copies: blanked, to a person
+    norm = NormText.of(check.graded_text)
     length = content_chars(norm.norm)
     ctx = _Context(
         text=norm,
@@ -177,6 +179,7 @@ def grade_reply(
         question=question,
         calibration=scale.name if scale else None,
         calibrated=calibrated,
+        review=[item.as_dict() for item in check.items],
     )
 
 

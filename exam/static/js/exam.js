@@ -112,7 +112,7 @@
     var item = {
       el: el, pos: el.dataset.position, type: el.dataset.type, version: parseInt(el.dataset.version, 10) || 0,
       dirty: false, inflight: false, conflict: false, closed: false, composing: false, restored: false,
-      inputs: 0, timer: null, firstDirtyAt: 0, retry: 1000, retryTimer: null,
+      inputs: 0, timer: null, firstDirtyAt: 0, retry: 1000, retryTimer: null, unsentMs: 0,
       field: $("textarea", el), typing: null,
     };
     if (item.type === "typing") item.typing = setupTyping(item);
@@ -120,6 +120,26 @@
   });
   var byPos = {};
   items.forEach(function (i) { byPos[i.pos] = i; });
+
+  // Time spent per item (for the trainers' item statistics): the time since the last answer anywhere on
+  // the page is credited to the item answered now (it was being read); time away from the page and
+  // pauses over five minutes are not counted. Sent with the next save as seconds since the last one.
+  var lastTouch = Date.now(), awayMs = 0;
+  function touch(item) {
+    var now = Date.now(), gap = now - lastTouch - awayMs;
+    lastTouch = now;
+    awayMs = 0;
+    if (gap > 0 && gap < 300000) item.unsentMs += gap;
+  }
+  function takeSeconds(item) {
+    var seconds = Math.min(3600, Math.round(item.unsentMs / 1000));
+    item.unsentMs -= seconds * 1000;
+    return seconds;
+  }
+  items.forEach(function (item) {
+    item.el.addEventListener("input", function () { touch(item); }, true);
+    item.el.addEventListener("change", function () { touch(item); }, true);
+  });
 
   function dataOf(item) {
     var el = item.el;
@@ -200,10 +220,13 @@
     item.inflight = true;
     item.dirty = false;
     updateStatus();
-    var body = { version: item.version, answer: data, meta: { inputs: item.inputs, page: pageId, restored: item.restored } };
+    var seconds = takeSeconds(item);
+    var body = { version: item.version, answer: data,
+                 meta: { inputs: item.inputs, page: pageId, restored: item.restored, seconds: seconds } };
     return postJSON(base + "/items/" + item.pos, body).then(function (res) {
       item.inflight = false;
       var b = res.body || {};
+      if (res.status !== 200) item.unsentMs += seconds * 1000;
       if (res.status === 200 && b.ok) {
         offline = false;
         item.retry = 1000;
@@ -239,6 +262,7 @@
       updateStatus();
     }).catch(function () {
       item.inflight = false;
+      item.unsentMs += seconds * 1000;
       item.dirty = true;
       offline = true;
       updateStatus();
@@ -307,6 +331,7 @@
     fd.append("version", String(item.version));
     fd.append("inputs", String(item.inputs));
     fd.append("page", pageId);
+    fd.append("seconds", String(takeSeconds(item)));
     if (item.restored) fd.append("restored", "1");
     Object.keys(data).forEach(function (k) {
       var v = data[k];
@@ -591,6 +616,7 @@
   }
   function comeBack() {
     if (awayStart === null) return;
+    awayMs += Date.now() - awayStart;
     var seconds = Math.round((Date.now() - awayStart) / 100) / 10;
     record(awayHidden ? "tab_hidden" : "window_blur", { seconds: seconds });
     awayStart = null;

@@ -24,7 +24,7 @@ from exam.hiring.explain import (
 from exam.hiring.svg import histogram_svg, score_bins
 from exam.i18n import gettext as _
 from exam.models import Opening
-from exam.services import accounts, ranking, review
+from exam.services import accounts, ranking, regrade, review, stats
 from exam.timeutil import to_display, utcnow
 from exam.web.deps import FormDep, HRUser, SessionDep
 from exam.web.hr.common import COMMON, opening_or_404
@@ -75,6 +75,12 @@ def _distribution_chart(session: Session, opening_id: int, profile: dict[str, An
         band_lines=band_lines,
     )
     return {"svg": svg, "bins": bins, "total": total}
+
+
+def _sem(session: Session, opening_id: int) -> float | None:
+    """The hiring score's standard error of measurement for this opening (None until it can be computed)."""
+    figures = stats.opening_figures(session, opening_id)
+    return (figures.data.get("hiring") or {}).get("sem") if figures else None
 
 
 def _ranking_context(
@@ -128,6 +134,8 @@ def _ranking_context(
         # the htmx partial (table only) needs neither the totals nor the chart
         "stats": None if partial else ranking.opening_stats(session, opening.id),  # type: ignore[arg-type]
         "chart": None if partial else _distribution_chart(session, opening.id, profile),  # type: ignore[arg-type]
+        "sem": _sem(session, opening.id),  # type: ignore[arg-type]
+        "rank_changes": None if partial else regrade.rank_changes(session, opening),
         "criteria": profile.get("criteria") or [],
         "bands": profile.get("bands") or [],
         "criterion_points": criterion_points,

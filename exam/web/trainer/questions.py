@@ -17,6 +17,7 @@ from exam.models import Question, ScoredReply
 from exam.questions.base import TOPICS
 from exam.questions.registry import all_types, parse_question
 from exam.services import calibration as cal
+from exam.services import stats
 from exam.services import workspace as ws
 from exam.services.bank_store import (
     bank_warnings,
@@ -36,6 +37,7 @@ from exam.web.trainer.common import (
     redirect,
     tryable,
 )
+from exam.web.trainer.stats import labels as stats_labels
 
 router = APIRouter(prefix="/trainer")
 
@@ -54,9 +56,11 @@ def home(
     difficulty: str = "",
     status: str = "active",
     stage: str = "",
+    flagged: str = "",
 ) -> Response:
-    """The trainer's home: the question bank with filters and search."""
+    """The trainer's home: the question bank with filters and search, item statistics' flags beside each question."""
     number = request.query_params.get("page", "1")
+    figures = stats.item_figures(session, recompute=False)
     filters = ws.Filters(
         type=type,
         topic=topic,
@@ -65,6 +69,7 @@ def home(
         stage=stage,
         q=q.strip()[:100],
         page=int(number) if number.isdigit() else 1,
+        ids=tuple(stats.flagged_ids(session, figures)) if flagged else None,
     )
     rows, total = ws.list_questions(session, filters)
     query = urlencode(
@@ -77,6 +82,7 @@ def home(
                 ("difficulty", difficulty),
                 ("status", filters.status),
                 ("stage", stage),
+                ("flagged", "1" if flagged else ""),
             )
             if v
         }
@@ -88,6 +94,9 @@ def home(
         "pages": max(1, math.ceil(total / ws.PAGE_SIZE)),
         "page_query": query,
         "area": "questions",
+        "item_stats": stats.flags_by_question(figures),
+        "flagged_only": bool(flagged),
+        **stats_labels(),
     }
     if partial(request, "question-table"):
         return page(request, "trainer/_question_table.html", ctx)
