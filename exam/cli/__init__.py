@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from exam.cli.backup import backup, restore
 from exam.cli.bank import bank
 from exam.cli.grade import calibrate, grade
 from exam.cli.purge import purge
@@ -22,5 +23,5 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, purge):
+for _command in (init, serve, demo, user, bank, grade, calibrate, purge, backup, restore):
     main.add_command(_command)
