@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exam.web.hr import candidates, openings, ranking
+from exam.web.hr import candidates, delivery, openings, ranking
 
 router = APIRouter()
-for _module in (openings, ranking, candidates):
+for _module in (openings, delivery, ranking, candidates):
     router.include_router(_module.router)
