@@ -42,11 +42,11 @@ def link(base_url: str, keys: Sequence[str], invitation: Invitation) -> str | No
     return f"{base_url.rstrip('/')}/i/{token}" if token else None
 
 
-def qr_svg(text: str, *, scale: int = 4, title: str = "QR") -> str:
-    """A QR code of ``text`` as SVG to put inside HTML (dark modules on a white square with its quiet zone)."""
+def qr_svg(text: str, *, title: str = "QR") -> str:
+    """A QR code of ``text`` as SVG to put inside HTML, sized by CSS (a viewBox, no width or height)."""
     import segno  # imported here: only pages with QR codes need it
 
-    return segno.make(text, error="m").svg_inline(scale=scale, dark="#000", light="#fff", title=title)
+    return segno.make(text, error="m").svg_inline(omitsize=True, dark="#000", light="#fff", title=title)
 
 
 def qr_svg_file(text: str, *, scale: int = 8) -> bytes:
@@ -87,5 +87,5 @@ def sheet(
         if url is None:
             missing += 1
             continue
-        cards.append(SheetCard(invitation, url, qr_svg(url, scale=3)))
+        cards.append(SheetCard(invitation, url, qr_svg(url, title=invitation.name)))
     return cards, missing

@@ -48,11 +48,14 @@ def email_opening(request: Request, opening_id: int, user: HRUser, session: Sess
         queued, skipped = mail.queue_opening(session, settings, opening, base_url=public_base_url(request), actor=user)
     except mail.MailError as exc:
         return _invitations_response(request, session, opening, 422, error=exc.translated())
-    notice = _("%(queued)s e-mails queued; %(skipped)s invitations with an address cannot be used any more.") % {
-        "queued": queued,
-        "skipped": skipped,
-    }
-    if not queued and not skipped:
+    if skipped:
+        notice = _("%(queued)s e-mails queued; %(skipped)s invitations with an address cannot be used any more.") % {
+            "queued": queued,
+            "skipped": skipped,
+        }
+    elif queued:
+        notice = _("%(queued)s e-mails queued; they are sent in the background.") % {"queued": queued}
+    else:
         notice = _("Every invitation with an e-mail address has already been e-mailed.")
     return _invitations_response(request, session, opening, notice=notice)
 
