@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from functools import lru_cache
@@ -107,6 +108,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use a name like Asia/Shanghai or UTC)") from exc
         return value
+
+    @property
+    def database_label(self) -> str:
+        """The database URL without its password, for messages."""
+        return re.sub(r"://([^:/@]+):[^/]*@", r"://\1:***@", self.database_url)
 
     @property
     def smtp_enabled(self) -> bool:

@@ -34,4 +34,4 @@ def restore(file: Path, force: bool) -> None:
         report = service.restore(config, file, force=force, echo=click.echo)
     except service.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"restored {file} into {config.database_url}: {report.summary()}")
+    click.echo(f"restored {file} into {config.database_label}: {report.summary()}")

@@ -42,7 +42,7 @@ def migrate(config: Settings) -> None:
     try:
         upgrade(eng)
     except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(f"cannot migrate the database at {config.database_url}: {exc}") from exc
+        raise click.ClickException(f"cannot migrate the database at {config.database_label}: {exc}") from exc
     finally:
         eng.dispose()
 

@@ -33,7 +33,7 @@ def init(database_url: str | None, admin_name: str | None, password: str | None)
 
     config = settings(database_url)
     migrate(config)
-    click.echo(f"database ready: {config.database_url}")
+    click.echo(f"database ready: {config.database_label}")
     eng = engine(config)
     with session_scope(eng, write=False) as session:
         has_admin = accounts.has_admin(session)
@@ -66,7 +66,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     config.resolved_secret_key()  # generate once, before several workers race for it
     migrate(config)
     public = f", public address {config.base_url}/" if config.base_url else ""
-    click.echo(f"serving on http://{host}:{port}/{public} (database: {config.database_url})")
+    click.echo(f"serving on http://{host}:{port}/{public} (database: {config.database_label})")
     uvicorn.run(
         "exam.app:create_app",
         factory=True,
@@ -95,7 +95,7 @@ def demo(force: bool, then_serve: bool, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from exc
     base = public_base_url(config, host, port)
     click.echo("")
-    click.echo(f"Demo ready in {config.database_url}. Open {base}/ and sign in:")
+    click.echo(f"Demo ready in {config.database_label}. Open {base}/ and sign in:")
     for role, username, password in logins.accounts:
         click.echo(f"  {role:<10} {username:<12} {password}")
     for line in logins.extra:

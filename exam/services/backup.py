@@ -326,7 +326,7 @@ def restore(settings: Settings, path: Path, *, force: bool = False, echo: Echo |
     path = path.expanduser().resolve()
     report = inspect_backup(path)
     if not force and has_data(settings):
-        raise BackupError(f"the database at {settings.database_url} already has data; use --force to replace it")
+        raise BackupError(f"the database at {settings.database_label} already has data; use --force to replace it")
     with staging_database(settings) as staged:
         staged_file = sqlite_path(staged)
         if staged_file is not None:

@@ -86,7 +86,7 @@ STEP_LABELS = {
 def create_demo(settings: Settings, *, force: bool = False, echo: Echo = print) -> DemoLogins:
     """Build the demo aside and swap it in when complete; refuse to overwrite existing data unless forced."""
     if not force and backup.has_data(settings):
-        raise DemoError(f"the database at {settings.database_url} already has data; use --force to replace it")
+        raise DemoError(f"the database at {settings.database_label} already has data; use --force to replace it")
     logins = DemoLogins()
     try:
         with backup.staging_database(settings) as staging:
@@ -95,7 +95,7 @@ def create_demo(settings: Settings, *, force: bool = False, echo: Echo = print) 
                 echo(f"[{number}/{len(STEPS)}] {STEP_LABELS.get(step, step.__name__)}")
                 with session_scope(staging) as session:
                     step(session, settings, logins, echo)
-            echo(f"replacing the database at {settings.database_url} with the demo")
+            echo(f"replacing the database at {settings.database_label} with the demo")
     except backup.BackupError as exc:
         raise DemoError(str(exc)) from exc
     return logins
