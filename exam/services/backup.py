@@ -268,7 +268,7 @@ def backup(settings: Settings, path: Path, echo: Echo | None = None) -> BackupRe
         if source_file is not None:
             raw = engine.raw_connection()
             try:
-                _sqlite_copy(raw.driver_connection, partial)  # type: ignore[arg-type]
+                _sqlite_copy(raw.driver_connection, partial)
             finally:
                 raw.close()
             with contextlib.closing(sqlite3.connect(partial)) as conn:

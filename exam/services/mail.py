@@ -96,11 +96,11 @@ def queue_invitation(
 ) -> EmailDelivery:
     """Queue the invitation's e-mail (once: an e-mail still waiting is not queued again)."""
     address = _check_sendable(session, settings, invitation)
-    waiting = pending(session, invitation.id)  # type: ignore[arg-type]
+    waiting = pending(session, invitation.id)
     if waiting is not None:
         return waiting
     delivery = EmailDelivery(
-        invitation_id=invitation.id,  # type: ignore[arg-type]
+        invitation_id=invitation.id,
         to_address=address,
         base_url=(settings.base_url or base_url).rstrip("/"),
         created_by_id=actor.id if actor else None,
@@ -140,7 +140,7 @@ def queue_opening(
     return queued, skipped
 
 
-def latest(session: Session, invitation_ids: Sequence[int]) -> dict[int, EmailDelivery]:
+def latest(session: Session, invitation_ids: Sequence[int | None]) -> dict[int, EmailDelivery]:
     """The newest e-mail of each invitation that has one."""
     rows = session.exec(
         select(EmailDelivery)
@@ -164,7 +164,7 @@ def _templates() -> Any:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     return env
 
 
@@ -195,7 +195,7 @@ def invitation_message(
     message["Subject"] = " ".join(subject.split())
     message["From"] = sender(settings)
     message["To"] = to_address or invitation.email or ""
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender(settings))[1].partition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
@@ -266,7 +266,7 @@ def _claim(engine: Engine, now: datetime) -> int | None:
                 )
                 .values(status="sending", lease_until=now + LEASE)
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if taken.rowcount == 1:
                 return delivery_id
     return None
 
@@ -331,7 +331,7 @@ def send_due(engine: Engine, settings: Settings, now: datetime | None = None) ->
             report.sent += 1
         elif status == "queued":
             report.retrying += 1
-            log.warning("invitation e-mail %s will be retried: %s", delivery_id, _describe(error))  # type: ignore[arg-type]
+            log.warning("invitation e-mail %s will be retried: %s", delivery_id, error)
         elif status == "failed":
             report.failed += 1
             log.warning("invitation e-mail %s failed: %s", delivery_id, error)

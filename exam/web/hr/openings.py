@@ -168,14 +168,14 @@ def _row(
         attempt = openings.attempt_of(session, invitation)
     status = openings.invitation_status(invitation, attempt)
     if deliveries is None:
-        deliveries = mail.latest(session, [invitation.id])  # type: ignore[list-item]
+        deliveries = mail.latest(session, [invitation.id])
     return {
         "invitation": invitation,
         "attempt": attempt,
         "status": status,
         # None when the link was made under a secret key that is no longer configured (EXAM_SECRET_KEY_PREVIOUS)
         "link": invitation_links.link(public_base_url(request), request.app.state.secret_keys, invitation),
-        "delivery": deliveries.get(invitation.id),  # type: ignore[arg-type]
+        "delivery": deliveries.get(invitation.id),
     }
 
 
@@ -184,7 +184,7 @@ def _rows(request: Request, session: Session, opening: Opening) -> list[dict[str
         select(Invitation).where(Invitation.opening_id == opening.id).order_by(Invitation.id.desc())
     ).all()  # type: ignore[union-attr]
     attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id)).all()}
-    deliveries = mail.latest(session, [inv.id for inv in invitations])  # type: ignore[misc]
+    deliveries = mail.latest(session, [inv.id for inv in invitations])
     return [_row(request, session, inv, attempts, deliveries) for inv in invitations]
 
 
