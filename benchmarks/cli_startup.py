@@ -1,7 +1,8 @@
 """Start-up time of the `exam` command: wall time of whole runs and `python -X importtime` of the imports.
 
-Runs each command several times in a fresh interpreter and prints the median wall time, the median
-total import time and the packages whose imports took longest in the last run.
+Runs each command several times in a fresh interpreter and prints the median wall time, CPU time (user +
+system, less sensitive to other work on the machine) and total import time, and the packages whose imports
+took longest.
 """
 
 from __future__ import annotations
@@ -67,53 +68,67 @@ def run(python: str, args: list[str], cwd: Path, env: dict[str, str], importtime
     return elapsed, cpu, done.stderr
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7, help="Runs per command (default 7).")
-    parser.add_argument("--json", action="store_true", help="Machine-readable output.")
-    parser.add_argument("--top", type=int, default=8, help="How many of the heaviest imports to show.")
-    parser.add_argument(
-        "--python",
-        default=sys.executable,
-        help="The interpreter whose `exam` is measured, e.g. a virtual environment with the wheel installed "
-        "(installed packages carry compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE=1 compiles "
-        "every module on every start and measures that too).",
-    )
-    args = parser.parse_args()
+def measure(pythons: list[str], runs: int, top: int) -> dict[str, dict[str, dict[str, object]]]:
+    """Figures per interpreter and command; the interpreters' runs alternate, so that they share the machine's noise."""
     env = dict(os.environ)
-    out: dict[str, dict[str, object]] = {}
+    results: dict[str, dict[str, dict[str, object]]] = {python: {} for python in pythons}
     with tempfile.TemporaryDirectory() as tmp:
         reply = Path(tmp) / "reply.txt"
         reply.write_text(REPLY, encoding="utf-8")
         for label, cmd in commands(reply).items():
-            timed = [run(args.python, cmd, Path(tmp), env, importtime=False) for _ in range(args.runs)]
-            walls, cpus = [t[0] for t in timed], [t[1] for t in timed]
-            imports, top = [], []
-            for _ in range(max(3, args.runs // 2)):
-                total, top = parse_importtime(run(args.python, cmd, Path(tmp), env, importtime=True)[2])
-                imports.append(total)
-            out[label] = {
-                "wall_median_s": round(statistics.median(walls), 3),
-                "wall_min_s": round(min(walls), 3),
-                "cpu_median_s": round(statistics.median(cpus), 3),
-                "imports_median_s": round(statistics.median(imports), 3),
-                "heaviest_imports": [{"module": m, "cumulative_s": round(t, 3)} for t, m in top[: args.top]],
-            }
+            timed: dict[str, list[tuple[float, float]]] = {python: [] for python in pythons}
+            imports: dict[str, list[float]] = {python: [] for python in pythons}
+            heaviest: dict[str, list[tuple[float, str]]] = {}
+            for index in range(runs):
+                for python in pythons:
+                    wall, cpu, _ = run(python, cmd, Path(tmp), env, importtime=False)
+                    timed[python].append((wall, cpu))
+                    if index % 2 == 0:
+                        total, heaviest[python] = parse_importtime(run(python, cmd, Path(tmp), env, importtime=True)[2])
+                        imports[python].append(total)
+            for python in pythons:
+                walls, cpus = [t[0] for t in timed[python]], [t[1] for t in timed[python]]
+                results[python][label] = {
+                    "wall_median_s": round(statistics.median(walls), 3),
+                    "wall_min_s": round(min(walls), 3),
+                    "cpu_median_s": round(statistics.median(cpus), 3),
+                    "imports_median_s": round(statistics.median(imports[python]), 3),
+                    "heaviest_imports": [
+                        {"package": name, "self_s": round(t, 3)} for t, name in heaviest[python][:top]
+                    ],
+                }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7, help="Runs per command and interpreter (default 7).")
+    parser.add_argument("--json", action="store_true", help="Machine-readable output.")
+    parser.add_argument("--top", type=int, default=5, help="How many of the heaviest packages to show.")
+    parser.add_argument(
+        "--python",
+        action="append",
+        help="An interpreter whose `exam` is measured, e.g. of a virtual environment with the wheel installed "
+        "(installed packages carry compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE=1 compiles "
+        "every module at every start, and that is measured too). Repeat to compare (runs alternate).",
+    )
+    args = parser.parse_args()
+    pythons = args.python or [sys.executable]
+    load_before = os.getloadavg()[0]
+    results = measure(pythons, args.runs, args.top)
     if args.json:
-        print(
-            json.dumps(
-                {"python": args.python, "runs": args.runs, "load_average": os.getloadavg(), "commands": out}, indent=2
-            )
-        )
+        print(json.dumps({"runs": args.runs, "load_average": load_before, "results": results}, indent=2))
         return
-    print(f"{args.python}: load average {os.getloadavg()[0]:.2f} ({args.runs} runs each)")
-    for label, figures in out.items():
-        print(
-            f"{label:<18} wall median {figures['wall_median_s']:.3f} s (min {figures['wall_min_s']:.3f} s), "
-            f"CPU median {figures['cpu_median_s']:.3f} s, imports median {figures['imports_median_s']:.3f} s"
-        )
-        for item in figures["heaviest_imports"]:  # type: ignore[attr-defined]
-            print(f"    {item['cumulative_s']:.3f} s  {item['module']}")
+    print(f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; {args.runs} runs each")
+    for python, figures_by_command in results.items():
+        print(python)
+        for label, figures in figures_by_command.items():
+            heavy = ", ".join(f"{h['package']} {h['self_s']:.3f}" for h in figures["heaviest_imports"])  # type: ignore[attr-defined]
+            print(
+                f"  {label:<18} wall median {figures['wall_median_s']:.3f} s (min {figures['wall_min_s']:.3f} s), "
+                f"CPU median {figures['cpu_median_s']:.3f} s, imports median {figures['imports_median_s']:.3f} s"
+            )
+            print(f"  {'':<18} heaviest imports (self time): {heavy}")
 
 
 if __name__ == "__main__":
