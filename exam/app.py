@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
     set_display_timezone(settings.timezone)
     app.state.engine = engine if engine is not None else engine_for(settings)
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.secret_keys = [app.state.secret_key, *settings.previous_secret_keys()]  # links made under older keys
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]

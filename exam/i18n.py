@@ -6,10 +6,10 @@ import io
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:
+    from babel.support import NullTranslations, Translations
 
 LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "简体中文", "en": "English"}
@@ -21,7 +21,11 @@ _current: ContextVar[str] = ContextVar("exam_locale", default="zh_CN")
 @cache
 def translations(locale: str) -> NullTranslations:
     """All catalogs of a locale (every .po under locale/<locale>/LC_MESSAGES) merged."""
-    merged: NullTranslations | None = None
+    from babel.messages.mofile import write_mo  # imported here: commands that translate nothing start faster
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
+    merged: Translations | None = None
     folder = LOCALE_DIR / locale / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
         with po.open("rb") as fh:
@@ -33,7 +37,7 @@ def translations(locale: str) -> NullTranslations:
         if merged is None:
             merged = t
         else:
-            merged.merge(t)  # type: ignore[union-attr]
+            merged.merge(t)
     return merged or NullTranslations()
 
 

@@ -363,3 +363,23 @@ class RankChange(SQLModel, table=True):
     new_score: float | None = None
     old_rank: int | None = None
     new_rank: int | None = None
+
+
+# --- invitation e-mails ---------------------------------------------------------------------
+
+
+class EmailDelivery(SQLModel, table=True):
+    """An invitation e-mail: queued by HR, sent by a background job with retries; its status is shown to HR."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", index=True, ondelete="CASCADE")
+    to_address: str = Field(max_length=254)
+    base_url: str = Field(max_length=500)  # the public address the link in the e-mail starts with
+    status: str = Field(default="queued", max_length=16, index=True)  # queued, sending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = utc_field(nullable=False, default_now=True, index=True)
+    lease_until: datetime | None = utc_field()  # a sender holds the e-mail until then (several processes)
+    sent_at: datetime | None = utc_field()
+    last_error: str = Field(default="", sa_type=Text)
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -7,31 +7,44 @@ import hmac
 import secrets
 from functools import lru_cache
 from importlib import resources
-
-from passlib.context import CryptContext
+from typing import TYPE_CHECKING
 
 from exam.errors import UserError
+
+if TYPE_CHECKING:
+    from passlib.context import CryptContext
 
 # OWASP (2024+) minimum for argon2id: m=19 MiB, t=2, p=1. We use m=19 MiB, t=3, p=1.
 ARGON2_MEMORY_KIB = 19456
 ARGON2_TIME_COST = 3
 ARGON2_PARALLELISM = 1
 
-pwd_context = CryptContext(
-    schemes=["argon2"],
-    deprecated="auto",
-    argon2__type="ID",
-    argon2__memory_cost=ARGON2_MEMORY_KIB,
-    argon2__time_cost=ARGON2_TIME_COST,
-    argon2__parallelism=ARGON2_PARALLELISM,
-)
+
+@lru_cache
+def pwd_context() -> CryptContext:
+    """The password hashing context (passlib is imported on first use: commands that hash nothing start faster)."""
+    from passlib.context import CryptContext
+
+    return CryptContext(
+        schemes=["argon2"],
+        deprecated="auto",
+        argon2__type="ID",
+        argon2__memory_cost=ARGON2_MEMORY_KIB,
+        argon2__time_cost=ARGON2_TIME_COST,
+        argon2__parallelism=ARGON2_PARALLELISM,
+    )
+
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
-# A valid argon2id hash of a random secret: verifying against it keeps the time of a login
-# for an unknown user close to that of a known one.
-_DUMMY_HASH = pwd_context.hash(secrets.token_urlsafe(16))
+
+# Verifying against a valid argon2id hash of a random secret keeps the time of a login for an unknown
+# user close to that of a known one. Made on first use, not at import (commands start faster).
+@lru_cache
+def _dummy_hash() -> str:
+    """A valid argon2id hash of a random secret."""
+    return pwd_context().hash(secrets.token_urlsafe(16))
 
 
 def N_(message: str) -> str:
@@ -67,16 +80,16 @@ def check_password_policy(password: str, *, username: str = "") -> None:
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return pwd_context.hash(password)
+    return pwd_context().hash(password)
 
 
 def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str | None]:
     """Verify; return (ok, new_hash) where new_hash is set when the hash needs an upgrade."""
     if not stored_hash:
-        pwd_context.verify(password, _DUMMY_HASH)
+        pwd_context().verify(password, _dummy_hash())
         return False, None
     try:
-        return pwd_context.verify_and_update(password, stored_hash)
+        return pwd_context().verify_and_update(password, stored_hash)
     except (ValueError, TypeError):
         return False, None
 

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from exam.cli.backup import backup, restore
 from exam.cli.bank import bank
 from exam.cli.grade import calibrate, fit_scale, grade
 from exam.cli.purge import purge
@@ -23,5 +24,5 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, purge, stats):
+for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, purge, stats, backup, restore):
     main.add_command(_command)

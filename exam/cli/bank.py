@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from exam.banks.loader import read_bank
-from exam.banks.problems import BankInvalid, Problem
 from exam.cli.common import database_session
 
-DEFAULT_PATHS = ("question_banks",)
+if TYPE_CHECKING:
+    from exam.banks.problems import Problem
+
+
+def _default_paths() -> tuple[Path, ...]:
+    """The configured bank folder (EXAM_BANK_DIR; by default the banks shipped with the app)."""
+    from exam.cli.common import settings
+
+    return (settings().bank_dir,)
 
 
 def _echo_problems(problems: list[Problem]) -> None:
@@ -29,8 +36,10 @@ def bank() -> None:
 @bank.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check bank files (default: question_banks); print every problem as path:line: message."""
-    loaded, problems = read_bank(paths or DEFAULT_PATHS)
+    """Check bank files (default: EXAM_BANK_DIR); print every problem as path:line: message."""
+    from exam.banks.loader import read_bank
+
+    loaded, problems = read_bank(paths or _default_paths())
     if problems:
         _echo_problems(problems)
         raise SystemExit(1)
@@ -41,10 +50,12 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--note", default="import", show_default=True, help="Note stored with new versions.")
 def import_command(paths: tuple[Path, ...], note: str) -> None:
-    """Validate, then load the bank into the database in one transaction (all or nothing)."""
+    """Validate, then load the bank (default: EXAM_BANK_DIR) into the database in one transaction (all or nothing)."""
+    from exam.banks.loader import read_bank
+    from exam.banks.problems import BankInvalid
     from exam.services.bank_store import import_bank
 
-    loaded, problems = read_bank(paths or DEFAULT_PATHS)
+    loaded, problems = read_bank(paths or _default_paths())
     try:
         if problems:
             raise BankInvalid(problems)

@@ -21,9 +21,8 @@ def settings(database_url: str | None = None) -> Settings:
     """The settings from the environment (a clear message instead of a traceback when they are invalid)."""
     from exam.settings import Settings
 
-    kwargs = {"database_url": database_url} if database_url else {}
     try:
-        return Settings(**kwargs)
+        return Settings(database_url=database_url) if database_url else Settings()
     except Exception as exc:  # pydantic ValidationError: show the message, not a traceback
         raise click.ClickException(f"invalid settings: {exc}") from exc
 
@@ -43,7 +42,7 @@ def migrate(config: Settings) -> None:
     try:
         upgrade(eng)
     except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(f"cannot migrate the database at {config.database_url}: {exc}") from exc
+        raise click.ClickException(f"cannot migrate the database at {config.database_label}: {exc}") from exc
     finally:
         eng.dispose()
 

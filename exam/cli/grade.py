@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
 
-DEFAULT_BANK_DIR = "question_banks"
+BANK_DIR_HELP = "Bank directory (default: EXAM_BANK_DIR from the environment, else the banks shipped with the app)."
+
+
+def default_bank_dir() -> str:
+    """EXAM_BANK_DIR from the environment, else the shipped banks (these pure commands skip the full settings)."""
+    from exam.resources import shipped_bank_dir
+
+    return os.environ.get("EXAM_BANK_DIR") or str(shipped_bank_dir())
 
 
 def _echo_json(data: Any) -> None:
@@ -56,18 +64,60 @@ class ReplyTask:
     model_answers: list[str]
 
 
-def _load_reply_tasks(bank_dir: str) -> tuple[dict[str, ReplyTask], list[str]]:
-    """All valid reply questions of a bank directory by id, and the bank's problems as text."""
-    try:
-        from exam.banks.loader import read_bank
-    except ImportError:  # pragma: no cover - only before the bank loader exists
-        return _read_reply_tasks(bank_dir), []
+def _task(question: Any) -> ReplyTask:
+    return ReplyTask(
+        question.id,
+        question.rubric,
+        question.facts,
+        list(question.messages),
+        list(getattr(question, "model_answers", []) or []),
+    )
+
+
+def _one_reply_task(bank_dir: str, qid: str) -> ReplyTask | None:
+    """The reply question ``qid`` validated on its own, from the one bank file that defines it (None if unsure).
+
+    Grading one reply need not parse and validate the whole bank; the whole bank is read only when this
+    finds nothing, so that the bank's problems can be reported.
+    """
+    from yaml.nodes import MappingNode, SequenceNode
+
+    from exam.banks.loader import discover, display_path
+    from exam.banks.validate import validate_document
+    from exam.banks.yamlio import Document, decode, parse
+
+    files, problems = discover([bank_dir])
+    pattern = re.compile(rf"^\s*(?:-\s*)?id:\s*['\"]?{re.escape(qid)}['\"]?\s*(?:#.*)?$", re.M)
+    defining = [f for f in files if pattern.search(f.read_text(encoding="utf-8-sig", errors="replace"))]
+    if problems or len(defining) != 1:
+        return None
+    document = parse(decode(defining[0].read_bytes()))
+    root, data = document.node, document.data
+    if not isinstance(root, MappingNode) or not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return None
+    for key, value in root.value:
+        if key.value != "questions" or not isinstance(value, SequenceNode):
+            continue
+        for item_node, item in zip(value.value, data["questions"]):
+            if isinstance(item, dict) and str(item.get("id")) == qid:
+                alone = SequenceNode(value.tag, [item_node], value.start_mark, value.end_mark)
+                node = MappingNode(root.tag, [(key, alone)], root.start_mark, root.end_mark)
+                result = validate_document(display_path(defining[0]), Document(node, {"questions": [item]}))
+                valid = [
+                    e.model for e in result.questions if e.model.id == qid and getattr(e.model, "type", "") == "reply"
+                ]
+                return _task(valid[0]) if valid and not result.problems else None
+    return None
+
+
+def _load_reply_tasks(bank_dir: str, wanted: list[str] | None = None) -> tuple[dict[str, ReplyTask], list[str]]:
+    """The valid reply questions of a bank directory by id, and the problems as text (only ``wanted`` if given)."""
+    from exam.banks.loader import read_bank
+
+    if wanted and len(wanted) == 1 and (task := _one_reply_task(bank_dir, wanted[0])) is not None:
+        return {task.id: task}, []
     bank, problems = read_bank([bank_dir])
-    tasks = {
-        qid: ReplyTask(qid, q.rubric, q.facts, list(q.messages), list(getattr(q, "model_answers", []) or []))
-        for qid, q in bank.questions.items()
-        if getattr(q, "type", None) == "reply"
-    }
+    tasks = {qid: _task(q) for qid, q in bank.questions.items() if getattr(q, "type", None) == "reply"}
     return tasks, [f"{p.path}:{p.line}: {p.message}" for p in problems]
 
 
@@ -79,50 +129,16 @@ def _require(tasks: dict[str, ReplyTask], problems: list[str], wanted: list[str]
         raise click.ClickException(f"no valid reply question in {bank_dir} for: {', '.join(missing)}{detail}")
 
 
-def _read_reply_tasks(bank_dir: str) -> dict[str, ReplyTask]:
-    """Minimal reader of reply questions from ``*.yaml`` (fallback when exam.banks.loader is missing)."""
-    import yaml
-    from pydantic import ValidationError
-
-    from exam.grading.rubric import Rubric
-
-    root = Path(bank_dir)
-    if not root.is_dir():
-        raise click.ClickException(f"no bank directory {bank_dir}")
-    tasks: dict[str, ReplyTask] = {}
-    for path in sorted(root.rglob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise click.ClickException(f"{path}: {exc}") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
-            continue
-        for q in data["questions"]:
-            if not isinstance(q, dict) or q.get("type") != "reply":
-                continue
-            try:
-                rubric = Rubric.model_validate(q.get("rubric"))
-            except ValidationError as exc:
-                raise click.ClickException(f"{path}: {q.get('id')}: invalid rubric: {exc}") from exc
-            tasks[str(q["id"])] = ReplyTask(
-                id=str(q["id"]),
-                rubric=rubric,
-                facts=str(q.get("facts") or ""),
-                messages=[str(m) for m in q.get("messages") or []],
-                model_answers=[str(a) for a in q.get("model_answers") or []],
-            )
-    return tasks
-
-
 @grade.command("reply")
 @click.argument("question_id")
 @click.option("--text-file", required=True, type=click.Path(exists=True, dir_okay=False), help="The reply.")
-@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory.")
-def grade_reply_cmd(question_id: str, text_file: str, bank_dir: str) -> None:
+@click.option("--bank-dir", default=None, help=BANK_DIR_HELP)
+def grade_reply_cmd(question_id: str, text_file: str, bank_dir: str | None) -> None:
     """Print the rubric score (0-100) with per-criterion points and evidence as JSON."""
     from exam.grading.rubric import grade_reply
 
-    tasks, problems = _load_reply_tasks(bank_dir)
+    bank_dir = bank_dir or default_bank_dir()
+    tasks, problems = _load_reply_tasks(bank_dir, [question_id])
     _require(tasks, problems, [question_id], bank_dir)
     task = tasks[question_id]
     result = grade_reply(
@@ -138,20 +154,23 @@ def grade_reply_cmd(question_id: str, text_file: str, bank_dir: str) -> None:
 
 def default_calibration_file() -> Path:
     """The public scored replies shipped inside the package."""
-    return Path(str(resources.files("exam") / "data" / "calibration" / "replies.public.jsonl"))
+    from exam.resources import DATA_DIR
+
+    return DATA_DIR / "calibration" / "replies.public.jsonl"
 
 
 @click.command(name="calibrate")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory with the rubrics.")
+@click.option("--bank-dir", default=None, help=BANK_DIR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--details", is_flag=True, help="Also list every reply with both scores.")
-def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> None:
+def calibrate(file: str | None, bank_dir: str | None, as_json: bool, details: bool) -> None:
     """Grade scored replies (default: the public set); print QWK, Spearman and MAE against the raters."""
     from exam.grading.calibration import calibrate as calibrate_pairs
     from exam.grading.calibration import load_scored_replies, to_scale10
     from exam.grading.rubric import grade_reply
 
+    bank_dir = bank_dir or default_bank_dir()
     path = Path(file) if file else default_calibration_file()
     try:
         rows = load_scored_replies(path)
@@ -213,7 +232,7 @@ def calibrate(file: str | None, bank_dir: str, as_json: bool, details: bool) -> 
     type=click.IntRange(1, 100),
     help="Fewest replies behind each fitted point.",
 )
-@click.option("--bank-dir", default=DEFAULT_BANK_DIR, show_default=True, help="Bank directory with the rubrics.")
+@click.option("--bank-dir", default=None, help=BANK_DIR_HELP)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the calibration JSON here.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def fit_scale(
@@ -221,7 +240,7 @@ def fit_scale(
     name: str,
     holdouts: tuple[str, ...],
     min_block: int,
-    bank_dir: str,
+    bank_dir: str | None,
     out: str | None,
     as_json: bool,
 ) -> None:
@@ -241,6 +260,7 @@ def fit_scale(
 
     fit_rows = [r for f in files for r in read(f)]
     held_rows = [r for f in holdouts for r in read(f)]
+    bank_dir = bank_dir or default_bank_dir()
     tasks, problems = _load_reply_tasks(bank_dir)
     _require(tasks, problems, sorted({r["scenario"] for r in fit_rows + held_rows}), bank_dir)
     raw = grade_rows(tasks, fit_rows, None)

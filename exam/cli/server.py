@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from exam.cli.common import engine, migrate, read_password, settings
+
+if TYPE_CHECKING:
+    from exam.settings import Settings
+
+
+def public_base_url(config: Settings, host: str, port: int) -> str:
+    """Where people reach the app: EXAM_BASE_URL, else the address served (a wildcard host as 127.0.0.1)."""
+    if config.base_url:
+        return config.base_url
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}"
 
 
 @click.command()
@@ -20,7 +33,7 @@ def init(database_url: str | None, admin_name: str | None, password: str | None)
 
     config = settings(database_url)
     migrate(config)
-    click.echo(f"database ready: {config.database_url}")
+    click.echo(f"database ready: {config.database_label}")
     eng = engine(config)
     with session_scope(eng, write=False) as session:
         has_admin = accounts.has_admin(session)
@@ -52,7 +65,8 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         click.echo("note: several workers on SQLite work, but PostgreSQL is the path for scale", err=True)
     config.resolved_secret_key()  # generate once, before several workers race for it
     migrate(config)
-    click.echo(f"serving on http://{host}:{port}/ (database: {config.database_url})")
+    public = f", public address {config.base_url}/" if config.base_url else ""
+    click.echo(f"serving on http://{host}:{port}/{public} (database: {config.database_label})")
     uvicorn.run(
         "exam.app:create_app",
         factory=True,
@@ -79,11 +93,19 @@ def demo(force: bool, then_serve: bool, host: str, port: int) -> None:
         logins = demo_service.create_demo(config, force=force, echo=click.echo)
     except demo_service.DemoError as exc:
         raise click.ClickException(str(exc)) from exc
+    base = public_base_url(config, host, port)
     click.echo("")
-    click.echo(f"Demo ready. Open http://{host}:{port}/ and sign in:")
+    click.echo(f"Demo ready in {config.database_label}. Open {base}/ and sign in:")
     for role, username, password in logins.accounts:
         click.echo(f"  {role:<10} {username:<12} {password}")
     for line in logins.extra:
-        click.echo(line.format(base=f"http://{host}:{port}"))
+        click.echo(line.format(base=base))
+    if not then_serve:
+        options = "".join(
+            f" --{name} {value}"
+            for name, value, default in (("host", host, "127.0.0.1"), ("port", port, 8000))
+            if value != default
+        )
+        click.echo(f"Start the app with: exam serve{options}")
     if then_serve:
         click.get_current_context().invoke(serve, host=host, port=port, workers=1, reload=False)

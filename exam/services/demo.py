@@ -1,6 +1,8 @@
 """`exam demo`: a fresh database with demo accounts, the shipped question banks and a graded demo opening.
 
 The steps run in the order of ``STEPS``, each in its own transaction: fn(session, settings, logins, echo).
+The demo is built aside (services.backup.staging_database) and replaces the configured database only
+when every step has succeeded: a failure leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -8,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from exam.banks.loader import load_bank
 from exam.banks.problems import BankInvalid
-from exam.db import engine_for, session_scope, transactional
+from exam.db import session_scope, transactional
 from exam.migrate import upgrade
 from exam.models import Role
-from exam.services import accounts, demo_candidates, demo_history, stats
+from exam.services import accounts, backup, demo_candidates, demo_history, stats
 from exam.services.bank_store import import_bank
 from exam.settings import Settings
 
@@ -48,7 +50,7 @@ def accounts_step(session: Session, settings: Settings, logins: DemoLogins, echo
     for role, username, password, name in DEMO_ACCOUNTS:
         accounts.create_user(session, username, Role(role), password, display_name=name)
         logins.accounts.append((role, username, password))
-    echo(f"demo accounts created in {settings.database_url}")
+    echo(f"  {len(DEMO_ACCOUNTS)} demo accounts created")
 
 
 @transactional
@@ -62,7 +64,7 @@ def bank_step(session: Session, settings: Settings, logins: DemoLogins, echo: Ec
         raise DemoError(
             f"the question bank in {settings.bank_dir} has problems; nothing was imported:\n{shown}"
         ) from None
-    echo(f"question bank imported from {settings.bank_dir}: {report.summary()}")
+    echo(f"  question bank imported from {settings.bank_dir}: {report.summary()}")
 
 
 @transactional
@@ -95,24 +97,28 @@ STEPS: tuple[Callable[[Session, Settings, DemoLogins, Echo], None], ...] = (
     opening_step,
     stats_step,
 )
+STEP_LABELS = {
+    accounts_step: "accounts",
+    bank_step: "question bank",
+    history_step: "last autumn's closed opening with hires and their outcomes",
+    opening_step: f"demo opening with {demo_candidates.FINISHED} graded candidates",
+    stats_step: "item statistics and reliability",
+}
 
 
 def create_demo(settings: Settings, *, force: bool = False, echo: Echo = print) -> DemoLogins:
-    """Build the demo database; refuse to overwrite existing data unless forced."""
-    engine = engine_for(settings)
-    upgrade(engine)
-    with session_scope(engine, write=False) as session:
-        has_data = accounts.list_users(session, limit=1) != []
-    if has_data:
-        if not force:
-            raise DemoError(f"the database at {settings.database_url} already has data; use --force to replace it")
-        SQLModel.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(engine)
+    """Build the demo aside and swap it in when complete; refuse to overwrite existing data unless forced."""
+    if not force and backup.has_data(settings):
+        raise DemoError(f"the database at {settings.database_label} already has data; use --force to replace it")
     logins = DemoLogins()
-    for step in STEPS:
-        with session_scope(engine) as session:
-            step(session, settings, logins, echo)
-    engine.dispose()
+    try:
+        with backup.staging_database(settings) as staging:
+            upgrade(staging)
+            for number, step in enumerate(STEPS, start=1):
+                echo(f"[{number}/{len(STEPS)}] {STEP_LABELS.get(step, step.__name__)}")
+                with session_scope(staging) as session:
+                    step(session, settings, logins, echo)
+            echo(f"replacing the database at {settings.database_label} with the demo")
+    except backup.BackupError as exc:
+        raise DemoError(str(exc)) from exc
     return logins

@@ -159,7 +159,7 @@ def _typing_response(
     chars = min(total, int(speed * limit / 60))
     used = chars / speed * 60 if chars == total else limit
     text = typed_text(question.passage, chars, error_rate, rng)
-    samples = [[0, 0]]
+    samples: list[list[float]] = [[0, 0]]
     t = 0.0
     while t < used:
         t = min(used, t + rng.uniform(3, 6))
@@ -376,12 +376,14 @@ def create_opening(session: Session, settings: Settings, logins: Any, echo: Call
             created_at=start - timedelta(days=1),
         )
         simulate(session, opening, invitation, start, rng, SPECIAL.get(index, ""))
-    tokens = []
+        if (index + 1) % 5 == 0 or index + 1 == FINISHED:
+            echo(f"  candidates graded: {index + 1}/{FINISHED}")
+    tokens: list[str] = []
     for name in NAMES[FINISHED:]:
         _, token = openings.invite(
             session, opening, name=name, email=f"candidate{len(tokens) + 1}@example.com", actor=hr, secret_key=secret
         )
         tokens.append(token)
     session.flush()
-    echo(f"demo opening {opening.title!r}: {FINISHED} graded attempts, {len(tokens)} unused invitations")
+    echo(f"  demo opening {opening.title!r}: {FINISHED} graded attempts, {len(tokens)} unused invitations")
     logins.extra.append(f"  try the exam: {{base}}/i/{tokens[0]}   (more unused links: sign in as hr)")

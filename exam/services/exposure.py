@@ -35,7 +35,7 @@ def add_counts(session: Session, added: Mapping[str, int]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     table = QuestionExposure.__table__  # type: ignore[attr-defined]
     stmt = insert(table).values([{"question_id": qid, "seen": int(added[qid])} for qid in ids])
     stmt = stmt.on_conflict_do_update(index_elements=["question_id"], set_={"seen": table.c.seen + stmt.excluded.seen})

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import data_rights, stats, sweep
+from exam.services import data_rights, mail, stats, sweep
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -29,6 +29,7 @@ JOBS: tuple[Job, ...] = (
     Job("close_abandoned_attempts", "sweep_interval_seconds", lambda engine, settings: sweep.sweep(engine, settings)),
     Job("retention_purge", "sweep_interval_seconds", lambda engine, settings: data_rights.purge(engine)),
     Job("refresh_statistics", "stats_interval_seconds", stats.refresh),
+    Job("send_invitation_emails", "smtp_interval_seconds", lambda engine, settings: mail.send_due(engine, settings)),
 )
 
 

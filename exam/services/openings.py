@@ -459,8 +459,8 @@ def parse_rows(rows: list[list[str]]) -> tuple[list[tuple[int, str, dict[str, st
     start = 1 if columns else 0
     if columns:
         used = set(columns.values())
-        for index, cell in enumerate(rows[0]):
-            if cell.strip() and index not in used:
+        for index, heading in enumerate(rows[0]):
+            if heading.strip() and index not in used:
                 problems.append(
                     CsvRowProblem(
                         1,
@@ -468,7 +468,7 @@ def parse_rows(rows: list[list[str]]) -> tuple[list[tuple[int, str, dict[str, st
                         _(
                             "Column %(n)s (“%(name)s”) is not recognised and was ignored; name a time-factor column “时间系数”."
                         )
-                        % {"n": index + 1, "name": cell.strip()[:30]},
+                        % {"n": index + 1, "name": heading.strip()[:30]},
                     )
                 )
     if len(rows) - start > MAX_CSV_ROWS:

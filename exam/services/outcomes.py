@@ -364,8 +364,9 @@ def _line_numbers(text: str) -> list[int]:
 
 def _contacts(session: Session, attempt_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     """(phone, e-mail) of these attempts' candidates."""
+    columns: list[Any] = [Attempt.id, Invitation.phone, Invitation.email, User.phone, User.email]
     rows = session.exec(
-        select(Attempt.id, Invitation.phone, Invitation.email, User.phone, User.email)
+        select(*columns)
         .join(User, col(User.id) == col(Attempt.candidate_id))
         .outerjoin(Invitation, col(Invitation.id) == col(Attempt.invitation_id))
         .where(col(Attempt.id).in_(attempt_ids or [-1]))

@@ -128,7 +128,11 @@ def apply_edit(
     criteria = {c.id for c in model.rubric.criteria}  # type: ignore[attr-defined]
     answer_before: dict[int, dict[str, Any]] = {}
     for answer in todo:
-        old = {"answer": answer.id, "version": numbers.get(answer.question_version_id), "score": answer.score}
+        old: dict[str, Any] = {
+            "answer": answer.id,
+            "version": numbers.get(answer.question_version_id),
+            "score": answer.score,
+        }
         old["reply_score"] = (answer.result or {}).get("score")
         kept = {k: v for k, v in (answer.overrides or {}).items() if k in criteria}
         if kept != (answer.overrides or {}):

@@ -1,9 +1,8 @@
-"""The Jinja2 environment: templates/ folder, gettext, shared globals and filters."""
+"""The Jinja2 environment: the shipped templates (exam.resources), gettext, shared globals and filters."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -12,9 +11,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from exam import i18n
+from exam.resources import template_dir
 from exam.timeutil import display_tz_label, to_display
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATE_DIR = template_dir()
 
 
 def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

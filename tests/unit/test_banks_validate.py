@@ -285,13 +285,24 @@ def test_cli_validate_uses_paths_as_given(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.stdout.splitlines()[0].startswith("bad_banks/empty.yaml:1: ")
 
 
-def test_cli_validate_defaults_to_question_banks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cli_validate_defaults_to_the_configured_bank(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "question_banks").mkdir()
-    (tmp_path / "question_banks" / "a.yaml").write_bytes((GOOD / "typing" / "phrases.yaml").read_bytes())
+    (tmp_path / "my_bank").mkdir()
+    (tmp_path / "my_bank" / "a.yaml").write_bytes((GOOD / "typing" / "phrases.yaml").read_bytes())
+    monkeypatch.setenv("EXAM_BANK_DIR", str(tmp_path / "my_bank"))
     result = CliRunner().invoke(bank_cli, ["validate"])
     assert result.exit_code == 0
     assert result.output.strip() == "ok: 2 questions, 0 profiles in 1 files"
+
+
+def test_cli_validate_defaults_to_the_shipped_bank_from_any_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an empty folder: nothing is read from the current folder
+    monkeypatch.delenv("EXAM_BANK_DIR", raising=False)
+    result = CliRunner().invoke(bank_cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: ") and " 0 profiles" not in result.output
 
 
 def test_cli_schema_prints_both_schemas() -> None:

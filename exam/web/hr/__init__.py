@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exam.web.hr import candidates, openings, outcomes, ranking
+from exam.web.hr import candidates, delivery, openings, outcomes, ranking
 
 router = APIRouter()
-for _module in (openings, ranking, candidates, outcomes):
+for _module in (openings, delivery, ranking, candidates, outcomes):
     router.include_router(_module.router)

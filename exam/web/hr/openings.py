@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, JobProfile, Opening
 from exam.security import N_
-from exam.services import openings
+from exam.services import invitation_links, mail, openings
 from exam.timeutil import from_display, to_display, utcnow
 from exam.web.deps import HRUser, SessionDep, get_or_404
 from exam.web.templating import _is_htmx, render
@@ -150,19 +150,32 @@ def _opening_or_404(session: Session, opening_id: int) -> Opening:
     return get_or_404(session, Opening, opening_id)
 
 
+def public_base_url(request: Request) -> str:
+    """The address links start with: EXAM_BASE_URL, else the address of this request."""
+    return request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+
+
 def _row(
-    request: Request, session: Session, invitation: Invitation, attempts_by_candidate: dict[int, Attempt] | None = None
+    request: Request,
+    session: Session,
+    invitation: Invitation,
+    attempts_by_candidate: dict[int, Attempt] | None = None,
+    deliveries: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
     if attempts_by_candidate is not None:
         attempt = attempts_by_candidate.get(invitation.candidate_id) if invitation.candidate_id else None  # type: ignore[arg-type]
     else:
         attempt = openings.attempt_of(session, invitation)
     status = openings.invitation_status(invitation, attempt)
+    if deliveries is None:
+        deliveries = mail.latest(session, [invitation.id])
     return {
         "invitation": invitation,
         "attempt": attempt,
         "status": status,
-        "link": openings.invitation_link(str(request.base_url), request.app.state.secret_key, invitation),
+        # None when the link was made under a secret key that is no longer configured (EXAM_SECRET_KEY_PREVIOUS)
+        "link": invitation_links.link(public_base_url(request), request.app.state.secret_keys, invitation),
+        "delivery": deliveries.get(invitation.id),
     }
 
 
@@ -171,7 +184,8 @@ def _rows(request: Request, session: Session, opening: Opening) -> list[dict[str
         select(Invitation).where(Invitation.opening_id == opening.id).order_by(Invitation.id.desc())
     ).all()  # type: ignore[union-attr]
     attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id)).all()}
-    return [_row(request, session, inv, attempts) for inv in invitations]
+    deliveries = mail.latest(session, [inv.id for inv in invitations])
+    return [_row(request, session, inv, attempts, deliveries) for inv in invitations]
 
 
 def _opening_context(request: Request, session: Session, opening: Opening, **extra: Any) -> dict[str, Any]:
@@ -182,6 +196,8 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
         "state": openings.window_state(opening),
         "rows": _rows(request, session, opening),
         "labels": openings.STATUS_LABELS,
+        "delivery_labels": mail.STATUS_LABELS,
+        "smtp_enabled": request.app.state.settings.smtp_enabled,
         "state_labels": STATE_LABELS,
         "created": [],
         "problems": [],
@@ -291,6 +307,8 @@ def _row_response(
     ctx = {
         "row": _row(request, session, invitation),
         "labels": openings.STATUS_LABELS,
+        "delivery_labels": mail.STATUS_LABELS,
+        "smtp_enabled": request.app.state.settings.smtp_enabled,
         "row_error": error,
         "row_notice": notice,
     }

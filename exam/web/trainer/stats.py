@@ -71,7 +71,7 @@ def _flagged(session: Any, figures: stats.Figures | None) -> list[dict[str, Any]
     """The active questions whose current version is flagged, with their figures."""
     by_question = stats.flags_by_question(figures)
     rows = stats.questions(session, stats.flagged_ids(session, figures))
-    found = [{"question": q, "item": by_question[q.id]} for q in rows if q.status == "active"]
+    found: list[dict[str, Any]] = [{"question": q, "item": by_question[q.id]} for q in rows if q.status == "active"]
     # the most worrying first: more reasons, then the lowest discrimination
     found.sort(
         key=lambda f: (

@@ -1,0 +1,91 @@
+"""Invitation links as people receive them: the link under the current or an earlier secret key, QR codes,
+and the printable sheet of an opening's open invitations for walk-in hiring days.
+
+Links are HMACs of the invitation under the secret key, and only their hash is stored, so a link keeps
+working for the candidate whatever the key; showing, printing or e-mailing it again needs the key it was
+made with. EXAM_SECRET_KEY_PREVIOUS keeps earlier keys for that while a new key is rolled out.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from exam import security
+from exam.models import Attempt, Invitation, Opening
+from exam.services import openings
+from exam.settings import Settings
+from exam.timeutil import utcnow
+
+
+def secret_keys(settings: Settings) -> list[str]:
+    """The current secret key, then the earlier ones still accepted for links."""
+    return [settings.resolved_secret_key(), *settings.previous_secret_keys()]
+
+
+def link_token(keys: Sequence[str], invitation: Invitation) -> str | None:
+    """The invitation's link token under whichever key made it (None when no configured key did)."""
+    for key in keys:
+        token = openings.invitation_token(key, invitation)
+        if hmac.compare_digest(security.token_hash(token), invitation.token_hash):
+            return token
+    return None
+
+
+def link(base_url: str, keys: Sequence[str], invitation: Invitation) -> str | None:
+    """The full link a candidate follows (None when it was made under a key that is no longer configured)."""
+    token = link_token(keys, invitation)
+    return f"{base_url.rstrip('/')}/i/{token}" if token else None
+
+
+def qr_svg(text: str, *, title: str = "QR") -> str:
+    """A QR code of ``text`` as SVG to put inside HTML, sized by CSS (a viewBox, no width or height)."""
+    import segno  # imported here: only pages with QR codes need it
+
+    return segno.make(text, error="m").svg_inline(omitsize=True, dark="#000", light="#fff", title=title)
+
+
+def qr_svg_file(text: str, *, scale: int = 8) -> bytes:
+    """A QR code of ``text`` as a standalone SVG file."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=scale, dark="#000", light="#fff")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class SheetCard:
+    """One card of the printable sheet: who, the link and its QR code."""
+
+    invitation: Invitation
+    link: str
+    qr: str
+
+
+def sheet(
+    session: Session, opening: Opening, base_url: str, keys: Sequence[str], now: datetime | None = None
+) -> tuple[list[SheetCard], int]:
+    """Cards for the invitations of an opening that can still be used, and how many links could not be shown."""
+    now = now or utcnow()
+    invitations = session.exec(
+        select(Invitation).where(Invitation.opening_id == opening.id).order_by(col(Invitation.id))
+    ).all()
+    attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id))}
+    cards, missing = [], 0
+    for invitation in invitations:
+        attempt = attempts.get(invitation.candidate_id) if invitation.candidate_id is not None else None
+        if openings.invitation_status(invitation, attempt, now) not in ("invited", "opened", "accepted"):
+            continue
+        url = link(base_url, keys, invitation)
+        if url is None:
+            missing += 1
+            continue
+        cards.append(SheetCard(invitation, url, qr_svg(url, title=invitation.name)))
+    return cards, missing
