@@ -217,9 +217,11 @@ def throttle_wait(session: Session, settings: Settings, username: str, ip: str, 
     return max(waits, default=0)
 
 
-def record_attempt(session: Session, username: str, ip: str, success: bool, reason: str = "") -> None:
+def record_attempt(
+    session: Session, username: str, ip: str, success: bool, reason: str = "", now: datetime | None = None
+) -> None:
     """Store a login try; every failure is also logged."""
-    session.add(LoginAttempt(username=username.strip().lower()[:64], ip=ip[:64], success=success))
+    session.add(LoginAttempt(username=username.strip().lower()[:64], ip=ip[:64], success=success, at=now or utcnow()))
     if not success:
         log.warning("login failed user=%r ip=%s reason=%s", username[:64], ip, reason or "bad credentials")
 
@@ -234,24 +236,27 @@ class LoginResult:
     token: str = ""
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str) -> LoginResult:
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, ip: str, now: datetime | None = None
+) -> LoginResult:
     """Check credentials with throttling; upgrade the stored hash when the parameters changed."""
-    wait = throttle_wait(session, settings, username, ip)
+    now = now or utcnow()
+    wait = throttle_wait(session, settings, username, ip, now)
     if wait:
-        record_attempt(session, username, ip, False, "throttled")
+        record_attempt(session, username, ip, False, "throttled", now)
         return LoginResult(wait_seconds=wait, error="throttled")
     user = get_user(session, username)
     ok, new_hash = security.verify_password(password, user.password_hash if user else None)
     if not ok or user is None:
-        record_attempt(session, username, ip, False)
+        record_attempt(session, username, ip, False, now=now)
         return LoginResult(error="invalid")
     if not user.is_active:
-        record_attempt(session, username, ip, False, "disabled")
+        record_attempt(session, username, ip, False, "disabled", now)
         return LoginResult(error="disabled")
     if new_hash:
         user.password_hash = new_hash
         session.add(user)
-    record_attempt(session, username, ip, True)
+    record_attempt(session, username, ip, True, now=now)
     return LoginResult(user=user)
 
 
@@ -323,9 +328,10 @@ def login(
     ip: str,
     user_agent: str = "",
     old_token: str | None = None,
+    now: datetime | None = None,
 ) -> LoginResult:
     """A login try: throttled credentials check; on success the old session ends and a new one starts."""
-    result = authenticate(session, settings, username, password, ip)
+    result = authenticate(session, settings, username, password, ip, now or utcnow())
     if result.user is not None:
         end_session(session, old_token)
         result.token = start_session(session, settings, result.user, ip, user_agent)
