@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=30, ge=0)
+    base_url: str | None = None
+    max_body_bytes: int = Field(default=2_000_000, ge=10_000)
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

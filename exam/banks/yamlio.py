@@ -46,11 +46,46 @@ class Document:
     data: Any
 
 
+MAX_DEPTH = 40  # bank files nest a handful of levels; deeper is a mistake or an attack on the parser's stack
+
+
+class TooDeep(yaml.YAMLError):
+    """A document nested deeper than MAX_DEPTH (reported like a syntax error, with its line)."""
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__(f"the document is nested more than {MAX_DEPTH} levels deep")
+        self.problem = f"the document is nested more than {MAX_DEPTH} levels deep"
+        self.problem_mark = yaml.Mark("<text>", 0, (line or 1) - 1, 0, None, None)
+        self.context = None
+
+
+def _check_depth(root: Node | None) -> None:
+    """TooDeep (with the line) when the node tree is deeper than MAX_DEPTH; iterative, so it cannot overflow."""
+    stack = [(root, 1)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeep(node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
 def parse(text: str) -> Document:
-    """Compose and construct a single YAML document (raises yaml.YAMLError)."""
+    """Compose and construct a single YAML document (raises yaml.YAMLError, TooDeep for deep nesting)."""
     loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:  # the composer recurses once per level: deeper than Python's stack
+            mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+            raise TooDeep(mark.line + 1 if mark is not None else 1) from None
+        _check_depth(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()

@@ -19,11 +19,21 @@ from typing import Literal
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from exam.db import transactional
+from exam.errors import UserError
 from exam.models import Attempt, Invitation, Opening, OpeningShare, Role, User
+from exam.security import N_
+from exam.services.accounts import audit
 
 __all__ = [
     "Action",
     "NoAccess",
+    "SharingError",
+    "hr_users",
+    "share",
+    "shares_of",
+    "transfer",
+    "unshare",
     "allowed",
     "openings_for",
     "opening_ids_for",
@@ -36,7 +46,16 @@ Action = Literal["view", "edit", "owner", "transfer", "calibrate"]
 
 
 class NoAccess(LookupError):
-    """The user may not do this to this opening (or it does not exist): shown as 404."""
+    """The user may not do this to this opening: 404 when they may not even see it (or it does not exist),
+    403 when they see it but the action is the owner's or the admin's."""
+
+    def __init__(self, what: str, status: int = 404) -> None:
+        super().__init__(what)
+        self.status = status
+
+
+class SharingError(UserError):
+    """A refused share or transfer; ``message`` is an English msgid."""
 
 
 def _role(user: User | None) -> str:
@@ -86,7 +105,8 @@ def require_opening(session: Session, user: User | None, opening_id: int, action
     """The opening if ``user`` may do ``action`` to it; NoAccess otherwise (also when it does not exist)."""
     opening = session.get(Opening, opening_id)
     if opening is None or not allowed(session, user, opening, action):
-        raise NoAccess(f"opening {opening_id}")
+        visible = opening is not None and action != "view" and allowed(session, user, opening, "view")
+        raise NoAccess(f"opening {opening_id}", 403 if visible else 404)
     return opening
 
 
@@ -106,3 +126,87 @@ def require_invitation(session: Session, user: User | None, invitation_id: int, 
         raise NoAccess(f"invitation {invitation_id}")
     require_opening(session, user, invitation.opening_id, action)
     return invitation
+
+
+# --- sharing and transfer ----------------------------------------------------------------------------
+
+
+def hr_users(session: Session) -> list[User]:
+    """The active HR accounts (the people an opening can be shared with or given to)."""
+    return list(
+        session.exec(
+            select(User).where(User.role == Role.hr, col(User.is_active).is_(True)).order_by(col(User.username))
+        ).all()
+    )
+
+
+def shares_of(session: Session, opening: Opening) -> list[User]:
+    """The HR users an opening is shared with, by name."""
+    return list(
+        session.exec(
+            select(User)
+            .join(OpeningShare, col(OpeningShare.user_id) == col(User.id))
+            .where(OpeningShare.opening_id == opening.id)
+            .order_by(col(User.username))
+        ).all()
+    )
+
+
+def _hr_target(session: Session, user_id: int) -> User:
+    target = session.get(User, user_id)
+    if target is None or _role(target) != Role.hr.value or not target.is_active:
+        raise SharingError(N_("Openings can only be shared with or given to active HR accounts."))
+    return target
+
+
+@transactional
+def share(session: Session, actor: User, opening_id: int, user_id: int) -> User:
+    """The owner shares an opening with another HR user (audited); sharing twice changes nothing."""
+    opening = require_opening(session, actor, opening_id, "owner")
+    target = _hr_target(session, user_id)
+    if target.id == opening.owner_id:
+        raise SharingError(N_("This HR user owns the opening already."))
+    exists = session.exec(
+        select(OpeningShare).where(OpeningShare.opening_id == opening.id, OpeningShare.user_id == target.id)
+    ).first()
+    if exists is None:
+        session.add(OpeningShare(opening_id=opening.id, user_id=target.id, created_by_id=actor.id))  # type: ignore[arg-type]
+        audit(session, actor, "opening.share", "opening", str(opening.id), after={"user_id": target.id})
+    return target
+
+
+@transactional
+def unshare(session: Session, actor: User, opening_id: int, user_id: int) -> None:
+    """The owner stops sharing an opening with an HR user (audited)."""
+    opening = require_opening(session, actor, opening_id, "owner")
+    row = session.exec(
+        select(OpeningShare).where(OpeningShare.opening_id == opening.id, OpeningShare.user_id == user_id)
+    ).first()
+    if row is not None:
+        session.delete(row)
+        audit(session, actor, "opening.unshare", "opening", str(opening.id), before={"user_id": user_id})
+
+
+@transactional
+def transfer(session: Session, actor: User, opening_id: int, owner_id: int) -> Opening:
+    """The admin gives an opening to another HR user (someone left); the shares stay, the old owner loses it."""
+    opening = require_opening(session, actor, opening_id, "transfer")
+    target = _hr_target(session, owner_id)
+    before = opening.owner_id
+    opening.owner_id = target.id
+    session.add(opening)
+    own_share = session.exec(
+        select(OpeningShare).where(OpeningShare.opening_id == opening.id, OpeningShare.user_id == target.id)
+    ).first()
+    if own_share is not None:
+        session.delete(own_share)
+    audit(
+        session,
+        actor,
+        "opening.transfer",
+        "opening",
+        str(opening.id),
+        before={"owner_id": before},
+        after={"owner_id": target.id},
+    )
+    return opening

@@ -1,19 +1,49 @@
-"""Error pages: 401/403/404/… rendered as pages (and as htmx-friendly responses)."""
+"""Error pages: 401/403/404/413/422/… rendered as Chinese pages (and as JSON for the exam page's requests)."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from exam.i18n import gettext as _
+from exam.security import N_
+from exam.services.access import NoAccess
 from exam.web import deps
 from exam.web.templating import render
 
 log = logging.getLogger("exam")
 
-PAGE_STATUSES = (401, 403, 404, 405, 409, 410, 422, 429)
+PAGE_STATUSES = (401, 403, 404, 405, 409, 410, 413, 422, 429)
+INVALID_INPUT = N_(
+    "Some of the request's values are not valid (a number out of range, a missing field or a wrong type)."
+)
+TOO_LARGE = N_("The request is too large.")
+
+
+EXAM_API = re.compile(r"^/candidate/attempts/[^/]+/(state|events|items/.*)$")
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the client is a script (the exam page's fetch calls, JSON bodies), not a browser navigation."""
+    if EXAM_API.match(request.url.path):
+        return True
+    accept = request.headers.get("accept", "")
+    ctype = request.headers.get("content-type", "")
+    if request.headers.get("HX-Request") == "true":
+        return False
+    return ctype.startswith("application/json") or ("application/json" in accept and "text/html" not in accept)
+
+
+def refusal(request: Request, status: int, message: str, code: str) -> Response:
+    """A refusal in the client's language and format: JSON ``{ok, error, message}`` or an error page."""
+    if wants_json(request):
+        return JSONResponse({"ok": False, "error": code, "message": message}, status_code=status)
+    return render(request, "errors/error.html", {"status": status, "detail": message}, status_code=status)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -31,9 +61,23 @@ def install_error_pages(app: FastAPI) -> None:
         log.warning("CSRF refused path=%s reason=%s", request.url.path, exc)
         return render(request, "errors/403.html", {"reason": "csrf"}, status_code=403)
 
+    @app.exception_handler(NoAccess)
+    async def _no_access(request: Request, exc: NoAccess) -> Response:
+        if exc.status == 403:
+            return render(request, "errors/403.html", {"status": 403}, status_code=403)
+        return refusal(request, 404, _("Not found."), "not_found")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
+        log.info("invalid request path=%s fields=%s", request.url.path, fields[:10])
+        return refusal(request, 422, _(INVALID_INPUT), "invalid")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in PAGE_STATUSES:
+            if exc.status_code == 413:
+                return refusal(request, 413, _(TOO_LARGE), "too_large")
             template = {401: "errors/401.html", 403: "errors/403.html"}.get(exc.status_code, "errors/error.html")
             return render(
                 request,

@@ -65,12 +65,12 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     """Build the world; every client is signed in (candidates through their invitation links)."""
     seed_bank(session)
     users = {
-        "hr": _staff(session, "hr", "hr-owner"),
+        "hr": _staff(session, "hr", "hr"),  # make_opening's owner
         "hr_other": _staff(session, "hr", "hr-other"),
         "trainer": _staff(session, "trainer", "trainer"),
         "admin": _staff(session, "admin", "admin"),
     }
-    opening = make_opening(session)  # owned by hr-owner
+    opening = make_opening(session)  # owned by "hr"
     invitation, token = make_invitation(session, opening, "张三", phone="13800138001")
     invitation2, token2 = make_invitation(session, opening, "李四", phone="13800138002")
     spare, _spare_token = make_invitation(session, opening, "王五", phone="13800138003")

@@ -80,7 +80,9 @@ def test_sharing_gives_access_and_only_the_owner_deletes_or_shares(world: World,
     assert other.get(f"/hr/openings/{oid}/ranking").status_code == 200
     assert f"/hr/openings/{oid}" in other.get("/hr").text
     token = world.csrf("hr_other", "/hr")
-    decided = other.post(f"/hr/attempts/{aid}/decision", data={"decision": "hold", "note": "共同评估", "csrf_token": token})
+    decided = other.post(
+        f"/hr/attempts/{aid}/decision", data={"decision": "hold", "note": "共同评估", "csrf_token": token}
+    )
     assert decided.status_code == 303
     assert _fresh(session, Attempt, aid).decision == "hold"
     # only the owner deletes candidates' data and manages the sharing
@@ -88,7 +90,9 @@ def test_sharing_gives_access_and_only_the_owner_deletes_or_shares(world: World,
     assert refused.status_code == 403
     assert _fresh(session, Attempt, aid) is not None
     assert "/delete" not in other.get(f"/hr/attempts/{aid}").text
-    reshare = other.post(f"/hr/openings/{oid}/shares", data={"user_id": str(world.users["trainer"].id), "csrf_token": token})
+    reshare = other.post(
+        f"/hr/openings/{oid}/shares", data={"user_id": str(world.users["trainer"].id), "csrf_token": token}
+    )
     assert reshare.status_code == 403
     # the owner withdraws the share: gone again
     removed = owner.post(
