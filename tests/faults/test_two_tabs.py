@@ -38,7 +38,7 @@ def test_two_tabs_racing_on_one_answer(world: World, session) -> None:  # type: 
         barrier = threading.Barrier(2)
         results: list[tuple[int, dict]] = []
 
-        def save(tab: TestClient, text: str) -> None:
+        def save(tab: TestClient, text: str, barrier: threading.Barrier, results: list, version: int) -> None:  # type: ignore[type-arg]
             barrier.wait()
             r = tab.post(url, json={"version": version, "answer": {"text": text}}, headers={"X-CSRF-Token": token})
             results.append(
@@ -50,7 +50,10 @@ def test_two_tabs_racing_on_one_answer(world: World, session) -> None:  # type: 
                 )
             )
 
-        threads = [threading.Thread(target=save, args=(tab, f"tab{i} round{round_}")) for i, tab in enumerate(tabs)]
+        threads = [
+            threading.Thread(target=save, args=(tab, f"tab{i} round{round_}", barrier, results, version))
+            for i, tab in enumerate(tabs)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -83,13 +86,13 @@ def test_the_compare_and_set_refuses_the_older_write_without_the_attempt_lock(wo
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def store(text: str) -> None:
+        def store(text: str, barrier: threading.Barrier, outcomes: list[str]) -> None:
             with Session(writer(engine), expire_on_commit=False) as s:
                 attempt = s.get(Attempt, world.attempt_id)
                 answer = s.exec(
                     select(Answer).where(Answer.attempt_id == world.attempt_id, Answer.position == position)
                 ).one()
-                expected = answer.version if round_ == 0 else answer.version
+                expected = answer.version
                 s.commit()
                 barrier.wait()
                 try:
@@ -100,7 +103,7 @@ def test_the_compare_and_set_refuses_the_older_write_without_the_attempt_lock(wo
                     s.rollback()
                     outcomes.append(exc.code)
 
-        threads = [threading.Thread(target=store, args=(f"conn{i}",)) for i in range(2)]
+        threads = [threading.Thread(target=store, args=(f"conn{i}", barrier, outcomes)) for i in range(2)]
         for t in threads:
             t.start()
         for t in threads:
