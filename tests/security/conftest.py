@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from exam.models import Invitation, Role, User
+from exam.models import Invitation, Question, Role, ScoredReply, User
 from exam.services import accounts
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
@@ -73,8 +73,12 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     opening = make_opening(session)  # owned by "hr"
     invitation, token = make_invitation(session, opening, "张三", phone="13800138001")
     invitation2, token2 = make_invitation(session, opening, "李四", phone="13800138002")
-    spare, _spare_token = make_invitation(session, opening, "王五", phone="13800138003")
+    spare, spare_token = make_invitation(session, opening, "王五", phone="13800138003")
+    victim = _staff(session, "trainer", "leaver")  # the admin's routes act on this account
+    reply = ScoredReply(question_id="t.reply.bargain", text="您好，马上为您处理。", human_score=7.0)
     sample = seed_opening(session, 3, seed=5, created_by=users["hr"])
+    if session.get(Question, reply.question_id) is not None:
+        session.add(reply)
     session.commit()
     clients = {role: _client(app) for role in ROLES}
     for role in ("hr", "hr_other", "trainer", "admin"):
@@ -103,6 +107,7 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
         token=token,
         token2=token2,
         spare_invitation_id=spare.id,
+        ids={"spare_token": spare_token, "victim": victim.id, "reply": reply.id},
     )
 
 
