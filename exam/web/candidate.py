@@ -50,6 +50,26 @@ async def _payload(request: Request) -> dict[str, Any]:
     return out
 
 
+def _json_body(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """The OpenAPI request body of an exam call (the page sends JSON; the handlers parse it themselves)."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+SAVE_BODY = _json_body(
+    {
+        "version": {"type": "integer", "minimum": 0},
+        "answer": {"type": "object", "additionalProperties": True},
+        "meta": {"type": "object", "additionalProperties": True},
+    },
+    ["version", "answer"],
+)
+EVENTS_BODY = _json_body({"events": {"type": "array", "items": {"type": "object", "additionalProperties": True}}})
+FLAG_BODY = _json_body({"flagged": {"type": "boolean"}})
+
+
 # Parsed in an async dependency so that the handlers can be plain functions: their blocking database work
 # then runs in the threadpool instead of stalling the event loop.
 Payload = Annotated[dict[str, Any], Depends(_payload)]
@@ -242,7 +262,7 @@ def state(
     return JSONResponse(exam_service.state(session, attempt))
 
 
-@router.post("/candidate/attempts/{attempt_id}/items/{position}")
+@router.post("/candidate/attempts/{attempt_id}/items/{position}", openapi_extra=SAVE_BODY)
 def save(
     payload: Payload,
     attempt_id: IdPath,
@@ -294,7 +314,7 @@ def start_typing(
     )
 
 
-@router.post("/candidate/attempts/{attempt_id}/items/{position}/flag")
+@router.post("/candidate/attempts/{attempt_id}/items/{position}/flag", openapi_extra=FLAG_BODY)
 def flag(
     payload: Payload,
     attempt_id: IdPath,
@@ -314,7 +334,7 @@ def flag(
     return JSONResponse({"ok": True, "flagged": flagged})
 
 
-@router.post("/candidate/attempts/{attempt_id}/events")
+@router.post("/candidate/attempts/{attempt_id}/events", openapi_extra=EVENTS_BODY)
 def events(payload: Payload, attempt_id: IdPath, user: CandidateUser, session: SessionDep) -> Response:
     """Integrity events from the page, in batches (``navigator.sendBeacon`` on pagehide sends a form)."""
     batch = payload.get("events")

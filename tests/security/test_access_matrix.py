@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.security.conftest import ROLES, World
 
 OK = "ok"

@@ -60,7 +60,9 @@ def test_nothing_secret_reaches_the_candidates_browser(world: World, session) ->
     attempt = session.get(Attempt, aid)
     entries = list(papers.iter_items(attempt.paper))
     version_ids = [e.item["version_id"] for e in entries]
-    contents = [v.content for v in session.exec(select(QuestionVersion).where(QuestionVersion.id.in_(version_ids))).all()]  # type: ignore[attr-defined]
+    contents = [
+        v.content for v in session.exec(select(QuestionVersion).where(QuestionVersion.id.in_(version_ids))).all()
+    ]  # type: ignore[attr-defined]
     sections = [s["id"] for s in attempt.paper["sections"]]
     others = [i for i in session.exec(select(Invitation)).all() if i.id != world.invitation_id]
     session.commit()
@@ -71,19 +73,33 @@ def test_nothing_secret_reaches_the_candidates_browser(world: World, session) ->
     received: dict[str, str] = {}
     api: list[str] = []
     for index, section in enumerate(sections):
-        _crawl(client, ["/candidate", f"/candidate/invitations/{world.invitation_id}", f"/candidate/attempts/{aid}"], received)
+        _crawl(
+            client,
+            ["/candidate", f"/candidate/invitations/{world.invitation_id}", f"/candidate/attempts/{aid}"],
+            received,
+        )
         for entry in entries:
             if entry.section_index != index:
                 continue
             base = f"/candidate/attempts/{aid}/items/{entry.position}"
             for call in (
                 client.post(f"{base}/start", json={}, headers={"X-CSRF-Token": token}),
-                client.post(base, json={"version": 0, "answer": {"text": "您好", "choice": "0"}}, headers={"X-CSRF-Token": token}),
+                client.post(
+                    base,
+                    json={"version": 0, "answer": {"text": "您好", "choice": "0"}},
+                    headers={"X-CSRF-Token": token},
+                ),
                 client.post(f"{base}/flag", json={"flagged": True}, headers={"X-CSRF-Token": token}),
             ):
                 api.append(call.text)
         api.append(client.get(f"/candidate/attempts/{aid}/state").text)
-        api.append(client.post(f"/candidate/attempts/{aid}/events", json={"events": [{"kind": "blur"}]}, headers={"X-CSRF-Token": token}).text)
+        api.append(
+            client.post(
+                f"/candidate/attempts/{aid}/events",
+                json={"events": [{"kind": "blur"}]},
+                headers={"X-CSRF-Token": token},
+            ).text
+        )
         submitted = client.post(f"/candidate/attempts/{aid}/sections/{section}/submit", data={"csrf_token": token})
         assert submitted.status_code == 303
         received.pop(f"/candidate/attempts/{aid}", None)  # the next section's page is new

@@ -40,8 +40,16 @@ def test_every_state_changing_route_needs_a_valid_token(world: World, session, a
         url = _url(world, path)
         role = _who(path)
         client = world.clients[role]
-        good = exam_csrf(world) if role == "candidate" else world.csrf(role, {"admin": "/admin", "trainer": "/trainer"}.get(role, "/hr"))
-        form = {"user_id": str(world.users["hr_other"].id), "owner_id": str(world.users["hr_other"].id), "csrf_token": ""}
+        good = (
+            exam_csrf(world)
+            if role == "candidate"
+            else world.csrf(role, {"admin": "/admin", "trainer": "/trainer"}.get(role, "/hr"))
+        )
+        form = {
+            "user_id": str(world.users["hr_other"].id),
+            "owner_id": str(world.users["hr_other"].id),
+            "csrf_token": "",
+        }
         attempts = {
             "no token": ({}, {k: v for k, v in form.items() if k != "csrf_token"}),
             "wrong token": ({"X-CSRF-Token": "0" * 64}, form),
@@ -63,5 +71,7 @@ def test_the_token_is_checked_for_json_bodies_too(world: World) -> None:
     url = f"/candidate/attempts/{world.attempt_id}/items/0"
     refused = client.post(url, json={"version": 0, "answer": {"text": "x"}})
     assert refused.status_code == 403
-    accepted = client.post(url, json={"version": 0, "answer": {"text": "x"}}, headers={"X-CSRF-Token": exam_csrf(world)})
+    accepted = client.post(
+        url, json={"version": 0, "answer": {"text": "x"}}, headers={"X-CSRF-Token": exam_csrf(world)}
+    )
     assert accepted.status_code != 403
