@@ -264,16 +264,27 @@ def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 def poll(page, expression: str, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     """Wait until a page expression is true (wait_for_function evaluates strings, which the CSP forbids)."""
     deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
+    while not _evaluate(page, expression):
         assert time.monotonic() < deadline, f"timed out waiting for {expression}"
         page.wait_for_timeout(50)
+
+
+def _evaluate(page, expression: str):  # type: ignore[no-untyped-def]
+    """Evaluate, treating a navigation in progress (the page's own reload or redirect) as "not yet"."""
+    try:
+        return page.evaluate(expression)
+    except Exception as exc:  # noqa: BLE001 - playwright's Error while the page navigates
+        if "Execution context was destroyed" in str(exc) or "navigat" in str(exc):
+            page.wait_for_load_state()
+            return False
+        raise
 
 
 def tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-untyped-def]
     """Press Tab until the focused element matches the selector (keyboard only)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"() => !!document.activeElement && document.activeElement.matches({selector!r})"):
+        if _evaluate(page, f"() => !!document.activeElement && document.activeElement.matches({selector!r})"):
             return
     raise AssertionError(f"Tab never reached {selector}")
 

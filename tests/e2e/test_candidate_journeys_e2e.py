@@ -139,6 +139,7 @@ def test_keyboard_only_candidate_exam(live_server, pages) -> None:  # type: igno
     tab_to(page, "form[action$='/start'] button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/candidate/attempts/*")
+    page.wait_for_load_state("networkidle")
     tab_to(page, "textarea[data-field]")
     page.keyboard.type("abc")
     _saved(page)
@@ -148,6 +149,7 @@ def test_keyboard_only_candidate_exam(live_server, pages) -> None:  # type: igno
     tab_to(page, "#confirm-ok", limit=5) if page.evaluate("() => document.activeElement.id") != "confirm-ok" else None
     page.keyboard.press("Enter")
     _wait_section(page, "knowledge")
+    page.wait_for_load_state("networkidle")
     # a choice with Space and the arrow keys, a flag with Enter
     tab_to(page, "article.item input")
     page.keyboard.press("Space")
