@@ -79,11 +79,12 @@ def demo(force: bool, then_serve: bool, host: str, port: int) -> None:
         logins = demo_service.create_demo(config, force=force, echo=click.echo)
     except demo_service.DemoError as exc:
         raise click.ClickException(str(exc)) from exc
+    base = (config.base_url or f"http://{host}:{port}").rstrip("/")  # EXAM_BASE_URL for every printed link
     click.echo("")
-    click.echo(f"Demo ready. Open http://{host}:{port}/ and sign in:")
+    click.echo(f"Demo ready. Open {base}/ and sign in:")
     for role, username, password in logins.accounts:
         click.echo(f"  {role:<10} {username:<12} {password}")
     for line in logins.extra:
-        click.echo(line.format(base=f"http://{host}:{port}"))
+        click.echo(line.format(base=base))
     if then_serve:
         click.get_current_context().invoke(serve, host=host, port=port, workers=1, reload=False)

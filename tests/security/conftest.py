@@ -77,8 +77,8 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     victim = _staff(session, "trainer", "leaver")  # the admin's routes act on this account
     reply = ScoredReply(question_id="t.reply.bargain", text="您好，马上为您处理。", human_score=7.0)
     sample = seed_opening(session, 3, seed=5, created_by=users["hr"])
-    if session.get(Question, reply.question_id) is not None:
-        session.add(reply)
+    assert session.exec(select(Question).where(Question.id == reply.question_id)).first() is not None
+    session.add(reply)
     session.commit()
     clients = {role: _client(app) for role in ROLES}
     for role in ("hr", "hr_other", "trainer", "admin"):

@@ -139,7 +139,7 @@ def _url(world: World, path: str) -> str:
         "token": world.ids["spare_token"],
         "question_id": "t.reply.bargain" if path.endswith("/scored") else "t.sc.duty",
         "profile_id": "t.presale",
-        "reply_id": world.ids["reply"] or 1,
+        "reply_id": world.ids["reply"],
     }
     return path.format(**values)
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from exam.models import Invitation, Opening, Question, ScoredReply
+from exam.models import Invitation, Opening, Question
 from tests.security.conftest import World, exam_csrf
 
 BIG = str(2**63)
@@ -121,6 +121,20 @@ def test_deeply_nested_json_is_refused(world: World) -> None:
     assert "r.jsonl:1" in imported.text
 
 
+def test_json_that_a_browser_cannot_send_is_refused(world: World) -> None:
+    client, token = _plain(world, "candidate"), exam_csrf(world)
+    headers = {"X-CSRF-Token": token, "Content-Type": "application/json"}
+    url = f"/candidate/attempts/{world.attempt_id}/items/0"
+    for body in (
+        '{"version": 0, "answer": {"text": NaN}}',
+        '{"version": Infinity, "answer": {}}',
+        "{",
+        "\xff\xfe",
+        "[]",
+    ):
+        _check(client.post(url, content=body.encode("latin-1"), headers=headers), json_body=True)
+
+
 def test_deeply_nested_yaml_is_refused_with_its_line(world: World, session) -> None:  # type: ignore[no-untyped-def]
     trainer, token = _plain(world, "trainer"), world.csrf("trainer", "/trainer")
     questions = session.exec(select(func.count()).select_from(Question)).one()
@@ -173,4 +187,3 @@ def test_a_csv_cell_over_the_limit_is_a_row_problem(world: World, session) -> No
     _check(response)
     session.rollback()
     assert session.exec(select(func.count()).select_from(Invitation)).one() == before
-    assert session.exec(select(func.count()).select_from(ScoredReply)).one() == 0

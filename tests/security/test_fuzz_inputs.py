@@ -98,11 +98,18 @@ def test_bank_uploads_are_all_or_nothing(world: World, session, raw: bytes) -> N
         assert "fuzz.yaml" in response.text or "上传" in response.text
 
 
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+)  # what a browser's JSON.stringify can send (no NaN or Infinity)
 answers = st.one_of(
     st.dictionaries(
         st.sampled_from(["text", "choice", "choices", "answer", "seconds", "started_at"]) | st.text(max_size=6),
         st.recursive(
-            scalars,
+            json_scalars,
             lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
             max_leaves=8,
         ),
@@ -115,7 +122,7 @@ answers = st.one_of(
 @given(
     position=st.integers(0, 8),
     answer=answers,
-    meta=st.dictionaries(st.sampled_from(["inputs", "page", "restored"]), scalars, max_size=3),
+    meta=st.dictionaries(st.sampled_from(["inputs", "page", "restored"]), json_scalars, max_size=3),
 )
 def test_answer_payloads_never_break_a_save(world: World, session, position: int, answer, meta) -> None:  # type: ignore[no-untyped-def]
     session.rollback()
