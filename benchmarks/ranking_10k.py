@@ -54,11 +54,11 @@ def seed(path: Path, n: int) -> None:
     with Session(engine) as session:
         if session.exec(select(Opening)).first() is None:
             start = time.perf_counter()
-            seed_opening(session, n, in_progress=n // 100, with_answers=False, seed=42)
             from exam.models import Role
             from exam.services import accounts
 
-            accounts.create_user(session, "bench-hr", Role.hr, "Bench-hr-pass-2026")
+            owner = accounts.create_user(session, "bench-hr", Role.hr, "Bench-hr-pass-2026")
+            seed_opening(session, n, in_progress=n // 100, with_answers=False, seed=42, created_by=owner)  # its owner
             session.commit()
             print(f"seeded {n} candidates in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     engine.dispose()

@@ -18,6 +18,7 @@ from exam.timeutil import set_display_timezone
 from exam.web import admin, auth, candidate, deps, hr, trainer
 from exam.web.cookies import CSRF_COOKIE, LOCALE_COOKIE, is_secure
 from exam.web.errors import install_error_pages
+from exam.web.limits import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = (auth.router, admin.router, hr.router, trainer.router, candidate.router)
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
     app.state.engine = engine if engine is not None else engine_for(settings)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.secret_keys = [app.state.secret_key, *settings.previous_secret_keys()]  # links made under older keys
+
+    app.add_middleware(BodyLimit, settings=settings)  # inside request_context: the 413 gets the same headers
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]

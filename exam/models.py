@@ -199,6 +199,19 @@ class Opening(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(nullable=False, default_now=True)
+    # the HR user who owns the opening (None: nobody until the admin assigns it); see services/access.py
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="SET NULL")
+
+
+class OpeningShare(SQLModel, table=True):
+    """An HR user an opening is shared with: they see and act on it, but only the owner deletes data or shares."""
+
+    __table_args__ = (UniqueConstraint("opening_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
 class Invitation(SQLModel, table=True):

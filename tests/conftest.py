@@ -146,11 +146,13 @@ def login(client: TestClient, username: str, password: str) -> object:
 
 
 @pytest.fixture
-def login_as(client: TestClient, make_user) -> Callable[[str], User]:  # type: ignore[no-untyped-def]
-    """Create a user of a role and sign the client in as that user."""
+def login_as(client: TestClient, make_user, session) -> Callable[[str], User]:  # type: ignore[no-untyped-def]
+    """Create a user of a role (unless it exists) and sign the client in as that user."""
 
     def _login(role: str, username: str | None = None) -> User:
-        user = make_user(role, username or role)
+        user = accounts.get_user(session, username or role)
+        session.commit()  # end this read: the app writes next (SQLite WAL snapshots)
+        user = user or make_user(role, username or role)
         response = login(client, user.username, PASSWORDS[role])
         assert response.status_code == 303, response.text
         return user

@@ -46,6 +46,36 @@ class Document:
     data: Any
 
 
+MAX_DEPTH = 40  # bank files nest a handful of levels; deeper is a mistake or an attack on the parser's stack
+
+
+class TooDeep(yaml.YAMLError):
+    """A document nested deeper than MAX_DEPTH (reported like a syntax error, with its line)."""
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__(f"the document is nested more than {MAX_DEPTH} levels deep")
+        self.problem = f"the document is nested more than {MAX_DEPTH} levels deep"
+        self.problem_mark = yaml.Mark("<text>", 0, (line or 1) - 1, 0, None, None)  # type: ignore[arg-type]
+        self.context = None
+
+
+def _check_depth(root: Node | None) -> None:
+    """TooDeep (with the line) when the node tree is deeper than MAX_DEPTH; iterative, so it cannot overflow."""
+    stack = [(root, 1)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeep(node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
 # libyaml's parser is about six times faster than PyYAML's pure-Python one; PyYAML's parser still decides
 # everything libyaml refuses (so that syntax errors read the same) and any text with characters it refuses.
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
@@ -54,7 +84,12 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 def _load(loader_class: Any, text: str) -> Document:
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:  # the composer recurses once per level: deeper than Python's stack
+            mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+            raise TooDeep(mark.line + 1 if mark is not None else 1) from None
+        _check_depth(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
@@ -62,7 +97,7 @@ def _load(loader_class: Any, text: str) -> Document:
 
 
 def parse(text: str) -> Document:
-    """Compose and construct a single YAML document (raises yaml.YAMLError)."""
+    """Compose and construct a single YAML document (raises yaml.YAMLError, TooDeep for deep nesting)."""
     if _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
             return _load(_FAST_LOADER, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -230,36 +231,78 @@ def revoke_sessions(session: Session, user_id: int | None) -> None:
 # --- login throttling -----------------------------------------------------------------
 
 
+FIRST_DELAY_SECONDS = 15  # the first delay after the allowed failures; it doubles with each further failure
+ACCOUNT_MAX_DELAY_SECONDS = 15 * 60  # at most this long for the address the failures came from
+OTHER_ADDRESS_MAX_DELAY_SECONDS = 60  # an account's delay for an address that did not fail on it
+ADDRESS_FACTOR = 20  # an address may fail this many times more than one account before it is slowed
+ADDRESS_MAX_DELAY_SECONDS = 60  # and an address is never held back longer than this
+
+
+def address_limit(settings: Settings) -> int:
+    """Failures allowed from one address in the window before its delay starts (far above one account's)."""
+    return settings.login_max_failures * ADDRESS_FACTOR
+
+
+def _delay(failures: int, allowed: int, cap: int) -> int:
+    """The delay after ``failures`` checked failures: 0 below ``allowed``, then 15 s, 30 s, 1 min ... ``cap``."""
+    if failures < allowed:
+        return 0
+    return min(FIRST_DELAY_SECONDS * 2 ** min(failures - allowed, 20), cap)
+
+
+def _remaining(last: datetime | None, delay: int, now: datetime) -> int:
+    """Whole seconds left of ``delay`` counted from ``last`` (rounded up, so that waiting that long is enough)."""
+    if last is None or delay <= 0:
+        return 0
+    left = (as_utc(last) + timedelta(seconds=delay) - now).total_seconds()
+    return max(0, math.ceil(left))
+
+
 def throttle_wait(session: Session, settings: Settings, username: str, ip: str, now: datetime | None = None) -> int:
-    """Seconds to wait before another login try for this account or address (0: go ahead)."""
+    """Seconds to wait before another login try for this account from this address (0: go ahead).
+
+    Only checked tries count (a try refused while throttled is not stored), so waiting the returned time is
+    always enough. Per account: after ``login_max_failures`` failures since its last success (within the
+    window) the delay grows from 15 s up to 15 min, but an address that did not fail on the account waits
+    at most a minute (a drip of wrong tries from elsewhere cannot keep the right password out). Per
+    address: 20 times as many failures, and never more than a minute (an office behind one address).
+    """
     now = now or utcnow()
     since = now - timedelta(minutes=settings.login_window_minutes)
-    waits = []
-    for column, value, allowed in (
-        (LoginAttempt.username, username.strip().lower(), settings.login_max_failures),
-        (LoginAttempt.ip, ip, settings.login_max_failures * 4),
-    ):
-        last_success = session.exec(
-            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True))  # type: ignore[attr-defined]
+    name = username.strip().lower()
+    failed = LoginAttempt.success.is_(False)  # type: ignore[attr-defined]
+    last_success = session.exec(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == name, LoginAttempt.success.is_(True))  # type: ignore[attr-defined]
+    ).one()
+    start = max(since, as_utc(last_success)) if last_success else since
+    in_window = LoginAttempt.at > start  # type: ignore[operator]
+    failures, last_failure = session.exec(
+        select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.username == name, failed, in_window)
+    ).one()
+    delay = _delay(int(failures), settings.login_max_failures, ACCOUNT_MAX_DELAY_SECONDS)
+    if delay:
+        own = session.exec(
+            select(func.count()).where(LoginAttempt.username == name, LoginAttempt.ip == ip, failed, in_window)
         ).one()
-        start = max(since, as_utc(last_success)) if last_success else since
-        failures, last_failure = session.exec(
-            select(func.count(), func.max(LoginAttempt.at)).where(
-                column == value,
-                LoginAttempt.success.is_(False),
-                LoginAttempt.at > start,  # type: ignore[attr-defined]
-            )
-        ).one()
-        if failures >= allowed and last_failure is not None:
-            delay = min(15 * 2 ** (failures - allowed), 15 * 60)  # 15 s, 30 s, 1 min ... capped at 15 min
-            remaining = (as_utc(last_failure) + timedelta(seconds=delay) - now).total_seconds()
-            waits.append(max(0, int(remaining + 0.999)))
-    return max(waits, default=0)
+        if not own:
+            delay = min(delay, OTHER_ADDRESS_MAX_DELAY_SECONDS)
+    account_wait = _remaining(last_failure, delay, now)
+    ip_failures, ip_last = session.exec(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.ip == ip,
+            failed,
+            LoginAttempt.at > since,  # type: ignore[operator]
+        )
+    ).one()
+    ip_wait = _remaining(ip_last, _delay(int(ip_failures), address_limit(settings), ADDRESS_MAX_DELAY_SECONDS), now)
+    return max(account_wait, ip_wait)
 
 
-def record_attempt(session: Session, username: str, ip: str, success: bool, reason: str = "") -> None:
+def record_attempt(
+    session: Session, username: str, ip: str, success: bool, reason: str = "", now: datetime | None = None
+) -> None:
     """Store a login try; every failure is also logged."""
-    session.add(LoginAttempt(username=username.strip().lower()[:64], ip=ip[:64], success=success))
+    session.add(LoginAttempt(username=username.strip().lower()[:64], ip=ip[:64], success=success, at=now or utcnow()))
     if not success:
         log.warning("login failed user=%r ip=%s reason=%s", username[:64], ip, reason or "bad credentials")
 
@@ -274,24 +317,28 @@ class LoginResult:
     token: str = ""
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str) -> LoginResult:
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, ip: str, now: datetime | None = None
+) -> LoginResult:
     """Check credentials with throttling; upgrade the stored hash when the parameters changed."""
-    wait = throttle_wait(session, settings, username, ip)
+    now = now or utcnow()
+    wait = throttle_wait(session, settings, username, ip, now)
     if wait:
-        record_attempt(session, username, ip, False, "throttled")
+        # logged, not stored: a refused try neither counts as a failure nor extends the delay
+        log.warning("login refused (throttled %ss) user=%r ip=%s", wait, username[:64], ip)
         return LoginResult(wait_seconds=wait, error="throttled")
     user = get_user(session, username)
     ok, new_hash = security.verify_password(password, user.password_hash if user else None)
     if not ok or user is None:
-        record_attempt(session, username, ip, False)
+        record_attempt(session, username, ip, False, now=now)
         return LoginResult(error="invalid")
     if not user.is_active:
-        record_attempt(session, username, ip, False, "disabled")
+        record_attempt(session, username, ip, False, "disabled", now)
         return LoginResult(error="disabled")
     if new_hash:
         user.password_hash = new_hash
         session.add(user)
-    record_attempt(session, username, ip, True)
+    record_attempt(session, username, ip, True, now=now)
     return LoginResult(user=user)
 
 
@@ -363,9 +410,10 @@ def login(
     ip: str,
     user_agent: str = "",
     old_token: str | None = None,
+    now: datetime | None = None,
 ) -> LoginResult:
     """A login try: throttled credentials check; on success the old session ends and a new one starts."""
-    result = authenticate(session, settings, username, password, ip)
+    result = authenticate(session, settings, username, password, ip, now or utcnow())
     if result.user is not None:
         end_session(session, old_token)
         result.token = start_session(session, settings, result.user, ip, user_agent)

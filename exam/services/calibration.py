@@ -123,6 +123,9 @@ def read_scored_jsonl(session: Session, name: str, raw: bytes) -> tuple[list[tup
         except ValueError as exc:
             problems.append(Problem(name, number, f"not valid JSON: {exc}"))
             continue
+        except RecursionError:
+            problems.append(Problem(name, number, "not valid JSON: nested too deeply"))
+            continue
         if not isinstance(item, dict):
             problems.append(Problem(name, number, "each line must be a JSON object"))
             continue

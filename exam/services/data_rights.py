@@ -40,6 +40,7 @@ from exam.models import (
     UserSession,
 )
 from exam.security import N_
+from exam.services import access
 from exam.services.accounts import audit
 from exam.timeutil import as_utc, utcnow
 
@@ -89,9 +90,27 @@ def _candidate(session: Session, candidate_id: int) -> User:
     return user
 
 
-def export_candidate(session: Session, candidate_id: int, *, now: datetime | None = None) -> dict[str, Any]:
-    """Everything held on one candidate, as JSON-ready data."""
+def _openings_of(session: Session, candidate_id: int) -> set[int]:
+    """The openings a candidate has an attempt or an invitation in."""
+    ids = set(session.exec(select(col(Attempt.opening_id)).where(Attempt.candidate_id == candidate_id)).all())
+    ids |= set(session.exec(select(col(Invitation.opening_id)).where(Invitation.candidate_id == candidate_id)).all())
+    return ids
+
+
+def _require(session: Session, actor: User | None, candidate_id: int, action: access.Action) -> None:
+    """NoAccess unless ``actor`` may do ``action`` to every opening the candidate is in (None: the system)."""
+    if actor is None:
+        return
+    for opening_id in sorted(_openings_of(session, candidate_id)):
+        access.require_opening(session, actor, opening_id, action)
+
+
+def export_candidate(
+    session: Session, candidate_id: int, *, actor: User | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything held on one candidate, as JSON-ready data (``actor`` must see every opening they are in)."""
     user = _candidate(session, candidate_id)
+    _require(session, actor, candidate_id, "view")
     attempts = session.exec(select(Attempt).where(Attempt.candidate_id == candidate_id).order_by(col(Attempt.id))).all()
     attempt_ids = [a.id for a in attempts]
     invitations = session.exec(
@@ -186,11 +205,15 @@ def _delete_attempts(session: Session, attempt_ids: list[int]) -> None:
 
 @transactional
 def delete_candidate(session: Session, actor: User | None, candidate_id: int, comment: str) -> dict[str, Any]:
-    """Delete a candidate and everything about them; the audit entry keeps only ids and counts."""
+    """Delete a candidate and everything about them; the audit entry keeps only ids and counts.
+
+    ``actor`` must own every opening the candidate is in (None: the system, e.g. the retention purge).
+    """
     text = " ".join((comment or "").split())
     if not text:
         raise DataRightsError(N_("Write a comment that says why."))
     _candidate(session, candidate_id)
+    _require(session, actor, candidate_id, "owner")
     attempts = session.exec(select(Attempt).where(Attempt.candidate_id == candidate_id)).all()
     attempt_ids = [a.id for a in attempts if a.id is not None]
     invitation_ids = set(

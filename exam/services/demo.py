@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("hr", "hr", "Hr-demo-2026!", "王招聘"),
     ("trainer", "trainer", "Trainer-demo-2026", "李培训"),
     ("candidate", "candidate", "Candidate-demo-2026", "张应聘"),
+    ("hr", "hr2", "Hr2-demo-2026!", "赵招聘"),  # a colleague: sees the demo opening only once hr shares it
 ]
 
 
@@ -50,6 +51,7 @@ def accounts_step(session: Session, settings: Settings, logins: DemoLogins, echo
     for role, username, password, name in DEMO_ACCOUNTS:
         accounts.create_user(session, username, Role(role), password, display_name=name)
         logins.accounts.append((role, username, password))
+    logins.extra.append("  hr2 sees no opening until hr shares one (the opening's page, 岗位成员): try it")
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts created")
 
 

@@ -30,6 +30,8 @@ EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,22}[0-9]$")
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 2000
+MAX_CSV_FIELD = 2000  # characters in one cell (a name, a contact); Python's csv refuses fields over 128 KB
+MIN_YEAR, MAX_YEAR = 2000, 2100  # an exam window outside these years is a typing mistake
 
 
 class OpeningError(UserError):
@@ -61,6 +63,8 @@ def create_opening(
     if profile is None or profile.status != "active":
         raise OpeningError(N_("Choose an active job profile."))
     opens_at, closes_at = as_utc(opens_at), as_utc(closes_at)
+    if not (MIN_YEAR <= opens_at.year <= MAX_YEAR and MIN_YEAR <= closes_at.year <= MAX_YEAR):
+        raise OpeningError(N_("Enter a date between the years %(lo)s and %(hi)s."), lo=MIN_YEAR, hi=MAX_YEAR)
     if closes_at <= opens_at:
         raise OpeningError(N_("The window must close after it opens."))
     if not 1 <= retention_days <= 3650:
@@ -74,6 +78,7 @@ def create_opening(
         show_result=show_result,
         retention_days=retention_days,
         created_by_id=actor.id if actor else None,
+        owner_id=actor.id if actor is not None and actor.role in (Role.hr, "hr") else None,
     )
     session.add(opening)
     session.flush()
@@ -430,15 +435,23 @@ def split_contact(value: str) -> tuple[str | None, str | None]:
     return (value, None) if "@" in value else (None, value)
 
 
+def gettext_lazy_too_long() -> str:
+    """The translated message for a cell that is too long."""
+    return OpeningError(N_("A cell is longer than %(n)s characters."), n=MAX_CSV_FIELD).translated()
+
+
 def csv_rows(text: str) -> list[list[str]]:
     """CSV text as rows (delimiter sniffed: comma, semicolon, tab or a full-width comma)."""
     lines = text.splitlines()
-    sample = "\n".join(lines[:5])
+    sample = "\n".join(lines[:5])[:20_000]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t，")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:  # e.g. a cell over 128 KB, or a NUL byte
+        raise OpeningError(N_("The file is not a readable CSV file: %(why)s"), why=str(exc)[:100]) from None
 
 
 def parse_csv(text: str) -> tuple[list[tuple[int, str, dict[str, str]]], list[CsvRowProblem]]:
@@ -478,6 +491,9 @@ def parse_rows(rows: list[list[str]]) -> tuple[list[tuple[int, str, dict[str, st
         line = index + 1
         raw = ",".join(cells)
         if not any(cells):
+            continue
+        if any(len(c) > MAX_CSV_FIELD for c in cells):
+            problems.append(CsvRowProblem(line, raw[:200], gettext_lazy_too_long()))
             continue
         record = {"name": "", "email": "", "phone": "", "factor": ""}
         if columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,11 +113,22 @@ def _speed_curve(data: dict[str, Any], answer_id: int | None, minimum: float | N
     )
 
 
-def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any]) -> Report:
-    """The candidate report of one attempt."""
+PRIVATE_EVENT_KEYS = ("ip", "user_agent", "session", "device")
+
+
+def pseudonym(attempt: Attempt) -> str:
+    """A stable label for an attempt that says nothing about the person (trainers calibrate with it)."""
+    digest = hashlib.sha256(f"attempt:{attempt.id}:{as_utc(attempt.started_at).isoformat()}".encode()).hexdigest()
+    return _("Candidate %(code)s") % {"code": digest[:6].upper()}
+
+
+def build_report(
+    session: Session, attempt: Attempt, profile: Mapping[str, Any], *, pseudonymous: bool = False
+) -> Report:
+    """The candidate report of one attempt (``pseudonymous``: no name, contact, addresses or review history)."""
     opening = session.get(Opening, attempt.opening_id)
     assert opening is not None
-    name, email, phone = person(session, attempt)
+    name, email, phone = (pseudonym(attempt), None, None) if pseudonymous else person(session, attempt)
     results = attempt.results or {}
     labels = Labels(profile, results)
     hiring = hiring_of(attempt, profile)
@@ -206,8 +218,12 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
                 "label": signal_label(e.kind),
                 "offset": offset,
                 "clock": f"{int(offset // 60):02d}:{int(offset % 60):02d}" if offset >= 0 else "—",
-                "detail": {k: v for k, v in (e.detail or {}).items()},
-                "words": describe_event(e.kind, e.detail, names),
+                "detail": (
+                    detail := {
+                        k: v for k, v in (e.detail or {}).items() if not (pseudonymous and k in PRIVATE_EVENT_KEYS)
+                    }
+                ),
+                "words": describe_event(e.kind, detail, names),
             }
         )
     entries = session.exec(
@@ -241,6 +257,8 @@ def build_report(session: Session, attempt: Attempt, profile: Mapping[str, Any])
         }
         for e in entries
     ]
+    if pseudonymous:
+        audit = []  # reviewers' names and comments (which may name the candidate) are HR's
     ranks = ranks_and_percentiles(session, attempt.opening_id, [attempt.id]) if attempt.id else {}
     rank, percentile = ranks.get(attempt.id, (None, None)) if attempt.id else (None, None)  # type: ignore[arg-type]
     scored_total = session.exec(

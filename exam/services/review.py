@@ -21,6 +21,7 @@ from exam.hiring.explain import hiring_of
 from exam.hiring.score import round1
 from exam.models import Answer, Attempt, JobProfileVersion, Opening, User
 from exam.security import N_
+from exam.services import access
 from exam.services.accounts import audit
 from exam.services.ranking import DECISIONS, ranks_and_percentiles
 from exam.services.reports import person
@@ -103,6 +104,10 @@ def override_criterion(
     Refused without a comment, for a non-reply answer, an unknown criterion or points outside 0..max.
     The answer's score and the attempt's results, hiring score, band and rank follow at once.
     """
+    attempt = session.get(Attempt, answer.attempt_id)
+    if attempt is None:
+        raise ReviewError(N_("The attempt no longer exists."))
+    access.require_opening(session, actor, attempt.opening_id, "edit")
     text = _comment(comment)
     criteria = {c["id"]: c for c in (answer.result or {}).get("criteria") or []}
     if not criteria:
@@ -115,9 +120,6 @@ def override_criterion(
         if points != points or not 0 <= points <= maximum:
             raise ReviewError(N_("Points must be between 0 and %(max)s."), max=f"{maximum:g}")
         points = round1(points)
-    attempt = session.get(Attempt, answer.attempt_id)
-    if attempt is None:
-        raise ReviewError(N_("The attempt no longer exists."))
     old_overrides = dict(answer.overrides or {})
     auto = float(criterion.get("points") or 0.0)
     before_points = float(old_overrides.get(criterion_id, auto))
@@ -181,6 +183,7 @@ def decide(session: Session, actor: User, attempt: Attempt, decision: str, note:
 
     Returns whether anything changed (the same decision with the same note is a no-op).
     """
+    access.require_opening(session, actor, attempt.opening_id, "edit")
     value = _check_decision(decision)
     text = _comment(note)
     if attempt.decision == value and attempt.decision_note == text:

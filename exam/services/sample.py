@@ -673,6 +673,7 @@ def seed_opening(
         closes_at=now + timedelta(days=14),
         retention_days=180,
         created_by_id=created_by.id if created_by else None,
+        owner_id=created_by.id if created_by else None,
     )
     session.add(opening)
     session.flush()

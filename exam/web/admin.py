@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from exam.i18n import gettext as _
 from exam.models import Role, User
-from exam.services import accounts
-from exam.web.deps import AdminUser, SessionDep, get_or_404
+from exam.services import access, accounts
+from exam.web.deps import AdminUser, IdPath, SessionDep, get_or_404
 from exam.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -90,7 +90,7 @@ def _target(session, user_id: int) -> User:  # type: ignore[no-untyped-def]
 
 @router.post("/users/{user_id}/password")
 def reset_password(
-    request: Request, user_id: int, user: AdminUser, session: SessionDep, password: Annotated[str, Form()]
+    request: Request, user_id: IdPath, user: AdminUser, session: SessionDep, password: Annotated[str, Form()]
 ) -> Response:
     """Set a new password for an account (ends its sessions)."""
     target = _target(session, user_id)
@@ -103,7 +103,7 @@ def reset_password(
 
 @router.post("/users/{user_id}/active")
 def toggle_active(
-    request: Request, user_id: int, user: AdminUser, session: SessionDep, active: Annotated[bool, Form()]
+    request: Request, user_id: IdPath, user: AdminUser, session: SessionDep, active: Annotated[bool, Form()]
 ) -> Response:
     """Disable or re-enable an account (disabling ends every session of it)."""
     target = _target(session, user_id)
@@ -118,3 +118,45 @@ def toggle_active(
     if request.headers.get("HX-Request") == "true":
         return render(request, "admin/_row.html", {"u": target, "me": user})
     return RedirectResponse("/admin", status_code=303)
+
+
+# --- openings and their owners -------------------------------------------------------------------------
+
+
+def _openings_page(
+    request: Request, session, user: User, error: str | None = None, notice: str | None = None, status_code: int = 200
+) -> Response:  # type: ignore[no-untyped-def]
+    rows = []
+    for opening in access.openings_for(session, user):
+        rows.append(
+            {
+                "opening": opening,
+                "owner": session.get(User, opening.owner_id) if opening.owner_id else None,
+                "shared": access.shares_of(session, opening),
+            }
+        )
+    ctx = {"rows": rows, "hr_users": access.hr_users(session), "error": error, "notice": notice}
+    return render(request, "admin/openings.html", ctx, status_code=status_code)
+
+
+@router.get("/openings")
+def openings_page(request: Request, user: AdminUser, session: SessionDep) -> Response:
+    """Every opening with its owner; the admin gives openings to another HR user."""
+    notice = _("The opening has a new owner.") if request.query_params.get("moved") == "1" else None
+    return _openings_page(request, session, user, notice=notice)
+
+
+@router.post("/openings/{opening_id}/owner")
+def transfer_opening(
+    request: Request,
+    opening_id: IdPath,
+    user: AdminUser,
+    session: SessionDep,
+    owner_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Give an opening to another HR user (audited)."""
+    try:
+        access.transfer(session, user, opening_id, owner_id)
+    except access.SharingError as exc:
+        return _openings_page(request, session, user, error=exc.translated(), status_code=422)
+    return RedirectResponse("/admin/openings?moved=1", status_code=303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from exam import security
@@ -17,12 +17,14 @@ from exam.services.candidate_exam import ExamError
 from exam.services.openings import STATUS_LABELS
 from exam.timeutil import utcnow
 from exam.web.cookies import SESSION_COOKIE, set_session_cookie
-from exam.web.deps import CandidateUser, OptionalUser, SessionDep, SettingsDep, client_ip
+from exam.web.deps import CandidateUser, IdPath, OptionalUser, PositionPath, SessionDep, SettingsDep, client_ip
 from exam.web.templating import render
 
 router = APIRouter()
 
 RESERVED_FIELDS = {"csrf_token", "version", "inputs", "page", "restored", "seconds"}
+MAX_VERSION = 2**31 - 1
+UNREADABLE = "_unreadable"  # a body that is not JSON we can read (e.g. nested too deeply)
 ACCEPT_VALUES = ("1", "on", "yes", "true")
 
 
@@ -37,6 +39,8 @@ async def _payload(request: Request) -> dict[str, Any]:
             body = await request.json()
         except (ValueError, UnicodeDecodeError):
             return {}
+        except RecursionError:
+            return {UNREADABLE: True}
         return body if isinstance(body, dict) else {}
     form = await request.form()
     out: dict[str, Any] = {}
@@ -46,16 +50,37 @@ async def _payload(request: Request) -> dict[str, Any]:
     return out
 
 
+def _json_body(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """The OpenAPI request body of an exam call (the page sends JSON; the handlers parse it themselves)."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+SAVE_BODY = _json_body(
+    {
+        "version": {"type": "integer", "minimum": 0},
+        "answer": {"type": "object", "additionalProperties": True},
+        "meta": {"type": "object", "additionalProperties": True},
+    },
+    ["version", "answer"],
+)
+EVENTS_BODY = _json_body({"events": {"type": "array", "items": {"type": "object", "additionalProperties": True}}})
+FLAG_BODY = _json_body({"flagged": {"type": "boolean"}})
+
+
 # Parsed in an async dependency so that the handlers can be plain functions: their blocking database work
 # then runs in the threadpool instead of stalling the event loop.
 Payload = Annotated[dict[str, Any], Depends(_payload)]
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
+    """An integer within 0..2^31-1 (anything else: the default)."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or len(text) > 10 or int(text) > MAX_VERSION:
         return default
+    return int(text)
 
 
 def _client(request: Request) -> exam_service.Client:
@@ -166,7 +191,7 @@ def home(request: Request, user: CandidateUser, session: SessionDep) -> Response
 
 
 @router.get("/candidate/invitations/{invitation_id}")
-def intro(request: Request, invitation_id: int, user: CandidateUser, session: SessionDep) -> Response:
+def intro(request: Request, invitation_id: IdPath, user: CandidateUser, session: SessionDep) -> Response:
     """What the exam contains, how long it takes, and the data notice to accept."""
     invitation = exam_service.own_invitation(session, user, invitation_id)
     if invitation is None:
@@ -178,7 +203,9 @@ def intro(request: Request, invitation_id: int, user: CandidateUser, session: Se
 
 
 @router.post("/candidate/invitations/{invitation_id}/start")
-def start(request: Request, payload: Payload, invitation_id: int, user: CandidateUser, session: SessionDep) -> Response:
+def start(
+    request: Request, payload: Payload, invitation_id: IdPath, user: CandidateUser, session: SessionDep
+) -> Response:
     """Accept the data notice and start the exam (a second start returns the same attempt)."""
     invitation = exam_service.own_invitation(session, user, invitation_id)
     if invitation is None:
@@ -205,7 +232,7 @@ def start(request: Request, payload: Payload, invitation_id: int, user: Candidat
 
 @router.get("/candidate/attempts/{attempt_id}")
 def exam_page(
-    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    request: Request, attempt_id: IdPath, user: CandidateUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The running section: items, clock, autosave."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
@@ -227,7 +254,7 @@ def exam_page(
 
 @router.get("/candidate/attempts/{attempt_id}/state")
 def state(
-    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    request: Request, attempt_id: IdPath, user: CandidateUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The server's clock and the attempt's state (the page follows it)."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
@@ -236,16 +263,21 @@ def state(
     return JSONResponse(exam_service.state(session, attempt))
 
 
-@router.post("/candidate/attempts/{attempt_id}/items/{position}")
+@router.post("/candidate/attempts/{attempt_id}/items/{position}", openapi_extra=SAVE_BODY)
 def save(
-    payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    payload: Payload,
+    attempt_id: IdPath,
+    position: PositionPath,
+    user: CandidateUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Autosave one answer: JSON ``{"version", "answer": {...}, "meta": {...}}`` or form fields + ``version``.
 
     409 ``stale`` when ``version`` is not the stored one, 409 ``closed`` after the deadline plus the grace.
     """
     version = _int(payload.get("version"))
-    if version is None:
+    if version is None or payload.get(UNREADABLE):
         return JSONResponse(
             {"ok": False, "error": "invalid", "message": _("The answer's version is missing.")}, status_code=422
         )
@@ -269,7 +301,7 @@ def save(
 
 @router.post("/candidate/attempts/{attempt_id}/items/{position}/start")
 def start_typing(
-    attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    attempt_id: IdPath, position: PositionPath, user: CandidateUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Start a typing test's clock on the server (start button or first keystroke)."""
     try:
@@ -283,9 +315,14 @@ def start_typing(
     )
 
 
-@router.post("/candidate/attempts/{attempt_id}/items/{position}/flag")
+@router.post("/candidate/attempts/{attempt_id}/items/{position}/flag", openapi_extra=FLAG_BODY)
 def flag(
-    payload: Payload, attempt_id: int, position: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    payload: Payload,
+    attempt_id: IdPath,
+    position: PositionPath,
+    user: CandidateUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Flag a question for review, or clear the flag."""
     wanted = payload.get("flagged") in (True, 1, "1", "true", "on")
@@ -298,15 +335,19 @@ def flag(
     return JSONResponse({"ok": True, "flagged": flagged})
 
 
-@router.post("/candidate/attempts/{attempt_id}/events")
-def events(payload: Payload, attempt_id: int, user: CandidateUser, session: SessionDep) -> Response:
+@router.post("/candidate/attempts/{attempt_id}/events", openapi_extra=EVENTS_BODY)
+def events(payload: Payload, attempt_id: IdPath, user: CandidateUser, session: SessionDep) -> Response:
     """Integrity events from the page, in batches (``navigator.sendBeacon`` on pagehide sends a form)."""
     batch = payload.get("events")
     if isinstance(batch, str):
         try:
             batch = json.loads(batch)
-        except ValueError:
+        except (ValueError, RecursionError):
             batch = None
+    if payload.get(UNREADABLE):
+        return JSONResponse(
+            {"ok": False, "error": "invalid", "message": _("The request could not be read.")}, status_code=422
+        )
     stored = exam_service.record_events(session, user, attempt_id, batch)
     if stored is None:
         return _json_not_found()
@@ -317,8 +358,8 @@ def events(payload: Payload, attempt_id: int, user: CandidateUser, session: Sess
 def submit_section(
     request: Request,
     payload: Payload,
-    attempt_id: int,
-    section_id: str,
+    attempt_id: IdPath,
+    section_id: Annotated[str, Path(max_length=64)],
     user: CandidateUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -338,7 +379,7 @@ def submit_section(
 
 @router.get("/candidate/attempts/{attempt_id}/done")
 def done(
-    request: Request, attempt_id: int, user: CandidateUser, session: SessionDep, settings: SettingsDep
+    request: Request, attempt_id: IdPath, user: CandidateUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The confirmation page (and a result summary when the opening allows it)."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))

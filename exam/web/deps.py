@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from exam import security
 from exam.db import writer
-from exam.models import Role, User
-from exam.services import accounts
+from exam.models import Attempt, Opening, Role, User
+from exam.services import access, accounts
 from exam.settings import Settings
 from exam.web.cookies import CSRF_COOKIE, SESSION_COOKIE
 
@@ -44,6 +44,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
+# Bounded integers for every path and query parameter: a number the database cannot hold (2^63 and up) is a 422
+# with a Chinese page, never a 500.
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+PositionPath = Annotated[int, Path(ge=0, le=100_000)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
 
 async def form_data(request: Request) -> FormData:
     """The request's form, parsed in an async dependency so that handlers can stay plain functions."""
@@ -64,6 +71,35 @@ def get_or_404(session: Session, model: type[RowT], key: Any) -> RowT:
     if row is None:
         raise HTTPException(404)
     return row
+
+
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def public_base_url(request: Request) -> str:
+    """The base of every link the app prints (invitation links): EXAM_BASE_URL, never a client's Host header.
+
+    Without EXAM_BASE_URL, the Host of the request is used only when it names the address the server listens
+    on, or localhost on that port (a laptop); any other Host (``Host: evil.example``) gets links to the
+    listening address instead. Behind a proxy or under a public name, set EXAM_BASE_URL.
+    """
+    settings: Settings = request.app.state.settings
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    server = request.scope.get("server") or ("127.0.0.1", 80)
+    host, port = str(server[0] or ""), int(server[1] or 80)
+    if ":" in host:
+        host = f"[{host}]"
+    scheme = "https" if request.url.scheme == "https" else "http"
+    default = port == (443 if scheme == "https" else 80)
+    names = [h for h in (host, *LOCAL_NAMES) if h not in WILDCARD_HOSTS and h != "[::]"]
+    allowed = {n for h in names for n in ((h, f"{h}:{port}") if default else (f"{h}:{port}",))}
+    given = request.headers.get("host", "").strip().lower()
+    if given in allowed:
+        return f"{scheme}://{given}"
+    shown = host if host not in WILDCARD_HOSTS and host != "[::]" else "127.0.0.1"
+    return f"{scheme}://{shown}" + ("" if default else f":{port}")
 
 
 def client_ip(request: Request) -> str:
@@ -139,5 +175,22 @@ HRUser = Annotated[User, Depends(require_role(Role.hr))]
 TrainerUser = Annotated[User, Depends(require_role(Role.trainer))]
 ReviewerUser = Annotated[User, Depends(require_role(Role.hr, Role.trainer))]
 CandidateUser = Annotated[User, Depends(require_role(Role.candidate))]
+
+
+# --- openings belong to people (the rule lives in exam.services.access) --------------------------------
+
+
+def hr_opening(opening_id: IdPath, user: HRUser, session: SessionDep) -> Opening:
+    """The opening of the path if this HR user owns it or it is shared with them (else 404)."""
+    return access.require_opening(session, user, opening_id, "view")
+
+
+def hr_attempt(attempt_id: IdPath, user: HRUser, session: SessionDep) -> Attempt:
+    """The attempt of the path if its opening is this HR user's (owned or shared; else 404)."""
+    return access.require_attempt(session, user, attempt_id, "view")
+
+
+HROpening = Annotated[Opening, Depends(hr_opening)]
+HRAttempt = Annotated[Attempt, Depends(hr_attempt)]
 
 HOME_BY_ROLE = {"admin": "/admin", "hr": "/hr", "trainer": "/trainer", "candidate": "/candidate"}

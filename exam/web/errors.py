@@ -1,8 +1,9 @@
-"""Error pages: 401/403/404/… rendered as pages (and as htmx-friendly responses)."""
+"""Error pages: 401/403/404/413/422/… rendered as Chinese pages (and as JSON for the exam page's requests)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -11,12 +12,39 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exam.i18n import gettext as _
+from exam.security import N_
+from exam.services.access import NoAccess
 from exam.web import deps
 from exam.web.templating import render
 
 log = logging.getLogger("exam")
 
-PAGE_STATUSES = (401, 403, 404, 405, 409, 410, 422, 429)
+PAGE_STATUSES = (401, 403, 404, 405, 409, 410, 413, 422, 429)
+INVALID_INPUT = N_(
+    "Some of the request's values are not valid (a number out of range, a missing field or a wrong type)."
+)
+TOO_LARGE = N_("The request is too large.")
+
+
+EXAM_API = re.compile(r"^/candidate/attempts/[^/]+/(state|events|items/.*)$")
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the client is a script (the exam page's fetch calls, JSON bodies), not a browser navigation."""
+    if EXAM_API.match(request.url.path):
+        return True
+    accept = request.headers.get("accept", "")
+    ctype = request.headers.get("content-type", "")
+    if request.headers.get("HX-Request") == "true":
+        return False
+    return ctype.startswith("application/json") or ("application/json" in accept and "text/html" not in accept)
+
+
+def refusal(request: Request, status: int, message: str, code: str) -> Response:
+    """A refusal in the client's language and format: JSON ``{ok, error, message}`` or an error page."""
+    if wants_json(request):
+        return JSONResponse({"ok": False, "error": code, "message": message}, status_code=status)
+    return render(request, "errors/error.html", {"status": status, "detail": message}, status_code=status)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -38,21 +66,25 @@ def install_error_pages(app: FastAPI) -> None:
     def _favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
+    @app.exception_handler(NoAccess)
+    async def _no_access(request: Request, exc: NoAccess) -> Response:
+        if exc.status == 403:
+            return render(request, "errors/403.html", {"status": 403}, status_code=403)
+        return refusal(request, 404, _("Not found."), "not_found")
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        # A malformed path (/hr/openings/abc) names no page; malformed fields are a refused request.
-        in_path = any((e.get("loc") or [None])[0] == "path" for e in exc.errors())
-        status = 404 if in_path else 422
-        detail = (
-            "" if in_path else _("Some fields are missing or not in the expected format. Check them and try again.")
-        )
-        if _wants_json(request):
-            return JSONResponse({"detail": detail or _("Not found"), "error": "invalid"}, status_code=status)
-        return render(request, "errors/error.html", {"status": status, "detail": detail}, status_code=status)
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
+        log.info("invalid request path=%s fields=%s", request.url.path, fields[:10])
+        if any((e.get("loc") or [None])[0] == "path" for e in exc.errors()):
+            return refusal(request, 404, _("Not found."), "not_found")  # /hr/openings/abc names no page
+        return refusal(request, 422, _(INVALID_INPUT), "invalid")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in PAGE_STATUSES:
+            if exc.status_code == 413:
+                return refusal(request, 413, _(TOO_LARGE), "too_large")
             template = {401: "errors/401.html", 403: "errors/403.html"}.get(exc.status_code, "errors/error.html")
             return render(
                 request,
@@ -72,10 +104,3 @@ def _page_detail(exc: StarletteHTTPException) -> str:
     except ValueError:
         phrase = ""
     return "" if detail.strip().lower() == phrase.lower() else detail
-
-
-def _wants_json(request: Request) -> bool:
-    """Whether the client asked for JSON (the exam page's fetch calls) rather than a page."""
-    accept = request.headers.get("accept", "")
-    ctype = request.headers.get("content-type", "")
-    return "application/json" in ctype or ("application/json" in accept and "text/html" not in accept)

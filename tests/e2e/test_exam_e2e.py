@@ -193,7 +193,7 @@ def test_a_candidate_takes_the_whole_exam(live_server, page) -> None:
     assert "paste" in kinds
 
 
-def test_hr_invites_with_extra_time_and_the_exam_submits_itself_at_the_deadline(live_server, page, browser) -> None:
+def test_hr_invites_with_extra_time_and_the_exam_submits_itself_at_the_deadline(live_server, page, pages) -> None:
     sign_in(page, live_server.base_url, "hr", "Hr-demo-2026!")
     page.click(".table a[href^='/hr/openings/']")
     page.wait_for_load_state("networkidle")
@@ -205,8 +205,8 @@ def test_hr_invites_with_extra_time_and_the_exam_submits_itself_at_the_deadline(
     link = page.locator(".new-links .link-field").first.input_value()
     shot(page, "hr-opening-invite")
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    candidate = context.new_page()
+    candidate = pages.new()
+    context = candidate.context
     candidate.goto(link)
     candidate.check("#accept")
     candidate.click("text=开始考试")

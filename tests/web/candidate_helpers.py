@@ -27,7 +27,8 @@ def seed_bank(session: Session, path: Path = GOOD_BANK) -> None:
     session.commit()
 
 
-def hr_user(session: Session, username: str = "hr-owner") -> User:
+def hr_user(session: Session, username: str = "hr") -> User:
+    """The HR user who owns the openings the helpers make (signs in with the test password of HR)."""
     user = accounts.get_user(session, username)
     if user is None:
         user = accounts.create_user(session, username, Role.hr, "Hr-test-pass-1")

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Invitation, Opening, User
-from exam.services import data_rights
+from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Invitation, Opening, Role, User
+from exam.services import accounts, data_rights
 from exam.services.sample import seed_opening
 from exam.timeutil import utcnow
-from tests.conftest import csrf_of
+from tests.conftest import PASSWORDS, csrf_of
 
 HX = {"HX-Request": "true", "HX-Target": "ranking-results"}
 
@@ -24,7 +24,8 @@ HX = {"HX-Request": "true", "HX-Target": "ranking-results"}
 @pytest.fixture
 def data(session):  # type: ignore[no-untyped-def]
     """An opening with 12 graded candidates (real answers) and 1 still taking the exam."""
-    sample = seed_opening(session, 12, in_progress=1, seed=11)
+    owner = accounts.get_user(session, "hr") or accounts.create_user(session, "hr", Role.hr, PASSWORDS["hr"])
+    sample = seed_opening(session, 12, in_progress=1, seed=11, created_by=owner)
     session.commit()
     return sample
 
@@ -306,8 +307,8 @@ def test_override_needs_csrf(client, session, data, hr) -> None:  # type: ignore
     assert r.status_code == 403
 
 
-def test_trainer_may_override(client, session, data, login_as) -> None:  # type: ignore[no-untyped-def]
-    trainer = login_as("trainer")
+def test_trainer_may_not_override(client, session, data, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("trainer")
     attempt = session.get(Attempt, data.attempt_ids[2])
     answer = _reply_answer(session, attempt.id)
     r = client.post(
@@ -321,10 +322,9 @@ def test_trainer_may_override(client, session, data, login_as) -> None:  # type:
         },
         headers={"HX-Request": "true"},
     )
-    assert r.status_code == 303
+    assert r.status_code == 403  # trainers calibrate rubrics; HR's marks are HR's (README: Security)
     session.rollback()
-    entry = session.exec(select(AuditLog).where(AuditLog.action == "review.override")).one()
-    assert entry.actor_id == trainer.id
+    assert session.exec(select(AuditLog).where(AuditLog.action == "review.override")).first() is None
     # a trainer cannot decide
     r = client.post(
         f"/hr/attempts/{attempt.id}/decision",
@@ -394,7 +394,10 @@ def test_bulk_decision(client, session, data, hr) -> None:  # type: ignore[no-un
 
 
 def test_bulk_ignores_attempts_of_other_openings(client, session, data, hr) -> None:  # type: ignore[no-untyped-def]
-    other = seed_opening(session, 2, seed=4, with_answers=False, title="别的岗位")
+    session.commit()
+    other = seed_opening(
+        session, 2, seed=4, with_answers=False, title="别的岗位", created_by=accounts.get_user(session, "hr")
+    )
     session.commit()
     r = client.post(
         f"/hr/openings/{data.opening.id}/bulk",
@@ -435,7 +438,10 @@ def test_compare(client, session, data, hr) -> None:  # type: ignore[no-untyped-
     assert client.get(f"/hr/openings/{oid}/compare?ids={ids[0]}").status_code == 422
     five = "&".join(f"ids={i}" for i in data.attempt_ids[:5])
     assert client.get(f"/hr/openings/{oid}/compare?{five}").status_code == 422
-    other = seed_opening(session, 2, seed=4, with_answers=False, title="别的岗位")
+    session.commit()
+    other = seed_opening(
+        session, 2, seed=4, with_answers=False, title="别的岗位", created_by=accounts.get_user(session, "hr")
+    )
     session.commit()
     assert client.get(f"/hr/openings/{oid}/compare?ids={ids[0]}&ids={other.attempt_ids[0]}").status_code == 404
     r = client.post(
@@ -540,7 +546,10 @@ def test_delete_candidate(client, session, data, hr) -> None:  # type: ignore[no
 
 
 def test_retention_purge(session, data) -> None:  # type: ignore[no-untyped-def]
-    other = seed_opening(session, 3, seed=8, with_answers=False, title="保留中")
+    session.commit()
+    other = seed_opening(
+        session, 3, seed=8, with_answers=False, title="保留中", created_by=accounts.get_user(session, "hr")
+    )
     opening = session.get(Opening, data.opening.id)
     opening.closes_at = utcnow() - timedelta(days=opening.retention_days + 1)
     session.add(opening)

@@ -29,14 +29,9 @@ def test_email_delivery_table_up_and_down(tmp_path) -> None:  # type: ignore[no-
             assert "emaildelivery" in inspect(engine).get_table_names()
             indexes = {ix["name"] for ix in inspect(engine).get_indexes("emaildelivery")}
             assert {"ix_emaildelivery_invitation_id", "ix_emaildelivery_status"} <= indexes
-            from alembic import command
-
-            cfg = migrate.alembic_config()
-            with engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0002")
+            migrate.downgrade(engine, "0003")
             assert "emaildelivery" not in inspect(engine).get_table_names()
-            assert migrate.current_revision(engine) == "0002"
+            assert migrate.current_revision(engine) == "0003"
             migrate.upgrade(engine)
             assert "emaildelivery" in inspect(engine).get_table_names()
             checked += 1

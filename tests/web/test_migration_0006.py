@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from exam import migrate
@@ -16,10 +15,7 @@ NEW_TABLES = {"questionexposure", "statssnapshot", "blindscore", "hireoutcome", 
 
 
 def _run(engine, revision: str, down: bool = False) -> None:  # type: ignore[no-untyped-def]
-    cfg = migrate.alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
+    (migrate.downgrade if down else migrate.upgrade)(engine, revision)
 
 
 def _seed_0002(engine) -> None:  # type: ignore[no-untyped-def]

@@ -79,3 +79,71 @@ def test_writer_takes_the_write_lock_up_front(tmp_path) -> None:
             other.execute("BEGIN IMMEDIATE")
         other.close()
     engine.dispose()
+
+
+def test_migrating_keeps_the_rows_that_refer_to_a_rebuilt_table(tmp_path) -> None:
+    """SQLite changes a table by copying it and dropping the old one; with foreign keys on, that drop would
+    delete every invitation, attempt and answer of the openings (ON DELETE CASCADE). Nothing may be lost."""
+    for name, engine, cleanup in _engines(tmp_path):
+        try:
+            migrate.upgrade(engine, "0002")
+            t = "2026-01-01 00:00:00"
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        'INSERT INTO "user" (id, username, display_name, role, is_active, created_at) '
+                        "VALUES (1, 'h', '', 'hr', true, :t), (2, 'c', '', 'candidate', true, :t)"
+                    ),
+                    {"t": t},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO jobprofile (id, title, status, current_version, updated_at) "
+                        "VALUES ('p', 'P', 'active', 1, :t)"
+                    ),
+                    {"t": t},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO opening (id, title, profile_id, profile_version, opens_at, closes_at, "
+                        "show_result, retention_days, status, created_at, created_by_id) "
+                        "VALUES (1, 'O', 'p', 1, :t, :t, false, 180, 'open', :t, 1)"
+                    ),
+                    {"t": t},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO invitation (id, opening_id, token_hash, name, extra_time_factor, created_at, "
+                        "expires_at, candidate_id) VALUES (1, 1, 'x', 'n', 1.0, :t, :t, 2)"
+                    ),
+                    {"t": t},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO attempt (id, opening_id, candidate_id, invitation_id, status, paper, started_at, "
+                        "deadline_at, current_section, results, signal_count, decision_note) "
+                        "VALUES (1, 1, 2, 1, 'in_progress', '{}', :t, :t, 0, '{}', 0, '')"
+                    ),
+                    {"t": t},
+                )
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                counts = [
+                    conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                    for table in ("opening", "invitation", "attempt")
+                ]
+                owner = conn.execute(text("SELECT owner_id FROM opening")).scalar()
+            assert counts == [1, 1, 1], name
+            assert owner == 1, name  # existing openings belong to their creator
+            migrate.downgrade(engine, "0002")
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM attempt")).scalar() == 1, name
+                if name == "sqlite":
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # switched on again
+        finally:
+            engine.dispose()
+            if cleanup:
+                admin, schema = cleanup
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()

@@ -142,8 +142,7 @@ def test_a_candidate_takes_and_hr_reads_the_new_type(short_answer_type, bank_dir
 
     session.commit()
     client.post("/logout", data={"csrf_token": token_csrf})
-    make_user("hr", "hr-plugin")
-    login(client, "hr-plugin", PASSWORDS["hr"])
+    login(client, "hr", PASSWORDS["hr"])  # the opening's owner (candidate_helpers.make_opening)
     report = client.get(f"/hr/attempts/{attempt_id}")
     assert report.status_code == 200
     assert "short.order_status.001" in report.text  # the generic partial until the type brings its own

@@ -13,10 +13,10 @@ from exam.hiring.explain import DECISION_LABELS, decision_label, status_label
 from exam.i18n import gettext as _
 from exam.models import Attempt
 from exam.security import N_
-from exam.services import accounts, data_rights, review
+from exam.services import access, accounts, data_rights, review
 from exam.services.reports import build_report
-from exam.web.deps import HRUser, ReviewerUser, SessionDep
-from exam.web.hr.common import COMMON, attempt_or_404, opening_or_404
+from exam.web.deps import HRAttempt, HRUser, IdPath, ReviewerUser, SessionDep
+from exam.web.hr.common import COMMON, opening_or_404
 from exam.web.templating import render
 
 router = APIRouter(prefix="/hr")
@@ -38,7 +38,8 @@ def _report_response(
 ) -> Response:
     opening = opening_or_404(session, attempt.opening_id)
     profile = review.profile_of(session, opening)
-    report = build_report(session, attempt, profile)
+    hr = user.role == "hr"  # trainers read the replies under a pseudonym, to calibrate the rubrics
+    report = build_report(session, attempt, profile, pseudonymous=not hr)
     return render(
         request,
         "hr/review/report.html",
@@ -52,16 +53,22 @@ def _report_response(
             "decisions": list(DECISION_LABELS.items()),
             "decision_label": decision_label,
             "status_label": status_label,
-            "can_decide": user.role == "hr",
+            "can_decide": hr,
+            "can_delete": hr and access.allowed(session, user, opening, "owner"),
+            "pseudonymous": not hr,
         },
         status_code=status_code,
     )
 
 
 @router.get("/attempts/{attempt_id}")
-def report_page(request: Request, attempt_id: int, user: ReviewerUser, session: SessionDep) -> Response:
-    """A candidate's report: hiring score explained, every section with evidence, integrity timeline, audit."""
-    attempt = attempt_or_404(session, attempt_id)
+def report_page(request: Request, attempt_id: IdPath, user: ReviewerUser, session: SessionDep) -> Response:
+    """A candidate's report: hiring score explained, every section with evidence, integrity timeline, audit.
+
+    HR users see the attempts of their openings; trainers see any attempt, under a pseudonym, without contact
+    details, review history or the ability to change marks (they calibrate rubrics, they do not hire).
+    """
+    attempt = access.require_attempt(session, user, attempt_id, "view" if user.role == "hr" else "calibrate")
     notice = {
         "override": _("The mark was changed; the scores and the ranking are updated."),
         "decision": _("The decision was saved."),
@@ -82,17 +89,18 @@ def _float_or_none(value: str) -> float | None:
 @router.post("/attempts/{attempt_id}/override")
 def override(
     request: Request,
-    attempt_id: int,
-    user: ReviewerUser,
+    attempt: HRAttempt,
+    user: HRUser,
     session: SessionDep,
-    answer_id: Annotated[int, Form()],
+    answer_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     criterion_id: Annotated[str, Form()],
     points: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
     remove: Annotated[str, Form()] = "",
 ) -> Response:
-    """Override (or restore) one reply criterion's points, with a required comment; regrades at once."""
-    attempt = attempt_or_404(session, attempt_id)
+    """Override (or restore) one reply criterion's points, with a required comment; regrades at once (HR only)."""
+    attempt_id = attempt.id
+    assert attempt_id is not None
     try:
         value = None if remove else _float_or_none(points)
         if value is None and not remove:
@@ -105,7 +113,7 @@ def override(
         return _report_response(
             request,
             session,
-            attempt_or_404(session, attempt_id),
+            access.require_attempt(session, user, attempt_id),
             user,
             error=exc.translated(),
             error_for=f"{answer_id}:{criterion_id}" if criterion_id in known else None,
@@ -117,21 +125,21 @@ def override(
 @router.post("/attempts/{attempt_id}/decision")
 def decision(
     request: Request,
-    attempt_id: int,
+    attempt: HRAttempt,
     user: HRUser,
     session: SessionDep,
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Record HR's decision on a candidate, with a required note."""
-    attempt = attempt_or_404(session, attempt_id)
+    attempt_id = attempt.id
     try:
         review.decide(session, user, attempt, decision, note)
     except review.ReviewError as exc:
         return _report_response(
             request,
             session,
-            attempt_or_404(session, attempt_id),
+            access.require_attempt(session, user, attempt_id),  # type: ignore[arg-type]
             user,
             error=exc.translated(),
             error_for="decision",
@@ -144,11 +152,10 @@ def decision(
 
 
 @router.get("/attempts/{attempt_id}/data.json")
-def candidate_data(request: Request, attempt_id: int, user: HRUser, session: SessionDep) -> Response:
+def candidate_data(request: Request, attempt: HRAttempt, user: HRUser, session: SessionDep) -> Response:
     """Everything held on this attempt's candidate, as a JSON download (audited)."""
-    attempt = attempt_or_404(session, attempt_id)
     try:
-        data = data_rights.export_candidate(session, attempt.candidate_id)
+        data = data_rights.export_candidate(session, attempt.candidate_id, actor=user)
     except data_rights.DataRightsError as exc:
         raise HTTPException(404, exc.translated()) from exc
     accounts.audit_now(
@@ -173,14 +180,14 @@ def candidate_data(request: Request, attempt_id: int, user: HRUser, session: Ses
 @router.post("/attempts/{attempt_id}/delete")
 def delete_candidate(
     request: Request,
-    attempt_id: int,
+    attempt_id: IdPath,
     user: HRUser,
     session: SessionDep,
     comment: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Delete this attempt's candidate and all their data (audited)."""
-    attempt = attempt_or_404(session, attempt_id)
+    """Delete this attempt's candidate and all their data (audited; the opening's owner only)."""
+    attempt = access.require_attempt(session, user, attempt_id, "owner")
     opening_id = attempt.opening_id
     try:
         if confirm != "yes":
@@ -190,7 +197,7 @@ def delete_candidate(
         return _report_response(
             request,
             session,
-            attempt_or_404(session, attempt_id),
+            access.require_attempt(session, user, attempt_id),
             user,
             error=exc.translated(),
             error_for="delete",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from exam.hiring.explain import band_index, decision_label, explain_score, num, status_label, topic_label
-from exam.models import Attempt, Opening
+from exam.models import Opening
 from exam.web.deps import get_or_404
 
 COMMON: dict[str, Any] = {
@@ -21,10 +21,5 @@ COMMON: dict[str, Any] = {
 
 
 def opening_or_404(session: Session, opening_id: int) -> Opening:
-    """The opening, or a 404."""
+    """The opening, or a 404 (after the access check: see exam.services.access)."""
     return get_or_404(session, Opening, opening_id)
-
-
-def attempt_or_404(session: Session, attempt_id: int) -> Attempt:
-    """The attempt, or a 404."""
-    return get_or_404(session, Attempt, attempt_id)

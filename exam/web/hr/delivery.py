@@ -6,15 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from exam.i18n import gettext as _
-from exam.services import invitation_links, mail
-from exam.web.deps import HRUser, SessionDep
-from exam.web.hr.openings import (
-    _invitation_or_404,
-    _invitations_response,
-    _opening_or_404,
-    _row_response,
-    public_base_url,
-)
+from exam.services import access, invitation_links, mail
+from exam.web.deps import HROpening, HRUser, IdPath, SessionDep, public_base_url
+from exam.web.hr.openings import _invitations_response, _row_response
 from exam.web.templating import render
 
 router = APIRouter(prefix="/hr")
@@ -22,9 +16,9 @@ NO_STORE = {"Cache-Control": "no-store"}  # the links in these answers sign a ca
 
 
 @router.post("/invitations/{invitation_id}/email")
-def email_invitation(request: Request, invitation_id: int, user: HRUser, session: SessionDep) -> Response:
+def email_invitation(request: Request, invitation_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """Queue the invitation's e-mail; the row then shows its delivery status."""
-    invitation = _invitation_or_404(session, invitation_id)
+    invitation = access.require_invitation(session, user, invitation_id, "edit")
     settings = request.app.state.settings
     try:
         mail.queue_invitation(session, settings, invitation, base_url=public_base_url(request), actor=user)
@@ -34,15 +28,14 @@ def email_invitation(request: Request, invitation_id: int, user: HRUser, session
 
 
 @router.get("/invitations/{invitation_id}/row")
-def invitation_row(request: Request, invitation_id: int, user: HRUser, session: SessionDep) -> Response:
+def invitation_row(request: Request, invitation_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """One invitation's row (polled by the row while its e-mail is on its way)."""
-    return _row_response(request, session, _invitation_or_404(session, invitation_id))
+    return _row_response(request, session, access.require_invitation(session, user, invitation_id, "view"))
 
 
 @router.post("/openings/{opening_id}/emails")
-def email_opening(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def email_opening(request: Request, opening: HROpening, user: HRUser, session: SessionDep) -> Response:
     """Queue the e-mail of every usable invitation of the opening that was never e-mailed."""
-    opening = _opening_or_404(session, opening_id)
     settings = request.app.state.settings
     try:
         queued, skipped = mail.queue_opening(session, settings, opening, base_url=public_base_url(request), actor=user)
@@ -61,9 +54,9 @@ def email_opening(request: Request, opening_id: int, user: HRUser, session: Sess
 
 
 @router.get("/invitations/{invitation_id}/qr.svg")
-def invitation_qr(request: Request, invitation_id: int, user: HRUser, session: SessionDep) -> Response:
+def invitation_qr(request: Request, invitation_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """The QR code of an invitation's link (an SVG image)."""
-    invitation = _invitation_or_404(session, invitation_id)
+    invitation = access.require_invitation(session, user, invitation_id, "view")
     link = invitation_links.link(public_base_url(request), request.app.state.secret_keys, invitation)
     if link is None:
         return Response(status_code=404, headers=NO_STORE)
@@ -71,9 +64,8 @@ def invitation_qr(request: Request, invitation_id: int, user: HRUser, session: S
 
 
 @router.get("/openings/{opening_id}/print")
-def print_sheet(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def print_sheet(request: Request, opening: HROpening, session: SessionDep) -> Response:
     """A printable sheet: one card with name, QR code and link per invitation that can still be used."""
-    opening = _opening_or_404(session, opening_id)
     cards, missing = invitation_links.sheet(session, opening, public_base_url(request), request.app.state.secret_keys)
     response = render(request, "hr/print_invitations.html", {"opening": opening, "cards": cards, "missing": missing})
     response.headers.update(NO_STORE)

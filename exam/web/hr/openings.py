@@ -14,11 +14,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from exam.i18n import gettext as _
-from exam.models import Attempt, Invitation, JobProfile, Opening
+from exam.models import Attempt, Invitation, JobProfile, Opening, User
 from exam.security import N_
-from exam.services import invitation_links, mail, openings
+from exam.services import access, invitation_links, mail, openings
 from exam.timeutil import from_display, to_display, utcnow
-from exam.web.deps import HRUser, SessionDep, get_or_404
+from exam.web.deps import HROpening, HRUser, IdPath, SessionDep, public_base_url
 from exam.web.templating import _is_htmx, render
 
 router = APIRouter(prefix="/hr")
@@ -30,13 +30,28 @@ def _profiles(session: Session) -> list[JobProfile]:
     return list(session.exec(select(JobProfile).where(JobProfile.status == "active").order_by(JobProfile.id)).all())
 
 
-def _opening_rows(session: Session) -> list[dict[str, Any]]:
-    opening_list = session.exec(select(Opening).order_by(Opening.created_at.desc())).all()  # type: ignore[attr-defined]
-    invited = dict(session.exec(select(Invitation.opening_id, func.count()).group_by(Invitation.opening_id)).all())  # type: ignore[arg-type]
-    started = dict(session.exec(select(Attempt.opening_id, func.count()).group_by(Attempt.opening_id)).all())  # type: ignore[arg-type]
+def _opening_rows(session: Session, user: User) -> list[dict[str, Any]]:
+    opening_list = access.openings_for(session, user)
+    ids = [o.id for o in opening_list] or [-1]
+    invited = dict(
+        session.exec(
+            select(Invitation.opening_id, func.count())
+            .where(Invitation.opening_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Invitation.opening_id)
+        ).all()
+    )  # type: ignore[arg-type]
+    started = dict(
+        session.exec(
+            select(Attempt.opening_id, func.count())
+            .where(Attempt.opening_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Attempt.opening_id)
+        ).all()
+    )  # type: ignore[arg-type]
     finished = dict(
         session.exec(
-            select(Attempt.opening_id, func.count()).where(Attempt.status != "in_progress").group_by(Attempt.opening_id)
+            select(Attempt.opening_id, func.count())
+            .where(Attempt.status != "in_progress", Attempt.opening_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Attempt.opening_id)
         ).all()
     )  # type: ignore[arg-type]
     profiles = {p.id: p for p in session.exec(select(JobProfile)).all()}
@@ -68,6 +83,7 @@ def _default_form() -> dict[str, Any]:
 def _home(
     request: Request,
     session: Session,
+    user: User,
     form: dict[str, Any] | None = None,
     error: str | None = None,
     status_code: int = 200,
@@ -76,7 +92,7 @@ def _home(
         request,
         "hr/home.html",
         {
-            "rows": _opening_rows(session),
+            "rows": _opening_rows(session, user),
             "profiles": _profiles(session),
             "form": form or _default_form(),
             "error": error,
@@ -92,16 +108,21 @@ STATE_LABELS = {"upcoming": N_("Not open yet"), "open": N_("Open"), "closed": N_
 @router.get("")
 def home(request: Request, user: HRUser, session: SessionDep) -> Response:
     """The HR home page: openings, and a form to create one."""
-    return _home(request, session)
+    return _home(request, session, user)
 
 
 def _parse_dt(value: str) -> datetime:
     value = (value or "").strip()
     for fmt in (DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            return from_display(datetime.strptime(value, fmt))
+            parsed = datetime.strptime(value, fmt)
         except ValueError:
             continue
+        if not openings.MIN_YEAR <= parsed.year <= openings.MAX_YEAR:
+            raise openings.OpeningError(
+                N_("Enter a date between the years %(lo)s and %(hi)s."), lo=openings.MIN_YEAR, hi=openings.MAX_YEAR
+            )
+        return from_display(parsed)
     raise openings.OpeningError(N_("Enter dates as YYYY-MM-DD HH:MM."))
 
 
@@ -142,17 +163,8 @@ def create_opening(
             actor=user,
         )
     except openings.OpeningError as exc:
-        return _home(request, session, form, exc.translated(), 422)
+        return _home(request, session, user, form, exc.translated(), 422)
     return RedirectResponse(f"/hr/openings/{opening.id}", status_code=303)
-
-
-def _opening_or_404(session: Session, opening_id: int) -> Opening:
-    return get_or_404(session, Opening, opening_id)
-
-
-def public_base_url(request: Request) -> str:
-    """The address links start with: EXAM_BASE_URL, else the address of this request."""
-    return request.app.state.settings.base_url or str(request.base_url).rstrip("/")
 
 
 def _row(
@@ -188,9 +200,24 @@ def _rows(request: Request, session: Session, opening: Opening) -> list[dict[str
     return [_row(request, session, inv, attempts, deliveries) for inv in invitations]
 
 
+def _sharing(request: Request, session: Session, opening: Opening) -> dict[str, Any]:
+    """Who owns the opening, who it is shared with, and whom the owner can still share it with."""
+    user = request.state.user
+    shared = access.shares_of(session, opening)
+    taken = {u.id for u in shared} | {opening.owner_id}
+    return {
+        "owner": session.get(User, opening.owner_id) if opening.owner_id else None,
+        "shared_with": shared,
+        "share_candidates": [u for u in access.hr_users(session) if u.id not in taken],
+        "is_owner": user is not None and opening.owner_id == user.id,
+    }
+
+
 def _opening_context(request: Request, session: Session, opening: Opening, **extra: Any) -> dict[str, Any]:
     profile = session.get(JobProfile, opening.profile_id)
     ctx = {
+        "sharing": _sharing(request, session, opening),
+        "share_error": None,
         "opening": opening,
         "profile": profile,
         "state": openings.window_state(opening),
@@ -212,9 +239,8 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
 
 
 @router.get("/openings/{opening_id}")
-def opening_page(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
-    """One opening: invite candidates, see their links and status, set extra time."""
-    opening = _opening_or_404(session, opening_id)
+def opening_page(request: Request, opening: HROpening, session: SessionDep) -> Response:
+    """One opening: invite candidates, see their links and status, set extra time, share it."""
     return render(request, "hr/opening.html", _opening_context(request, session, opening))
 
 
@@ -228,7 +254,7 @@ def _invitations_response(
 @router.post("/openings/{opening_id}/invitations")
 def invite(
     request: Request,
-    opening_id: int,
+    opening: HROpening,
     user: HRUser,
     session: SessionDep,
     name: Annotated[str, Form(max_length=300)] = "",
@@ -237,7 +263,6 @@ def invite(
     extra_time_factor: Annotated[str, Form(max_length=20)] = "1",
 ) -> Response:
     """Invite one candidate; the new link is shown at once."""
-    opening = _opening_or_404(session, opening_id)
     form = {"name": name, "email": email, "phone": phone, "extra_time_factor": extra_time_factor}
     try:
         invitation, _token = openings.invite(
@@ -265,10 +290,9 @@ def invite(
 
 @router.post("/openings/{opening_id}/invitations/csv")
 def invite_csv(
-    request: Request, opening_id: int, user: HRUser, session: SessionDep, file: UploadFile | None = None
+    request: Request, opening: HROpening, user: HRUser, session: SessionDep, file: UploadFile | None = None
 ) -> Response:
     """Invite everyone in a CSV file (name, phone or e-mail); bad rows are reported, good rows kept."""
-    opening = _opening_or_404(session, opening_id)
     if file is None or not file.filename:
         return _invitations_response(request, session, opening, 422, error=_("Choose a CSV or Excel file to upload."))
     raw = file.file.read(openings.MAX_CSV_BYTES + 1)
@@ -315,20 +339,20 @@ def _row_response(
     return render(request, "hr/_invitation_row.html", ctx, status_code=status_code)
 
 
-def _invitation_or_404(session: Session, invitation_id: int) -> Invitation:
-    return get_or_404(session, Invitation, invitation_id)
+def _invitation_or_404(session: Session, user: User, invitation_id: int) -> Invitation:
+    return access.require_invitation(session, user, invitation_id, "edit")
 
 
 @router.post("/invitations/{invitation_id}/extra-time")
 def extra_time(
     request: Request,
-    invitation_id: int,
+    invitation_id: IdPath,
     user: HRUser,
     session: SessionDep,
     extra_time_factor: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Set a candidate's extra-time factor (before the exam starts)."""
-    invitation = _invitation_or_404(session, invitation_id)
+    invitation = _invitation_or_404(session, user, invitation_id)
     try:
         openings.set_extra_time(session, invitation, extra_time_factor, actor=user)
     except openings.OpeningError as exc:
@@ -337,9 +361,9 @@ def extra_time(
 
 
 @router.post("/invitations/{invitation_id}/revoke")
-def revoke(request: Request, invitation_id: int, user: HRUser, session: SessionDep) -> Response:
+def revoke(request: Request, invitation_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """Withdraw an invitation whose exam has not started."""
-    invitation = _invitation_or_404(session, invitation_id)
+    invitation = _invitation_or_404(session, user, invitation_id)
     try:
         openings.revoke(session, invitation, actor=user)
     except openings.OpeningError as exc:
@@ -352,3 +376,31 @@ def _factor_note(factor: float) -> str:
     if factor == 1:
         return ""
     return " " + _("Time factor %(f)s: every section lasts %(f)s times the normal time.") % {"f": f"{factor:g}"}
+
+
+# --- sharing ---------------------------------------------------------------------------------------------
+
+
+@router.post("/openings/{opening_id}/shares")
+def share(
+    request: Request,
+    opening_id: IdPath,
+    user: HRUser,
+    session: SessionDep,
+    user_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """The owner shares the opening with another HR user."""
+    try:
+        access.share(session, user, opening_id, user_id)
+    except access.SharingError as exc:
+        opening = access.require_opening(session, user, opening_id)
+        ctx = _opening_context(request, session, opening, share_error=exc.translated())
+        return render(request, "hr/opening.html", ctx, status_code=422)
+    return RedirectResponse(f"/hr/openings/{opening_id}#sharing", status_code=303)
+
+
+@router.post("/openings/{opening_id}/shares/{user_id}/delete")
+def unshare(request: Request, opening_id: IdPath, user_id: IdPath, user: HRUser, session: SessionDep) -> Response:
+    """The owner stops sharing the opening with an HR user."""
+    access.unshare(session, user, opening_id, user_id)
+    return RedirectResponse(f"/hr/openings/{opening_id}#sharing", status_code=303)

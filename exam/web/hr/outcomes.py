@@ -1,6 +1,6 @@
 """HR: what became of an opening's hires (entered or imported) and whether the exam predicted it.
 
-Every route reaches the opening through ``opening_or_404`` (the HR routers' one access check) and passes
+Every route reaches the opening through ``exam.services.access`` (owned or shared openings only) and passes
 the opening to the service, which refuses attempts of other openings.
 """
 
@@ -17,10 +17,10 @@ from sqlmodel import Session
 from exam.hiring.charts import scatter_svg
 from exam.i18n import gettext as _
 from exam.models import Opening
-from exam.services import outcomes, review, stats
+from exam.services import access, outcomes, review, stats
 from exam.web import stats_labels as sl
-from exam.web.deps import FormDep, HRUser, SessionDep
-from exam.web.hr.common import COMMON, opening_or_404
+from exam.web.deps import FormDep, HRUser, IdPath, SessionDep
+from exam.web.hr.common import COMMON
 from exam.web.templating import _is_htmx, render
 
 router = APIRouter(prefix="/hr")
@@ -85,9 +85,9 @@ def _page(
 
 
 @router.get("/openings/{opening_id}/outcomes")
-def outcomes_page(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def outcomes_page(request: Request, opening_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """Hires' outcomes (entry and CSV import), the exam's validity for them and the paper's reliability."""
-    opening = opening_or_404(session, opening_id)
+    opening = access.require_opening(session, user, opening_id, "view")
     notice = None
     if request.query_params.get("saved"):
         notice = _("The outcomes were saved.")
@@ -121,10 +121,10 @@ def _row_response(
 
 @router.post("/openings/{opening_id}/outcomes/{attempt_id}")
 def save(
-    request: Request, opening_id: int, attempt_id: int, user: HRUser, session: SessionDep, form: FormDep
+    request: Request, opening_id: IdPath, attempt_id: IdPath, user: HRUser, session: SessionDep, form: FormDep
 ) -> Response:
     """Record one hire's outcomes (empty fields are unknown)."""
-    opening = opening_or_404(session, opening_id)
+    opening = access.require_opening(session, user, opening_id, "edit")
     data = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         values = outcomes.parse_values(data)
@@ -135,9 +135,9 @@ def save(
 
 
 @router.post("/openings/{opening_id}/outcomes/{attempt_id}/clear")
-def clear(request: Request, opening_id: int, attempt_id: int, user: HRUser, session: SessionDep) -> Response:
+def clear(request: Request, opening_id: IdPath, attempt_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """Delete one hire's recorded outcomes."""
-    opening = opening_or_404(session, opening_id)
+    opening = access.require_opening(session, user, opening_id, "edit")
     try:
         outcomes.clear_outcome(session, user, opening, attempt_id)
     except outcomes.OutcomeError as exc:
@@ -147,10 +147,10 @@ def clear(request: Request, opening_id: int, attempt_id: int, user: HRUser, sess
 
 @router.post("/openings/{opening_id}/outcomes-csv")
 def import_csv(
-    request: Request, opening_id: int, user: HRUser, session: SessionDep, file: UploadFile | None = None
+    request: Request, opening_id: IdPath, user: HRUser, session: SessionDep, file: UploadFile | None = None
 ) -> Response:
     """Record outcomes from a CSV file; bad rows are listed with their line and reason, good rows kept."""
-    opening = opening_or_404(session, opening_id)
+    opening = access.require_opening(session, user, opening_id, "edit")
     if file is None or not file.filename:
         return _page(request, session, opening, status_code=422, error=_("Choose a CSV file to upload."))
     raw = file.file.read(outcomes.MAX_CSV_BYTES + 1)
@@ -164,9 +164,9 @@ def import_csv(
 
 
 @router.get("/openings/{opening_id}/outcomes.csv")
-def template(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def template(request: Request, opening_id: IdPath, user: HRUser, session: SessionDep) -> Response:
     """The hires with their outcomes as a CSV for Excel, to fill in and upload again."""
-    opening = opening_or_404(session, opening_id)
+    opening = access.require_opening(session, user, opening_id, "view")
     body = outcomes.template_csv(session, opening)
     stem = f"outcomes-{opening.id}-{date.today().isoformat()}"
     nice = f"{opening.title}-{_('outcomes')}-{date.today().isoformat()}"

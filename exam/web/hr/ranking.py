@@ -26,8 +26,8 @@ from exam.i18n import gettext as _
 from exam.models import Opening
 from exam.services import accounts, ranking, regrade, review, stats
 from exam.timeutil import to_display, utcnow
-from exam.web.deps import FormDep, HRUser, SessionDep
-from exam.web.hr.common import COMMON, opening_or_404
+from exam.web.deps import FormDep, HROpening, HRUser, SessionDep
+from exam.web.hr.common import COMMON
 from exam.web.templating import _is_htmx, render
 
 router = APIRouter(prefix="/hr")
@@ -37,15 +37,27 @@ def _sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
     sort = q.get("sort", "rank")
     sort = sort if ranking.is_sort(sort) else "rank"
     desc = q.get("dir", "desc" if sort != "name" else "asc") != "asc"
-    try:
-        page = max(1, int(q.get("page", "1")))
-    except ValueError:
-        page = 1
-    try:
-        per_page = max(10, min(ranking.MAX_PER_PAGE, int(q.get("per_page", str(ranking.PER_PAGE)))))
-    except ValueError:
-        per_page = ranking.PER_PAGE
+    page = _bounded(q.get("page", "1"), 1, 1, 1_000_000)
+    per_page = _bounded(q.get("per_page", str(ranking.PER_PAGE)), ranking.PER_PAGE, 10, ranking.MAX_PER_PAGE)
     return sort, desc, page, per_page
+
+
+def _bounded(value: Any, default: int, lo: int, hi: int) -> int:
+    """A query integer clamped to [lo, hi] (malformed or absurdly long: the default)."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 12:
+        return default if not text.isdigit() else hi
+    return max(lo, min(hi, int(text)))
+
+
+def _ids(values: list[Any]) -> list[int]:
+    """Distinct attempt ids in order; anything not a plausible id is dropped."""
+    ids: list[int] = []
+    for value in values:
+        text = str(value)
+        if text.isdigit() and len(text) <= 10 and 0 < int(text) < 2**31 and int(text) not in ids:
+            ids.append(int(text))
+    return ids
 
 
 def _query(items: list[tuple[str, str]], **changes: Any) -> str:
@@ -154,9 +166,8 @@ def _ranking_context(
 
 
 @router.get("/openings/{opening_id}/ranking")
-def ranking_page(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def ranking_page(request: Request, opening: HROpening, session: SessionDep) -> Response:
     """The ranked shortlist of an opening (the table alone for htmx requests)."""
-    opening = opening_or_404(session, opening_id)
     notice = None
     done = request.query_params.get("updated")
     if done and done.isdigit():
@@ -178,13 +189,11 @@ def _safe_next(value: str, opening_id: int) -> str:
 
 
 @router.post("/openings/{opening_id}/bulk")
-def bulk(request: Request, opening_id: int, user: HRUser, session: SessionDep, form: FormDep) -> Response:
+def bulk(request: Request, opening: HROpening, user: HRUser, session: SessionDep, form: FormDep) -> Response:
     """Compare the selected candidates, or give them all the same decision."""
-    opening = opening_or_404(session, opening_id)
-    ids: list[int] = []
-    for value in form.getlist("ids"):
-        if str(value).isdigit() and int(str(value)) not in ids:
-            ids.append(int(str(value)))
+    opening_id = opening.id
+    assert opening_id is not None
+    ids = _ids(list(form.getlist("ids")))
     action = str(form.get("action") or "")
     next_url = _safe_next(str(form.get("next") or ""), opening_id)
     if action == "compare":
@@ -244,28 +253,24 @@ def _export(request: Request, session: Session, opening: Opening, user: Any, kin
 
 
 @router.get("/openings/{opening_id}/export.csv")
-def export_csv(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def export_csv(request: Request, opening: HROpening, user: HRUser, session: SessionDep) -> Response:
     """The ranking (filters and order applied) as CSV for Excel."""
-    return _export(request, session, opening_or_404(session, opening_id), user, "csv")
+    return _export(request, session, opening, user, "csv")
 
 
 @router.get("/openings/{opening_id}/export.xlsx")
-def export_xlsx(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def export_xlsx(request: Request, opening: HROpening, user: HRUser, session: SessionDep) -> Response:
     """The ranking (filters and order applied) as an XLSX workbook."""
-    return _export(request, session, opening_or_404(session, opening_id), user, "xlsx")
+    return _export(request, session, opening, user, "xlsx")
 
 
 # --- compare -------------------------------------------------------------------------------------
 
 
 @router.get("/openings/{opening_id}/compare")
-def compare(request: Request, opening_id: int, user: HRUser, session: SessionDep) -> Response:
+def compare(request: Request, opening: HROpening, session: SessionDep) -> Response:
     """Two to four candidates of an opening side by side."""
-    opening = opening_or_404(session, opening_id)
-    ids: list[int] = []
-    for value in request.query_params.getlist("ids"):
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
+    ids = _ids(request.query_params.getlist("ids"))
     profile = review.profile_of(session, opening)
     if not 2 <= len(ids) <= 4:
         return render(

@@ -19,7 +19,7 @@ from exam.services.bank_store import (
     profile_history,
     store_profile,
 )
-from exam.web.deps import SessionDep, TrainerUser, get_or_404
+from exam.web.deps import MAX_ID, SessionDep, TrainerUser, VersionQuery, get_or_404
 from exam.web.trainer.common import (
     history_page,
     page,
@@ -180,7 +180,7 @@ def save_profile(
     user: TrainerUser,
     session: SessionDep,
     yaml: Annotated[str, Form()] = "",
-    base_version: Annotated[int, Form()] = 0,
+    base_version: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Save a profile as a new version (validated against the current bank)."""
@@ -215,8 +215,8 @@ def profile_versions(
     profile_id: str,
     user: TrainerUser,
     session: SessionDep,
-    a: int | None = None,
-    b: int | None = None,
+    a: VersionQuery = None,
+    b: VersionQuery = None,
 ) -> Response:
     """A profile's versions and a diff between any two."""
     row = _profile_row(session, profile_id)

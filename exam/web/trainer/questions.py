@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
@@ -26,7 +26,7 @@ from exam.services.bank_store import (
     set_status,
     store_question,
 )
-from exam.web.deps import SessionDep, TrainerUser, get_or_404
+from exam.web.deps import MAX_ID, IdPath, SessionDep, TrainerUser, VersionQuery, get_or_404
 from exam.web.trainer.common import (
     MAX_REPLY_CHARS,
     history_page,
@@ -68,7 +68,7 @@ def home(
         status=status or "active",
         stage=stage,
         q=q.strip()[:100],
-        page=int(number) if number.isdigit() else 1,
+        page=min(int(number), 100_000) if number.isdigit() and len(number) <= 9 else 1,
         ids=tuple(stats.flagged_ids(session, figures)) if flagged else None,
     )
     rows, total = ws.list_questions(session, filters)
@@ -173,7 +173,7 @@ def new_question(
     session: SessionDep,
     type: str = "single_choice",
     topic: str = "",
-    difficulty: int = 2,
+    difficulty: Annotated[int, Query(ge=1, le=5)] = 2,
     id: str = "",
 ) -> Response:
     """The editor for a new question, started from a template of the chosen type."""
@@ -227,7 +227,7 @@ def create_question(
 
 @router.get("/questions/{question_id}")
 def show_question(
-    request: Request, question_id: str, user: TrainerUser, session: SessionDep, version: int | None = None
+    request: Request, question_id: str, user: TrainerUser, session: SessionDep, version: VersionQuery = None
 ) -> Response:
     """One question: the candidate's view, the key, actions; for replies, trying and scoring replies."""
     row = question_row(session, question_id)
@@ -274,7 +274,7 @@ def save_question(
     user: TrainerUser,
     session: SessionDep,
     yaml: Annotated[str, Form()] = "",
-    base_version: Annotated[int, Form()] = 0,
+    base_version: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the editor's YAML as a new version (no new version when nothing changed)."""
@@ -331,8 +331,8 @@ def history(
     question_id: str,
     user: TrainerUser,
     session: SessionDep,
-    a: int | None = None,
-    b: int | None = None,
+    a: VersionQuery = None,
+    b: VersionQuery = None,
 ) -> Response:
     """Every version with who and when, and a unified diff between any two (default: the last change)."""
     row = question_row(session, question_id)
@@ -341,7 +341,9 @@ def history(
 
 
 @router.get("/questions/{question_id}/download")
-def download_question(question_id: str, user: TrainerUser, session: SessionDep, version: int | None = None) -> Response:
+def download_question(
+    question_id: str, user: TrainerUser, session: SessionDep, version: VersionQuery = None
+) -> Response:
     """One question (a version) as a bank file."""
     row = question_row(session, question_id)
     stored = ws.version_of(session, question_id, version or row.current_version)
@@ -441,7 +443,7 @@ def add_scored(
 
 
 @router.post("/scored/{reply_id}/delete")
-def delete_scored(request: Request, reply_id: int, user: TrainerUser, session: SessionDep) -> Response:
+def delete_scored(request: Request, reply_id: IdPath, user: TrainerUser, session: SessionDep) -> Response:
     """Delete a scored reply."""
     reply = get_or_404(session, ScoredReply, reply_id)
     row = question_row(session, reply.question_id)

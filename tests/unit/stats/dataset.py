@@ -29,6 +29,7 @@ from exam.questions.registry import parse_question
 from exam.services import accounts, openings, results
 from exam.services.bank_store import store_profile, store_question
 from exam.timeutil import utcnow
+from tests.conftest import PASSWORDS
 
 ROOT = Path(__file__).resolve().parents[3]
 NAMES = "ABCDEF"
@@ -89,10 +90,16 @@ def store(session: Session, questions: list[dict[str, Any]], profile: dict[str, 
 
 
 def opening_for(session: Session, profile_id: str, title: str = "统计测试") -> Opening:
-    """An open opening examined with the profile."""
+    """An open opening examined with the profile, owned by the HR user "hr" (made if missing)."""
     now = utcnow()
+    owner = accounts.get_user(session, "hr") or accounts.create_user(session, "hr", Role.hr, PASSWORDS["hr"])
     opening = openings.create_opening(
-        session, title=title, profile_id=profile_id, opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=3)
+        session,
+        title=title,
+        profile_id=profile_id,
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=3),
+        actor=owner,
     )
     session.commit()
     return opening

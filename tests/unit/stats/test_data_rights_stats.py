@@ -17,6 +17,8 @@ def test_export_and_delete_include_outcomes_blind_scores_and_rank_changes(sessio
     medium = attempts["medium"]
     medium.decision = "hire"
     session.add(medium)
+    opening.owner_id = hr.id  # deleting a candidate's data is for the opening's owner
+    session.add(opening)
     session.commit()
     answer = session.exec(select(Answer).where(Answer.attempt_id == medium.id)).one()
     blind.record_score(session, trainer, dataset.REPLY_ID, answer.id, 5)
