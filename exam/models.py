@@ -287,3 +287,14 @@ class IntegrityEvent(SQLModel, table=True):
     at: datetime = utc_field(nullable=False, default_now=True)
     kind: str = Field(max_length=32)
     detail: dict = json_field()
+
+
+class DeskClock(SQLModel, table=True):
+    """The hot index of a reception desk (the state itself is the answer's response): for the live stream's cheap
+    check of "anything new?" without reading the transcript. Written with the answer, in the same transaction."""
+
+    answer_id: int = Field(primary_key=True, foreign_key="answer.id", ondelete="CASCADE")
+    seq: int = 0  # messages in the desk's state (they are only ever appended)
+    due_at: datetime | None = utc_field()  # when the next customer event is due (None: nothing more)
+    ends_at: datetime = utc_field(nullable=False)  # the simulation's end on the server's clock
+    updated_at: datetime = utc_field(nullable=False, default_now=True)

@@ -1,0 +1,359 @@
+"""The reception desk (模拟接待台): the service behind the candidate's chat page and its live stream.
+
+The desk's state is the answer's response (exam.questions.chat_simulation), so grading, the HR report, data
+export and deletion treat it as any answer. Its clock is the section's start on the server: a message at
+``now`` happens at ``now - section start`` seconds. Every change runs in one short write transaction with the
+attempt row locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL): customer events due by now are
+processed first (arrivals, reactions, nudges, leaving), then the candidate's message is added.
+
+``DeskClock`` keeps, beside the answer, how many messages the desk has and when the next customer event is
+due, so that the live stream asks "anything new?" with one small read for all connected desks.
+A candidate reaches only their own desks: other people's do not exist (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from exam.db import session_scope
+from exam.models import Answer, Attempt, AttemptSection, DeskClock, User
+from exam.questions.chat_simulation import TYPE as DESK_TYPE
+from exam.security import N_
+from exam.services import accounts, attempts, papers
+from exam.services.attempts import ExamError
+from exam.simulation.engine import DeskError, State, advance, next_due, reply, start, state_from_dict, state_to_dict
+from exam.simulation.model import Simulation
+from exam.simulation.view import message_count, public_desk
+from exam.timeutil import as_utc, iso, utcnow
+
+MAX_MESSAGE_CHARS = 500  # the message below says so
+MAX_SENT = 400
+MAX_CIDS = 100
+MAX_PASTES = 500
+
+__all__ = [
+    "DeskView",
+    "ExamError",
+    "MAX_MESSAGE_CHARS",
+    "StreamStart",
+    "catch_up",
+    "clocks",
+    "open_stream",
+    "send",
+]
+
+
+@dataclass
+class DeskView:
+    """What the page gets: new messages, every arrived chat, the clocks; ``live`` is False once the desk is over."""
+
+    answer_id: int
+    seq: int
+    due_at: datetime | None
+    started_at: datetime
+    ends_at: datetime
+    now: datetime
+    live: bool
+    closed: bool = False  # the section or the exam is no longer running (the page should reload)
+    chats: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for the page (times as ISO strings; message times are seconds since the desk's start)."""
+        return {
+            "seq": self.seq,
+            "server_now": self.now.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "live": self.live,
+            "closed": self.closed,
+            "chats": self.chats,
+            "messages": self.messages,
+        }
+
+
+@dataclass(frozen=True)
+class StreamStart:
+    """A live stream's owner and desk, and the desk as it is now."""
+
+    user_id: int
+    attempt_id: int
+    position: int
+    view: DeskView
+
+
+@dataclass
+class _Desk:
+    """One desk loaded for a change or a read."""
+
+    attempt: Attempt
+    section: AttemptSection
+    answer: Answer
+    sim: Simulation
+    started_at: datetime
+
+    @property
+    def ends_at(self) -> datetime:
+        """The simulation's end on the server's clock."""
+        return self.started_at + timedelta(seconds=self.sim.duration)
+
+    def seconds(self, now: datetime) -> float:
+        """``now`` on the desk's clock."""
+        return round(max(0.0, (now - self.started_at).total_seconds()), 2)
+
+    def running(self) -> bool:
+        """Whether the desk's section is the running one of an attempt in progress."""
+        return (
+            self.attempt.status == "in_progress"
+            and self.section.submitted_at is None
+            and self.attempt.current_section == self.section.position
+        )
+
+
+def _load(session: Session, user_id: int, attempt_id: int, position: int, *, lock: bool) -> _Desk | None:
+    """The candidate's desk at ``position`` (None: not theirs, no such item, or not a simulation)."""
+    if lock:
+        attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user_id)
+    else:
+        attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == user_id)).first()
+    if attempt is None:
+        return None
+    entry = attempts.item_at(attempt, position)
+    if entry is None or entry.item.get("type") != DESK_TYPE.name:
+        return None
+    answer = session.exec(
+        select(Answer)
+        .where(Answer.attempt_id == attempt.id, Answer.position == position)
+        .execution_options(populate_existing=True)
+    ).first()
+    section = session.exec(
+        select(AttemptSection).where(
+            AttemptSection.attempt_id == attempt.id, AttemptSection.position == entry.section_index
+        )
+    ).first()
+    if answer is None or section is None:
+        return None
+    sim = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
+    if not isinstance(sim, Simulation):
+        return None
+    started = as_utc(section.started_at) if section.started_at else as_utc(attempt.started_at)
+    return _Desk(attempt, section, answer, sim, started)
+
+
+def _state(desk: _Desk) -> State:
+    """The stored state (a new desk when none is stored yet)."""
+    raw = (desk.answer.response or {}).get("state")
+    return state_from_dict(desk.sim, raw) if isinstance(raw, Mapping) else start(desk.sim)
+
+
+def _due_at(desk: _Desk, state: State) -> datetime | None:
+    """When the next customer event happens on the server's clock."""
+    due = next_due(state)
+    return desk.started_at + timedelta(seconds=due) if due is not None else None
+
+
+def _view(desk: _Desk, state: State, now: datetime, known: Mapping[str, int] | None) -> DeskView:
+    public = public_desk(state, known)
+    live = desk.running() and now < desk.ends_at
+    return DeskView(
+        answer_id=desk.answer.id,  # type: ignore[arg-type]
+        seq=message_count(state),
+        due_at=_due_at(desk, state),
+        started_at=desk.started_at,
+        ends_at=desk.ends_at,
+        now=now,
+        live=live,
+        closed=not desk.running(),
+        chats=public["chats"],
+        messages=public["messages"],
+    )
+
+
+def _store(session: Session, desk: _Desk, state: State, now: datetime, extra: Mapping[str, Any] | None = None) -> None:
+    """Write the state into the answer (a new dict: JSON columns are reassigned) and the desk's clock row."""
+    response = dict(desk.answer.response or {})
+    response.update(extra or {})
+    response["state"] = state_to_dict(state)
+    response["started_at"] = iso(desk.started_at)
+    session.execute(
+        update(Answer)
+        .where(col(Answer.id) == desk.answer.id)
+        .values(response=response, version=col(Answer.version) + 1, updated_at=now)
+    )
+    clock = session.get(DeskClock, desk.answer.id)
+    if clock is None:
+        clock = DeskClock(answer_id=desk.answer.id, ends_at=desk.ends_at)  # type: ignore[arg-type]
+    clock.seq, clock.due_at, clock.ends_at, clock.updated_at = (
+        message_count(state),
+        _due_at(desk, state),
+        desk.ends_at,
+        now,
+    )
+    session.add(clock)
+    session.flush()
+    desk.answer.response = response
+
+
+def _advance(session: Session, desk: _Desk, now: datetime) -> State:
+    """The state with every customer event due by ``now`` processed (stored when something happened)."""
+    state = _state(desk)
+    before = message_count(state)
+    fresh = not isinstance((desk.answer.response or {}).get("state"), Mapping)
+    if desk.running():
+        advance(state, desk.seconds(now))
+        if fresh or message_count(state) != before:
+            _store(session, desk, state, now)
+    return state
+
+
+def _write(
+    engine: Engine, user_id: int, attempt_id: int, position: int, action: Callable[[Session, _Desk], Any]
+) -> Any:
+    """Run ``action`` on the locked desk in its own write transaction (None: no such desk)."""
+    with session_scope(engine) as session:
+        desk = _load(session, user_id, attempt_id, position, lock=True)
+        if desk is None:
+            return None
+        return action(session, desk)
+
+
+def _needs_write(session: Session, desk: _Desk, now: datetime) -> bool:
+    """Whether reading the desk now must process customer events first (or create its state)."""
+    if not desk.running():
+        return False
+    clock = session.get(DeskClock, desk.answer.id)
+    if clock is None or not isinstance((desk.answer.response or {}).get("state"), Mapping):
+        return True
+    return clock.due_at is not None and now >= as_utc(clock.due_at)
+
+
+def catch_up(
+    engine: Engine,
+    user_id: int,
+    attempt_id: int,
+    position: int,
+    known: Mapping[str, int] | None = None,
+    now: datetime | None = None,
+) -> DeskView | None:
+    """The desk now: events due are processed (a write only then), messages after ``known`` per chat returned."""
+    now = now or utcnow()
+    with Session(engine, expire_on_commit=False) as session:
+        desk = _load(session, user_id, attempt_id, position, lock=False)
+        if desk is None:
+            return None
+        if not _needs_write(session, desk, now):
+            return _view(desk, _state(desk), now, known)
+
+    def act(session: Session, locked: _Desk) -> DeskView:
+        return _view(locked, _advance(session, locked, now), now, known)
+
+    return _write(engine, user_id, attempt_id, position, act)
+
+
+def open_stream(
+    engine: Engine, settings: Any, session_token: str | None, attempt_id: int, position: int
+) -> StreamStart | None:
+    """The signed-in candidate's desk for a live stream, as it is now (None: not signed in as its owner)."""
+    with Session(engine, expire_on_commit=False) as session:
+        user: User | None = accounts.current_user(session, settings, session_token)
+    if user is None or user.role != "candidate" or user.id is None:
+        return None
+    view = catch_up(engine, user.id, attempt_id, position)
+    return StreamStart(user.id, attempt_id, position, view) if view is not None else None
+
+
+def clocks(engine: Engine, answer_ids: Sequence[int]) -> dict[int, tuple[int, datetime | None]]:
+    """{answer id: (messages, next event due)} of these desks, in one read (the stream's "anything new?")."""
+    if not answer_ids:
+        return {}
+    with Session(engine) as session:
+        rows = session.exec(
+            select(DeskClock.answer_id, DeskClock.seq, DeskClock.due_at).where(
+                col(DeskClock.answer_id).in_(list(answer_ids))
+            )
+        ).all()
+    return {int(a): (int(s), as_utc(d) if d is not None else None) for a, s, d in rows}
+
+
+def _text(value: Any) -> str:
+    """A message's text, checked (ExamError 422 when empty or too long)."""
+    if not isinstance(value, str):
+        raise ExamError(422, "invalid", N_("This message cannot be sent."))
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise ExamError(422, "empty", N_("Type a message first."))
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ExamError(422, "too_long", N_("A message can have at most 500 characters."))
+    return text
+
+
+def send(
+    session: Session,
+    user: User,
+    attempt_id: int,
+    position: int,
+    data: Mapping[str, Any],
+    settings: Any,
+    now: datetime | None = None,
+) -> DeskView | None:
+    """The candidate's message to one customer (``data``: customer, text, cid, pasted, known); None: no such desk.
+
+    ExamError 409 "closed" after the section or the simulation ended, 409 "not_arrived", 422 for bad input.
+    A message whose ``cid`` was already stored is not stored again (a resend after a lost reply).
+    """
+    now = now or utcnow()
+    text = _text(data.get("text"))
+    customer = data.get("customer")
+    cid = str(data.get("cid") or "")[:40]
+    pasted = data.get("pasted")
+    pasted = int(pasted) if isinstance(pasted, int) and 0 < pasted <= 100_000 else 0
+    known = data.get("known") if isinstance(data.get("known"), Mapping) else None
+    session.commit()  # end the request's read snapshot before taking the write lock
+    try:
+        desk = _load(session, user.id, attempt_id, position, lock=True)  # type: ignore[arg-type]
+        if desk is None:
+            session.commit()
+            return None
+        attempts.sync(session, desk.attempt, settings, now)
+        if not desk.running():
+            raise ExamError(409, "closed", N_("This section is closed; the desk no longer takes messages."))
+        if desk.section.deadline_at is not None and now > as_utc(desk.section.deadline_at) + attempts.grace(settings):
+            raise ExamError(409, "closed", N_("Time is up: this section's deadline has passed."))
+        state = _advance(session, desk, now)
+        response = desk.answer.response or {}
+        cids = list(response.get("cids") or [])
+        if cid and cid in cids:
+            view = _view(desk, state, now, known)
+            session.commit()
+            return view
+        if int(response.get("sent") or 0) >= MAX_SENT:
+            raise ExamError(409, "too_many", N_("This desk takes no more messages."))
+        if desk.seconds(now) > desk.sim.duration:
+            raise ExamError(409, "over", N_("The reception simulation is over; please submit this section."))
+        if not isinstance(customer, str) or customer not in {c.id for c in desk.sim.customers}:
+            raise ExamError(422, "invalid", N_("There is no such customer at this desk."))
+        try:
+            reply(state, desk.seconds(now), customer, text)
+        except DeskError as exc:
+            raise ExamError(409, "not_arrived", N_("This customer has not written to you yet.")) from exc
+        chat = state.chat(customer)
+        extra: dict[str, Any] = {"sent": int(response.get("sent") or 0) + 1}
+        if cid:
+            extra["cids"] = (cids + [cid])[-MAX_CIDS:]
+        if pasted:  # the paste itself was recorded as an integrity signal by the page when it happened
+            index = max(i for i, m in enumerate(chat.messages) if m.sender == "candidate")
+            extra["pastes"] = (list(response.get("pastes") or []) + [[customer, index, pasted]])[-MAX_PASTES:]
+        _store(session, desk, state, now, extra)
+        view = _view(desk, state, now, known)
+    except ExamError:
+        session.commit()  # keep what the deadline sync changed
+        raise
+    session.commit()
+    return view
