@@ -10,6 +10,7 @@ from exam.cli.bank import bank
 from exam.cli.grade import calibrate, grade
 from exam.cli.purge import purge
 from exam.cli.server import demo, init, serve
+from exam.cli.simulate import simulate
 from exam.cli.users import user
 
 
@@ -22,5 +23,5 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, purge):
+for _command in (init, serve, demo, user, bank, grade, calibrate, simulate, purge):
     main.add_command(_command)

@@ -280,6 +280,12 @@ def explanation_rows(hiring: HiringResult, labels: Labels) -> tuple[list[dict[st
     return criteria, requirements
 
 
+def criterion_values(attempt: Attempt) -> dict[str, float | None]:
+    """{criterion id: its input's value} of a ranked attempt (shown under the points in the ranking)."""
+    hiring = (attempt.results or {}).get("hiring") or {}
+    return {c["id"]: c.get("value") for c in hiring.get("criteria") or [] if "id" in c}
+
+
 def criterion_points(attempt: Attempt) -> dict[str, float]:
     """{criterion id: points} of a ranked attempt (for the ranking's columns)."""
     hiring = (attempt.results or {}).get("hiring") or {}

@@ -13,15 +13,16 @@ transcript (exam.simulation.score); the transcript, with each customer's "why", 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from exam.i18n import gettext as _
 from exam.questions.base import GradedLike, GradeOutcome, Metric, QuestionType
 from exam.security import N_
-from exam.simulation.engine import finish, start, state_from_dict
+from exam.simulation.engine import finish, start, state_from_dict, state_to_dict
 from exam.simulation.metrics import attempt_metrics
 from exam.simulation.model import STAGES, Simulation
-from exam.simulation.replay import transcript
+from exam.simulation.replay import run, transcript
 from exam.simulation.score import WEIGHTS, desk_score, score_parts
 from exam.simulation.shop import money, promotion_text
 from exam.simulation.timeline import timeline, timeline_svg
@@ -144,6 +145,13 @@ def report_chats(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def replay_view(sim: Simulation, replies: Sequence[Any]) -> dict[str, Any]:
+    """A scripted candidate's desk as HR's report shows one (ValueError for replies the desk refuses)."""
+    outcome = TYPE.grade(sim, {"state": state_to_dict(run(sim, replies))})
+    answer = SimpleNamespace(id=0, result=outcome.detail, score=outcome.score)
+    return TYPE.report_view({"customers": []}, answer)
 
 
 class ChatSimulation(QuestionType):

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from exam.web.trainer import bank, profiles, questions
+from exam.web.trainer import bank, profiles, questions, simulate
 
 router = APIRouter()
-for _module in (questions, bank, profiles):
+for _module in (questions, bank, profiles, simulate):
     router.include_router(_module.router)
