@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -117,6 +117,24 @@ class _Desk:
         )
 
 
+_SIMULATIONS: dict[int, Simulation] = {}
+_SIMULATIONS_MAX = 64
+
+
+def _simulation(session: Session, version_id: int) -> Simulation | None:
+    """The simulation of a stored question version (cached: versions never change, and reading and hashing a
+    simulation's content is most of a desk request's time otherwise)."""
+    sim = _SIMULATIONS.get(version_id)
+    if sim is None:
+        model = papers.load_versions(session, [version_id]).get(version_id)
+        if not isinstance(model, Simulation):
+            return None
+        if len(_SIMULATIONS) >= _SIMULATIONS_MAX:
+            _SIMULATIONS.clear()
+        sim = _SIMULATIONS[version_id] = model
+    return sim
+
+
 def _load(session: Session, user_id: int, attempt_id: int, position: int, *, lock: bool) -> _Desk | None:
     """The candidate's desk at ``position`` (None: not theirs, no such item, or not a simulation)."""
     if lock:
@@ -140,8 +158,8 @@ def _load(session: Session, user_id: int, attempt_id: int, position: int, *, loc
     ).first()
     if answer is None or section is None:
         return None
-    sim = papers.load_versions(session, [answer.question_version_id]).get(answer.question_version_id)
-    if not isinstance(sim, Simulation):
+    sim = _simulation(session, answer.question_version_id)
+    if sim is None:
         return None
     started = as_utc(section.started_at) if section.started_at else as_utc(attempt.started_at)
     return _Desk(attempt, section, answer, sim, started)
@@ -186,18 +204,17 @@ def _store(session: Session, desk: _Desk, state: State, now: datetime, extra: Ma
         update(Answer)
         .where(col(Answer.id) == desk.answer.id)
         .values(response=response, version=col(Answer.version) + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
-    clock = session.get(DeskClock, desk.answer.id)
-    if clock is None:
-        clock = DeskClock(answer_id=desk.answer.id, ends_at=desk.ends_at)  # type: ignore[arg-type]
-    clock.seq, clock.due_at, clock.ends_at, clock.updated_at = (
-        message_count(state),
-        _due_at(desk, state),
-        desk.ends_at,
-        now,
+    values = {"seq": message_count(state), "due_at": _due_at(desk, state), "ends_at": desk.ends_at, "updated_at": now}
+    done = session.execute(
+        update(DeskClock)
+        .where(col(DeskClock.answer_id) == desk.answer.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
-    session.add(clock)
-    session.flush()
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(DeskClock).values(answer_id=desk.answer.id, **values))
     desk.answer.response = response
 
 
@@ -241,19 +258,26 @@ def catch_up(
     position: int,
     known: Mapping[str, int] | None = None,
     now: datetime | None = None,
+    *,
+    due: bool = False,
 ) -> DeskView | None:
-    """The desk now: events due are processed (a write only then), messages after ``known`` per chat returned."""
+    """The desk now: events due are processed (a write only then), messages after ``known`` per chat returned.
+
+    ``due``: the caller knows that an event is due (the write transaction is taken at once).
+    """
     now = now or utcnow()
+
+    def act(session: Session, locked: _Desk) -> DeskView:
+        return _view(locked, _advance(session, locked, now), now, known)
+
+    if due:
+        return _write(engine, user_id, attempt_id, position, act)
     with Session(engine, expire_on_commit=False) as session:
         desk = _load(session, user_id, attempt_id, position, lock=False)
         if desk is None:
             return None
         if not _needs_write(session, desk, now):
             return _view(desk, _state(desk), now, known)
-
-    def act(session: Session, locked: _Desk) -> DeskView:
-        return _view(locked, _advance(session, locked, now), now, known)
-
     return _write(engine, user_id, attempt_id, position, act)
 
 

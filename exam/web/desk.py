@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -50,8 +51,9 @@ class Watcher:
     """One open stream of one desk: what it has sent so far and when its next customer event is due."""
 
     answer_id: int
-    seq: int
+    seq: int  # messages the desk has (as last read or told)
     due_at: datetime | None
+    known: int = 0  # messages the page has
     event: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def wait(self, seconds: float) -> bool:
@@ -76,7 +78,7 @@ class DeskHub:
 
     def watch(self, view: DeskView) -> Watcher:
         """Register a stream (starts the hub's clock reads)."""
-        watcher = Watcher(view.answer_id, view.seq, view.due_at)
+        watcher = Watcher(view.answer_id, view.seq, view.due_at, view.seq)
         self.watchers.setdefault(view.answer_id, set()).add(watcher)
         self.loop = asyncio.get_running_loop()
         if self.task is None or self.task.done():
@@ -91,13 +93,19 @@ class DeskHub:
             if not group:
                 del self.watchers[watcher.answer_id]
 
-    def poke(self, answer_id: int) -> None:
-        """Wake this process's streams of a desk (from any thread: after a message was sent)."""
+    def sent(self, view: DeskView) -> None:
+        """A message was sent (from any thread): the page has the desk as ``view``; its next event may be sooner."""
         loop = self.loop
         if loop is None or loop.is_closed():
             return
-        for watcher in list(self.watchers.get(answer_id, ())):
-            loop.call_soon_threadsafe(watcher.event.set)
+
+        def note() -> None:
+            for watcher in list(self.watchers.get(view.answer_id, ())):
+                if view.seq >= watcher.seq:
+                    watcher.seq, watcher.known, watcher.due_at = view.seq, view.seq, view.due_at
+                watcher.event.set()
+
+        loop.call_soon_threadsafe(note)
 
     async def _run(self) -> None:
         while self.watchers:
@@ -112,8 +120,8 @@ class DeskHub:
                 continue
             for answer_id, (seq, due_at) in rows.items():
                 for watcher in list(self.watchers.get(answer_id, ())):
-                    watcher.due_at = due_at
-                    if seq != watcher.seq:
+                    if seq != watcher.seq or due_at != watcher.due_at:  # changed by another process or tab
+                        watcher.seq, watcher.due_at = max(seq, watcher.seq), due_at
                         watcher.event.set()
 
 
@@ -157,21 +165,26 @@ async def _events(hub: DeskHub, start: StreamStart) -> AsyncIterator[bytes]:
             wait = min(KEEPALIVE_SECONDS - (clock() - last_write), (ends_at - now).total_seconds() + 0.05)
             if watcher.due_at is not None:
                 wait = min(wait, (watcher.due_at - now).total_seconds() + 0.02)
-            woke = await watcher.wait(wait)
+            await watcher.wait(wait)
             now = utcnow()
-            due = watcher.due_at is not None and now >= watcher.due_at
-            if not (woke or due or now >= ends_at):
+            due = (watcher.due_at is not None and now >= watcher.due_at) or now >= ends_at
+            if not (due or watcher.seq != watcher.known):
                 if clock() - last_write >= KEEPALIVE_SECONDS - 0.05:
                     last_write = clock()
                     yield b": ping\n\n"
                 continue
             fresh = await run_in_threadpool(
-                desk_service.catch_up, hub.engine, start.user_id, start.attempt_id, start.position, known
+                partial(desk_service.catch_up, due=due),
+                hub.engine,
+                start.user_id,
+                start.attempt_id,
+                start.position,
+                known,
             )
             if fresh is None:
                 yield _event("closed", {})
                 return
-            watcher.seq, watcher.due_at = fresh.seq, fresh.due_at
+            watcher.seq, watcher.known, watcher.due_at = fresh.seq, fresh.seq, fresh.due_at
             if fresh.messages or fresh.chats != last_chats or fresh.closed or not fresh.live:
                 known = {c["id"]: c["count"] for c in fresh.chats}
                 last_chats = fresh.chats
@@ -234,5 +247,5 @@ def send(
         return JSONResponse({"ok": False, "error": exc.code, "message": exc.translated()}, status_code=exc.status)
     if view is None:
         return JSONResponse({"ok": False, "error": "not_found", "message": _("Not found.")}, status_code=404)
-    hub_of(request).poke(view.answer_id)
+    hub_of(request).sent(view)
     return JSONResponse({"ok": True, **view.as_dict()})

@@ -12,6 +12,7 @@ import yaml
 
 from exam.banks.loader import read_bank
 from exam.hiring.explain import format_value, lower_is_better
+from exam.i18n import set_locale
 from exam.hiring.sections import GradedItem
 from exam.questions.chat_simulation import TYPE, replay_view
 from exam.questions.registry import get_type, metric
@@ -55,8 +56,9 @@ def test_it_is_registered_with_its_folder_and_metrics() -> None:
     }
     assert metric("simulation.response_time") is not None and lower_is_better("simulation.response_time")
     assert not lower_is_better("simulation.reply_rate")
-    assert format_value("simulation.response_time", 12.5) == "12.5 s"
-    assert format_value("simulation.order_value", 219.6) == "219.6 yuan"
+    set_locale("zh_CN")
+    assert format_value("simulation.response_time", 12.5) == "12.5 秒"
+    assert format_value("simulation.order_value", 219.6) == "219.6 元"
     assert format_value("simulation.reply_rate", 0.75) == "75%"
 
 
