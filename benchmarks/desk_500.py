@@ -154,8 +154,9 @@ def schedule(url: str, seats: list[Seat], ramp: float) -> None:
 
 def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
     log = open(log_path, "w")
+    command = [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
-        [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+        command,
         env=env,
         cwd=ROOT,
         stdout=log,

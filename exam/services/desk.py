@@ -2,9 +2,12 @@
 
 The desk's state is the answer's response (exam.questions.chat_simulation), so grading, the HR report, data
 export and deletion treat it as any answer. Its clock is the section's start on the server: a message at
-``now`` happens at ``now - section start`` seconds. Every change runs in one short write transaction with the
-attempt row locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL): customer events due by now are
-processed first (arrivals, reactions, nudges, leaving), then the candidate's message is added.
+``now`` happens at ``now - section start`` seconds. Every change is stored in one short write transaction with the
+attempt row locked (BEGIN IMMEDIATE on SQLite, FOR SHARE on PostgreSQL): customer events due by now are
+processed first (arrivals, reactions, nudges, leaving), then the candidate's message is added. The work (the
+engine, grading replies) is done on a read of the desk; the write transaction then only stores the new state
+if nobody changed the answer meanwhile (compare-and-set on ``Answer.version``, retried otherwise), so that
+SQLite's single writer lock is held for a few statements only.
 
 ``DeskClock`` keeps, beside the answer, how many messages the desk has and when the next customer event is
 due, so that the live stream asks "anything new?" with one small read for all connected desks.
@@ -26,7 +29,7 @@ from exam.db import session_scope
 from exam.models import Answer, Attempt, AttemptSection, DeskClock, User
 from exam.questions.chat_simulation import TYPE as DESK_TYPE
 from exam.security import N_
-from exam.services import accounts, attempts, papers
+from exam.services import accounts, attempts, papers, results
 from exam.services.attempts import ExamError
 from exam.simulation.engine import DeskError, State, advance, next_due, reply, start, state_from_dict, state_to_dict
 from exam.simulation.model import Simulation
@@ -135,12 +138,9 @@ def _simulation(session: Session, version_id: int) -> Simulation | None:
     return sim
 
 
-def _load(session: Session, user_id: int, attempt_id: int, position: int, *, lock: bool) -> _Desk | None:
+def _load(session: Session, user_id: int, attempt_id: int, position: int) -> _Desk | None:
     """The candidate's desk at ``position`` (None: not theirs, no such item, or not a simulation)."""
-    if lock:
-        attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user_id)
-    else:
-        attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == user_id)).first()
+    attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == user_id)).first()
     if attempt is None:
         return None
     entry = attempts.item_at(attempt, position)
@@ -194,18 +194,33 @@ def _view(desk: _Desk, state: State, now: datetime, known: Mapping[str, int] | N
     )
 
 
-def _store(session: Session, desk: _Desk, state: State, now: datetime, extra: Mapping[str, Any] | None = None) -> None:
-    """Write the state into the answer (a new dict: JSON columns are reassigned) and the desk's clock row."""
+def _response(desk: _Desk, state: State, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The answer's new response (a new dict: JSON columns are reassigned)."""
     response = dict(desk.answer.response or {})
     response.update(extra or {})
     response["state"] = state_to_dict(state)
     response["started_at"] = iso(desk.started_at)
-    session.execute(
+    return response
+
+
+def _store(session: Session, desk: _Desk, state: State, now: datetime, response: dict[str, Any]) -> str:
+    """Store the state if the desk is still running and its answer unchanged: "ok", "closed" or "changed"."""
+    running = session.exec(
+        select(Attempt.status, Attempt.current_section)
+        .where(Attempt.id == desk.attempt.id)
+        .with_for_update(read=True)  # PostgreSQL: serialised with the section's closing (SQLite: BEGIN IMMEDIATE)
+    ).first()
+    closed = session.exec(select(AttemptSection.submitted_at).where(AttemptSection.id == desk.section.id)).first()
+    if running is None or running[0] != "in_progress" or running[1] != desk.section.position or closed is not None:
+        return "closed"
+    done = session.execute(
         update(Answer)
-        .where(col(Answer.id) == desk.answer.id)
-        .values(response=response, version=col(Answer.version) + 1, updated_at=now)
+        .where(col(Answer.id) == desk.answer.id, col(Answer.version) == desk.answer.version)
+        .values(response=response, version=desk.answer.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return "changed"
     values = {"seq": message_count(state), "due_at": _due_at(desk, state), "ends_at": desk.ends_at, "updated_at": now}
     done = session.execute(
         update(DeskClock)
@@ -215,40 +230,56 @@ def _store(session: Session, desk: _Desk, state: State, now: datetime, extra: Ma
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(DeskClock).values(answer_id=desk.answer.id, **values))
-    desk.answer.response = response
+    return "ok"
 
 
-def _advance(session: Session, desk: _Desk, now: datetime) -> State:
-    """The state with every customer event due by ``now`` processed (stored when something happened)."""
+# What a change computes from the desk as read: the new state and the response to store (None: nothing to store).
+Change = Callable[[_Desk], tuple[State, dict[str, Any] | None]]
+TRIES = 5
+
+
+def _read(engine: Engine, user_id: int, attempt_id: int, position: int) -> tuple[_Desk | None, bool]:
+    """The desk as it is (no lock), and whether customer events are due or its state is still to be made."""
+    with Session(engine, expire_on_commit=False) as session:
+        desk = _load(session, user_id, attempt_id, position)
+        if desk is None or not desk.running():
+            return desk, False
+        clock = session.get(DeskClock, desk.answer.id)
+    if clock is None or not isinstance((desk.answer.response or {}).get("state"), Mapping):
+        return desk, True
+    return desk, clock.due_at is not None and utcnow() >= as_utc(clock.due_at)
+
+
+def _change(engine: Engine, user_id: int, attempt_id: int, position: int, change: Change) -> tuple[_Desk, State] | None:
+    """Read the desk, compute the change without a lock, store it by compare-and-set; retried when the answer
+    changed meanwhile (another tab, the stream). None: no such desk."""
+    for _ in range(TRIES):
+        desk, _due = _read(engine, user_id, attempt_id, position)
+        if desk is None:
+            return None
+        state, response = change(desk)
+        if response is None or not desk.running():
+            return desk, state
+        with session_scope(engine) as session:
+            stored = _store(session, desk, state, utcnow(), response)
+        if stored == "ok":
+            desk.answer.response = response
+            return desk, state
+        if stored == "closed":
+            desk, _due = _read(engine, user_id, attempt_id, position)
+            return (desk, _state(desk)) if desk is not None else None
+    raise ExamError(409, "busy", N_("The desk is busy; please send the message again."))
+
+
+def _advanced(desk: _Desk, now: datetime) -> tuple[State, dict[str, Any] | None]:
+    """The state with the customer events due by ``now`` processed, and the response to store (None: no change)."""
     state = _state(desk)
     before = message_count(state)
     fresh = not isinstance((desk.answer.response or {}).get("state"), Mapping)
-    if desk.running():
-        advance(state, desk.seconds(now))
-        if fresh or message_count(state) != before:
-            _store(session, desk, state, now)
-    return state
-
-
-def _write(
-    engine: Engine, user_id: int, attempt_id: int, position: int, action: Callable[[Session, _Desk], Any]
-) -> Any:
-    """Run ``action`` on the locked desk in its own write transaction (None: no such desk)."""
-    with session_scope(engine) as session:
-        desk = _load(session, user_id, attempt_id, position, lock=True)
-        if desk is None:
-            return None
-        return action(session, desk)
-
-
-def _needs_write(session: Session, desk: _Desk, now: datetime) -> bool:
-    """Whether reading the desk now must process customer events first (or create its state)."""
     if not desk.running():
-        return False
-    clock = session.get(DeskClock, desk.answer.id)
-    if clock is None or not isinstance((desk.answer.response or {}).get("state"), Mapping):
-        return True
-    return clock.due_at is not None and now >= as_utc(clock.due_at)
+        return state, None
+    advance(state, desk.seconds(now))
+    return state, (_response(desk, state) if fresh or message_count(state) != before else None)
 
 
 def catch_up(
@@ -261,24 +292,20 @@ def catch_up(
     *,
     due: bool = False,
 ) -> DeskView | None:
-    """The desk now: events due are processed (a write only then), messages after ``known`` per chat returned.
+    """The desk now: customer events due are processed (stored only then), messages after ``known`` per chat.
 
-    ``due``: the caller knows that an event is due (the write transaction is taken at once).
+    ``due`` is a hint from the live stream (its next event's time has come); the desk's clock row decides.
     """
-    now = now or utcnow()
-
-    def act(session: Session, locked: _Desk) -> DeskView:
-        return _view(locked, _advance(session, locked, now), now, known)
-
-    if due:
-        return _write(engine, user_id, attempt_id, position, act)
-    with Session(engine, expire_on_commit=False) as session:
-        desk = _load(session, user_id, attempt_id, position, lock=False)
-        if desk is None:
-            return None
-        if not _needs_write(session, desk, now):
-            return _view(desk, _state(desk), now, known)
-    return _write(engine, user_id, attempt_id, position, act)
+    stamp = now or utcnow()
+    desk, pending = _read(engine, user_id, attempt_id, position)
+    if desk is None:
+        return None
+    if not pending:
+        return _view(desk, _state(desk), stamp, known)
+    changed = _change(engine, user_id, attempt_id, position, lambda d: _advanced(d, now or utcnow()))
+    if changed is None:
+        return None
+    return _view(changed[0], changed[1], now or utcnow(), known)
 
 
 def open_stream(
@@ -329,55 +356,75 @@ def send(
 ) -> DeskView | None:
     """The candidate's message to one customer (``data``: customer, text, cid, pasted, known); None: no such desk.
 
-    ExamError 409 "closed" after the section or the simulation ended, 409 "not_arrived", 422 for bad input.
+    ExamError 409 "closed" after the section ended, "over" after the simulation, "not_arrived", 422 for bad input.
     A message whose ``cid`` was already stored is not stored again (a resend after a lost reply).
+    The request's session is used for the deadline's bookkeeping only; the desk has its own short transactions.
     """
-    now = now or utcnow()
+    stamp = now
     text = _text(data.get("text"))
     customer = data.get("customer")
     cid = str(data.get("cid") or "")[:40]
     pasted = data.get("pasted")
     pasted = int(pasted) if isinstance(pasted, int) and 0 < pasted <= 100_000 else 0
     known = data.get("known") if isinstance(data.get("known"), Mapping) else None
-    session.commit()  # end the request's read snapshot before taking the write lock
-    try:
-        desk = _load(session, user.id, attempt_id, position, lock=True)  # type: ignore[arg-type]
-        if desk is None:
-            session.commit()
-            return None
-        attempts.sync(session, desk.attempt, settings, now)
-        if not desk.running():
-            raise ExamError(409, "closed", N_("This section is closed; the desk no longer takes messages."))
-        if desk.section.deadline_at is not None and now > as_utc(desk.section.deadline_at) + attempts.grace(settings):
-            raise ExamError(409, "closed", N_("Time is up: this section's deadline has passed."))
-        state = _advance(session, desk, now)
-        response = desk.answer.response or {}
+    session.commit()  # end the request's read snapshot
+    engine: Engine = session.get_bind()  # type: ignore[assignment]
+    desk, _due = _read(engine, user.id, attempt_id, position)  # type: ignore[arg-type]
+    if desk is None:
+        return None
+    if desk.running() and _deadline_passed(desk, stamp or utcnow(), settings):
+        _apply_deadlines(session, user, attempt_id, settings, stamp or utcnow())
+        raise ExamError(409, "closed", N_("Time is up: this section's deadline has passed."))
+    if not desk.running():
+        raise ExamError(409, "closed", N_("This section is closed; the desk no longer takes messages."))
+
+    def change(d: _Desk) -> tuple[State, dict[str, Any] | None]:
+        at = stamp or utcnow()
+        state, _ = _advanced(d, at)
+        response = d.answer.response or {}
         cids = list(response.get("cids") or [])
         if cid and cid in cids:
-            view = _view(desk, state, now, known)
-            session.commit()
-            return view
+            return state, None  # stored before: the reply to it was lost
         if int(response.get("sent") or 0) >= MAX_SENT:
             raise ExamError(409, "too_many", N_("This desk takes no more messages."))
-        if desk.seconds(now) > desk.sim.duration:
+        if d.seconds(at) > d.sim.duration:
             raise ExamError(409, "over", N_("The reception simulation is over; please submit this section."))
-        if not isinstance(customer, str) or customer not in {c.id for c in desk.sim.customers}:
+        if not isinstance(customer, str) or customer not in {c.id for c in d.sim.customers}:
             raise ExamError(422, "invalid", N_("There is no such customer at this desk."))
         try:
-            reply(state, desk.seconds(now), customer, text)
+            reply(state, d.seconds(at), customer, text)
         except DeskError as exc:
             raise ExamError(409, "not_arrived", N_("This customer has not written to you yet.")) from exc
-        chat = state.chat(customer)
         extra: dict[str, Any] = {"sent": int(response.get("sent") or 0) + 1}
         if cid:
             extra["cids"] = (cids + [cid])[-MAX_CIDS:]
         if pasted:  # the paste itself was recorded as an integrity signal by the page when it happened
+            chat = state.chat(customer)
             index = max(i for i, m in enumerate(chat.messages) if m.sender == "candidate")
             extra["pastes"] = (list(response.get("pastes") or []) + [[customer, index, pasted]])[-MAX_PASTES:]
-        _store(session, desk, state, now, extra)
-        view = _view(desk, state, now, known)
-    except ExamError:
-        session.commit()  # keep what the deadline sync changed
-        raise
+        return state, _response(d, state, extra)
+
+    changed = _change(engine, user.id, attempt_id, position, change)  # type: ignore[arg-type]
+    if changed is None:
+        return None
+    if not changed[0].running():
+        raise ExamError(409, "closed", N_("This section is closed; the desk no longer takes messages."))
+    return _view(changed[0], changed[1], stamp or utcnow(), known)
+
+
+def _deadline_passed(desk: _Desk, now: datetime, settings: Any) -> bool:
+    """Whether the section's or the exam's deadline (plus the grace) has passed."""
+    grace = attempts.grace(settings)
+    if now > as_utc(desk.attempt.deadline_at) + grace:
+        return True
+    return desk.section.deadline_at is not None and now > as_utc(desk.section.deadline_at) + grace
+
+
+def _apply_deadlines(session: Session, user: User, attempt_id: int, settings: Any, now: datetime) -> None:
+    """Close what the deadlines closed (and grade a finished attempt), as every candidate action does."""
+    attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user.id)
+    if attempt is not None:
+        attempts.sync(session, attempt, settings, now)
+        if attempt.status == "submitted":
+            results.try_grade(session, attempt)
     session.commit()
-    return view

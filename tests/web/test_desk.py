@@ -307,3 +307,35 @@ def test_the_trainers_replay_page_plays_the_same_engine(client, session, login_a
     assert bad.status_code == 422 and "replies[1]" in bad.text
     assert client.get("/trainer/questions/sim.test.missing/simulate").status_code == 404
     assert client.get("/trainer/questions/sim.test.desk").status_code == 200
+
+
+def test_a_message_sent_meanwhile_from_another_tab_is_kept(client, session, started, monkeypatch) -> None:
+    """The desk is stored by compare-and-set: when the answer changed after it was read, the change is redone."""
+    from exam.services import desk as desk_service
+
+    attempt_id, token, base = started
+    _snapshot(client, base)
+    real_read, calls = desk_service._read, []
+
+    def read_then_another_tab_writes(*args):  # type: ignore[no-untyped-def]
+        found = real_read(*args)
+        calls.append(1)
+        if len(calls) == 2:  # the first send has read the desk; a second tab sends before it stores
+            assert _send(client, base, token, "tiger", "另一个窗口：您好！").status_code == 200
+        return found
+
+    monkeypatch.setattr(desk_service, "_read", read_then_another_tab_writes)
+    assert _send(client, base, token, "tiger", "这个窗口：有货的。").status_code == 200
+    texts = [m.text for m in _desk_state_messages(session, attempt_id) if m.sender == "candidate"]
+    assert texts == ["另一个窗口：您好！", "这个窗口：有货的。"]
+
+
+def _desk_state_messages(session, attempt_id: int):  # type: ignore[no-untyped-def]
+    from exam.services.papers import load_versions
+    from exam.simulation.engine import state_from_dict
+    from exam.simulation.model import Simulation
+
+    answer = _desk_answer(session, attempt_id)
+    sim = load_versions(session, [answer.question_version_id])[answer.question_version_id]
+    assert isinstance(sim, Simulation)
+    return state_from_dict(sim, answer.response["state"]).chat("tiger").messages

@@ -12,8 +12,8 @@ import yaml
 
 from exam.banks.loader import read_bank
 from exam.hiring.explain import format_value, lower_is_better
-from exam.i18n import set_locale
 from exam.hiring.sections import GradedItem
+from exam.i18n import set_locale
 from exam.questions.chat_simulation import TYPE, replay_view
 from exam.questions.registry import get_type, metric
 from exam.simulation.engine import advance, reply, start, state_from_dict, state_to_dict
