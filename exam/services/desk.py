@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import and_, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from exam.db import session_scope
 from exam.models import Answer, Attempt, AttemptSection, DeskClock, User
-from exam.questions.chat_simulation import TYPE as DESK_TYPE
 from exam.security import N_
 from exam.services import accounts, attempts, papers, results
 from exam.services.attempts import ExamError
@@ -94,13 +93,23 @@ class StreamStart:
 
 @dataclass
 class _Desk:
-    """One desk loaded for a change or a read."""
+    """One desk as read for a change or a view (plain values: one query reads them all)."""
 
-    attempt: Attempt
-    section: AttemptSection
-    answer: Answer
+    attempt_id: int
+    status: str
+    current_section: int
+    attempt_deadline: datetime
+    section_id: int
+    section_position: int
+    section_deadline: datetime | None
+    section_submitted: datetime | None
+    answer_id: int
+    version: int
+    response: dict[str, Any]
     sim: Simulation
     started_at: datetime
+    clock_due: datetime | None
+    has_clock: bool
 
     @property
     def ends_at(self) -> datetime:
@@ -114,9 +123,9 @@ class _Desk:
     def running(self) -> bool:
         """Whether the desk's section is the running one of an attempt in progress."""
         return (
-            self.attempt.status == "in_progress"
-            and self.section.submitted_at is None
-            and self.attempt.current_section == self.section.position
+            self.status == "in_progress"
+            and self.section_submitted is None
+            and self.current_section == self.section_position
         )
 
 
@@ -138,36 +147,73 @@ def _simulation(session: Session, version_id: int) -> Simulation | None:
     return sim
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
 def _load(session: Session, user_id: int, attempt_id: int, position: int) -> _Desk | None:
-    """The candidate's desk at ``position`` (None: not theirs, no such item, or not a simulation)."""
-    attempt = session.exec(select(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == user_id)).first()
-    if attempt is None:
-        return None
-    entry = attempts.item_at(attempt, position)
-    if entry is None or entry.item.get("type") != DESK_TYPE.name:
-        return None
-    answer = session.exec(
-        select(Answer)
-        .where(Answer.attempt_id == attempt.id, Answer.position == position)
-        .execution_options(populate_existing=True)
-    ).first()
-    section = session.exec(
-        select(AttemptSection).where(
-            AttemptSection.attempt_id == attempt.id, AttemptSection.position == entry.section_index
+    """The candidate's desk at ``position`` (None: not theirs, no such item, or not a simulation), in one query."""
+    row = session.exec(
+        select(
+            Attempt.status,
+            Attempt.current_section,
+            Attempt.deadline_at,
+            Attempt.started_at,
+            AttemptSection.id,
+            AttemptSection.position,
+            AttemptSection.started_at,
+            AttemptSection.deadline_at,
+            AttemptSection.submitted_at,
+            Answer.id,
+            Answer.version,
+            Answer.response,
+            Answer.question_version_id,
+            DeskClock.answer_id,
+            DeskClock.due_at,
+        )
+        .join(Attempt, col(Attempt.id) == col(Answer.attempt_id))
+        .join(
+            AttemptSection,
+            and_(
+                col(AttemptSection.attempt_id) == col(Answer.attempt_id),
+                col(AttemptSection.section_id) == col(Answer.section_id),
+            ),
+        )
+        .outerjoin(DeskClock, col(DeskClock.answer_id) == col(Answer.id))
+        .where(
+            col(Answer.attempt_id) == attempt_id, col(Answer.position) == position, col(Attempt.candidate_id) == user_id
         )
     ).first()
-    if answer is None or section is None:
+    if row is None:
         return None
-    sim = _simulation(session, answer.question_version_id)
+    status, current, deadline, attempt_start, section_id, section_pos, section_start, section_deadline = row[:8]
+    submitted, answer_id, version, response, version_id, clock_id, clock_due = row[8:]
+    sim = _simulation(session, version_id)
     if sim is None:
         return None
-    started = as_utc(section.started_at) if section.started_at else as_utc(attempt.started_at)
-    return _Desk(attempt, section, answer, sim, started)
+    started = as_utc(section_start) if section_start else as_utc(attempt_start)
+    return _Desk(
+        attempt_id,
+        status,
+        current,
+        as_utc(deadline),
+        section_id,
+        section_pos,
+        _utc(section_deadline),
+        _utc(submitted),
+        answer_id,
+        version,
+        dict(response or {}),
+        sim,
+        started,
+        _utc(clock_due),
+        clock_id is not None,
+    )
 
 
 def _state(desk: _Desk) -> State:
     """The stored state (a new desk when none is stored yet)."""
-    raw = (desk.answer.response or {}).get("state")
+    raw = desk.response.get("state")
     return state_from_dict(desk.sim, raw) if isinstance(raw, Mapping) else start(desk.sim)
 
 
@@ -181,7 +227,7 @@ def _view(desk: _Desk, state: State, now: datetime, known: Mapping[str, int] | N
     public = public_desk(state, known)
     live = desk.running() and now < desk.ends_at
     return DeskView(
-        answer_id=desk.answer.id,  # type: ignore[arg-type]
+        answer_id=desk.answer_id,
         seq=message_count(state),
         due_at=_due_at(desk, state),
         started_at=desk.started_at,
@@ -196,7 +242,7 @@ def _view(desk: _Desk, state: State, now: datetime, known: Mapping[str, int] | N
 
 def _response(desk: _Desk, state: State, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The answer's new response (a new dict: JSON columns are reassigned)."""
-    response = dict(desk.answer.response or {})
+    response = dict(desk.response)
     response.update(extra or {})
     response["state"] = state_to_dict(state)
     response["started_at"] = iso(desk.started_at)
@@ -205,18 +251,18 @@ def _response(desk: _Desk, state: State, extra: Mapping[str, Any] | None = None)
 
 def _store(session: Session, desk: _Desk, state: State, now: datetime, response: dict[str, Any]) -> str:
     """Store the state if the desk is still running and its answer unchanged: "ok", "closed" or "changed"."""
-    running = session.exec(
-        select(Attempt.status, Attempt.current_section)
-        .where(Attempt.id == desk.attempt.id)
-        .with_for_update(read=True)  # PostgreSQL: serialised with the section's closing (SQLite: BEGIN IMMEDIATE)
+    found = session.exec(
+        select(Attempt.status, Attempt.current_section, AttemptSection.submitted_at)
+        .join(AttemptSection, col(AttemptSection.attempt_id) == col(Attempt.id))
+        .where(col(Attempt.id) == desk.attempt_id, col(AttemptSection.id) == desk.section_id)
+        .with_for_update(read=True, of=Attempt)  # PostgreSQL: serialised with the section's closing
     ).first()
-    closed = session.exec(select(AttemptSection.submitted_at).where(AttemptSection.id == desk.section.id)).first()
-    if running is None or running[0] != "in_progress" or running[1] != desk.section.position or closed is not None:
+    if found is None or found[0] != "in_progress" or found[1] != desk.section_position or found[2] is not None:
         return "closed"
     done = session.execute(
         update(Answer)
-        .where(col(Answer.id) == desk.answer.id, col(Answer.version) == desk.answer.version)
-        .values(response=response, version=desk.answer.version + 1, updated_at=now)
+        .where(col(Answer.id) == desk.answer_id, col(Answer.version) == desk.version)
+        .values(response=response, version=desk.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -224,12 +270,12 @@ def _store(session: Session, desk: _Desk, state: State, now: datetime, response:
     values = {"seq": message_count(state), "due_at": _due_at(desk, state), "ends_at": desk.ends_at, "updated_at": now}
     done = session.execute(
         update(DeskClock)
-        .where(col(DeskClock.answer_id) == desk.answer.id)
+        .where(col(DeskClock.answer_id) == desk.answer_id)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(insert(DeskClock).values(answer_id=desk.answer.id, **values))
+        session.execute(insert(DeskClock).values(answer_id=desk.answer_id, **values))
     return "ok"
 
 
@@ -242,12 +288,11 @@ def _read(engine: Engine, user_id: int, attempt_id: int, position: int) -> tuple
     """The desk as it is (no lock), and whether customer events are due or its state is still to be made."""
     with Session(engine, expire_on_commit=False) as session:
         desk = _load(session, user_id, attempt_id, position)
-        if desk is None or not desk.running():
-            return desk, False
-        clock = session.get(DeskClock, desk.answer.id)
-    if clock is None or not isinstance((desk.answer.response or {}).get("state"), Mapping):
+    if desk is None or not desk.running():
+        return desk, False
+    if not desk.has_clock or not isinstance(desk.response.get("state"), Mapping):
         return desk, True
-    return desk, clock.due_at is not None and utcnow() >= as_utc(clock.due_at)
+    return desk, desk.clock_due is not None and utcnow() >= desk.clock_due
 
 
 def _change(engine: Engine, user_id: int, attempt_id: int, position: int, change: Change) -> tuple[_Desk, State] | None:
@@ -263,7 +308,7 @@ def _change(engine: Engine, user_id: int, attempt_id: int, position: int, change
         with session_scope(engine) as session:
             stored = _store(session, desk, state, utcnow(), response)
         if stored == "ok":
-            desk.answer.response = response
+            desk.response, desk.version = response, desk.version + 1
             return desk, state
         if stored == "closed":
             desk, _due = _read(engine, user_id, attempt_id, position)
@@ -275,10 +320,10 @@ def _advanced(desk: _Desk, now: datetime) -> tuple[State, dict[str, Any] | None]
     """The state with the customer events due by ``now`` processed, and the response to store (None: no change)."""
     state = _state(desk)
     before = message_count(state)
-    fresh = not isinstance((desk.answer.response or {}).get("state"), Mapping)
+    fresh = not isinstance(desk.response.get("state"), Mapping)
     if not desk.running():
         return state, None
-    advance(state, desk.seconds(now))
+    advance(state, max(state.clock, desk.seconds(now)))  # never back: another process may have a later clock
     return state, (_response(desk, state) if fresh or message_count(state) != before else None)
 
 
@@ -312,12 +357,11 @@ def open_stream(
     engine: Engine, settings: Any, session_token: str | None, attempt_id: int, position: int
 ) -> StreamStart | None:
     """The signed-in candidate's desk for a live stream, as it is now (None: not signed in as its owner)."""
-    with Session(engine, expire_on_commit=False) as session:
-        user: User | None = accounts.current_user(session, settings, session_token)
-    if user is None or user.role != "candidate" or user.id is None:
+    user = candidate(engine, settings, session_token)
+    if user is None:
         return None
-    view = catch_up(engine, user.id, attempt_id, position)
-    return StreamStart(user.id, attempt_id, position, view) if view is not None else None
+    view = catch_up(engine, user.id, attempt_id, position)  # type: ignore[arg-type]
+    return StreamStart(user.id, attempt_id, position, view) if view is not None else None  # type: ignore[arg-type]
 
 
 def clocks(engine: Engine, answer_ids: Sequence[int]) -> dict[int, tuple[int, datetime | None]]:
@@ -345,8 +389,15 @@ def _text(value: Any) -> str:
     return text
 
 
+def candidate(engine: Engine, settings: Any, session_token: str | None) -> User | None:
+    """The signed-in candidate of a session cookie (None: nobody, or not a candidate), on a read transaction."""
+    with Session(engine, expire_on_commit=False) as session:
+        user: User | None = accounts.current_user(session, settings, session_token)
+    return user if user is not None and user.role == "candidate" and user.id is not None else None
+
+
 def send(
-    session: Session,
+    engine: Engine,
     user: User,
     attempt_id: int,
     position: int,
@@ -358,7 +409,6 @@ def send(
 
     ExamError 409 "closed" after the section ended, "over" after the simulation, "not_arrived", 422 for bad input.
     A message whose ``cid`` was already stored is not stored again (a resend after a lost reply).
-    The request's session is used for the deadline's bookkeeping only; the desk has its own short transactions.
     """
     stamp = now
     text = _text(data.get("text"))
@@ -367,13 +417,11 @@ def send(
     pasted = data.get("pasted")
     pasted = int(pasted) if isinstance(pasted, int) and 0 < pasted <= 100_000 else 0
     known = data.get("known") if isinstance(data.get("known"), Mapping) else None
-    session.commit()  # end the request's read snapshot
-    engine: Engine = session.get_bind()  # type: ignore[assignment]
     desk, _due = _read(engine, user.id, attempt_id, position)  # type: ignore[arg-type]
     if desk is None:
         return None
     if desk.running() and _deadline_passed(desk, stamp or utcnow(), settings):
-        _apply_deadlines(session, user, attempt_id, settings, stamp or utcnow())
+        _apply_deadlines(engine, user, attempt_id, settings, stamp or utcnow())
         raise ExamError(409, "closed", N_("Time is up: this section's deadline has passed."))
     if not desk.running():
         raise ExamError(409, "closed", N_("This section is closed; the desk no longer takes messages."))
@@ -381,7 +429,7 @@ def send(
     def change(d: _Desk) -> tuple[State, dict[str, Any] | None]:
         at = stamp or utcnow()
         state, _ = _advanced(d, at)
-        response = d.answer.response or {}
+        response = d.response
         cids = list(response.get("cids") or [])
         if cid and cid in cids:
             return state, None  # stored before: the reply to it was lost
@@ -392,7 +440,7 @@ def send(
         if not isinstance(customer, str) or customer not in {c.id for c in d.sim.customers}:
             raise ExamError(422, "invalid", N_("There is no such customer at this desk."))
         try:
-            reply(state, d.seconds(at), customer, text)
+            reply(state, max(state.clock, d.seconds(at)), customer, text)
         except DeskError as exc:
             raise ExamError(409, "not_arrived", N_("This customer has not written to you yet.")) from exc
         extra: dict[str, Any] = {"sent": int(response.get("sent") or 0) + 1}
@@ -415,16 +463,16 @@ def send(
 def _deadline_passed(desk: _Desk, now: datetime, settings: Any) -> bool:
     """Whether the section's or the exam's deadline (plus the grace) has passed."""
     grace = attempts.grace(settings)
-    if now > as_utc(desk.attempt.deadline_at) + grace:
+    if now > desk.attempt_deadline + grace:
         return True
-    return desk.section.deadline_at is not None and now > as_utc(desk.section.deadline_at) + grace
+    return desk.section_deadline is not None and now > desk.section_deadline + grace
 
 
-def _apply_deadlines(session: Session, user: User, attempt_id: int, settings: Any, now: datetime) -> None:
+def _apply_deadlines(engine: Engine, user: User, attempt_id: int, settings: Any, now: datetime) -> None:
     """Close what the deadlines closed (and grade a finished attempt), as every candidate action does."""
-    attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user.id)
-    if attempt is not None:
-        attempts.sync(session, attempt, settings, now)
-        if attempt.status == "submitted":
-            results.try_grade(session, attempt)
-    session.commit()
+    with session_scope(engine) as session:
+        attempt = attempts.lock_attempt(session, attempt_id, candidate_id=user.id)
+        if attempt is not None:
+            attempts.sync(session, attempt, settings, now)
+            if attempt.status == "submitted":
+                results.try_grade(session, attempt)

@@ -33,7 +33,6 @@ from exam.services import desk as desk_service
 from exam.services.desk import DeskView, ExamError, StreamStart
 from exam.timeutil import utcnow
 from exam.web.cookies import SESSION_COOKIE
-from exam.web.deps import CandidateUser, SessionDep, SettingsDep
 
 log = logging.getLogger("exam.desk")
 router = APIRouter()
@@ -231,18 +230,21 @@ JsonBody = Annotated[dict[str, Any], Depends(_json_body)]
 
 
 @router.post("/candidate/attempts/{attempt_id}/desk/{position}/messages")
-def send(
-    request: Request,
-    body: JsonBody,
-    attempt_id: int,
-    position: int,
-    user: CandidateUser,
-    session: SessionDep,
-    settings: SettingsDep,
-) -> Response:
-    """One message to one customer: JSON ``{"customer", "text", "cid", "pasted", "known": {chat: count}}``."""
+async def send(request: Request, body: JsonBody, attempt_id: int, position: int) -> Response:
+    """One message to one customer: JSON ``{"customer", "text", "cid", "pasted", "known": {chat: count}}``.
+
+    The hot path: no request-wide database session (the service reads and writes in short transactions).
+    """
+    state = request.app.state
+    user = await run_in_threadpool(
+        desk_service.candidate, state.engine, state.settings, request.cookies.get(SESSION_COOKIE)
+    )
+    if user is None:
+        return JSONResponse({"ok": False, "error": "login", "message": _("Please sign in again.")}, status_code=401)
     try:
-        view = desk_service.send(session, user, attempt_id, position, body, settings)
+        view = await run_in_threadpool(
+            desk_service.send, state.engine, user, attempt_id, position, body, state.settings
+        )
     except ExamError as exc:
         return JSONResponse({"ok": False, "error": exc.code, "message": exc.translated()}, status_code=exc.status)
     if view is None:
