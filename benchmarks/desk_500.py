@@ -199,6 +199,7 @@ def stop_server(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
 class Stats:
     send_ms: list[float] = field(default_factory=list)
     receive_ms: list[float] = field(default_factory=list)
+    lag_ms: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
     errors: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
     streams: int = 0
@@ -320,11 +321,20 @@ def percentiles(values: list[float]) -> dict[str, Any]:
     return {"count": len(ordered), "p50": at(50), "p95": at(95), "p99": at(99), "max": round(ordered[-1], 1)}
 
 
+async def lag(stats: Stats, stop: float) -> None:
+    """The load generator's own delay (its event loop's lag), which the client-side times include."""
+    while time.time() < stop:
+        began = time.perf_counter()
+        await asyncio.sleep(0.1)
+        stats.lag_ms.append(1000 * (time.perf_counter() - began - 0.1))
+
+
 async def run(base: str, seats: list[Seat], args: argparse.Namespace) -> Stats:
     stats = Stats()
     answers()  # read the bank once, before the clients start (parsing YAML would stall the event loop)
     stop = max(seat.starts_at for seat in seats) + args.duration
     tasks = [asyncio.create_task(candidate(i, seat, base, args, stats, stop)) for i, seat in enumerate(seats)]
+    tasks.append(asyncio.create_task(lag(stats, stop)))
     await asyncio.wait(tasks, timeout=stop - time.time() + args.timeout + 15)
     for task in tasks:
         task.cancel()
@@ -382,6 +392,7 @@ def main() -> None:
         "reconnects": stats.reconnects,
         "send_ms": percentiles(stats.send_ms),
         "receive_ms": percentiles(stats.receive_ms),
+        "client_lag_ms": percentiles(stats.lag_ms),
         "statuses": dict(stats.statuses),
         "errors": dict(stats.errors),
         "server_tracebacks": log.count("Traceback"),
@@ -396,7 +407,7 @@ def main() -> None:
         print(json.dumps(report, ensure_ascii=False))
         return
     print(f"{args.candidates} candidates at the desk, a message every {args.interval:g} s, {args.duration:g} s")
-    for kind in ("send_ms", "receive_ms"):
+    for kind in ("send_ms", "receive_ms", "client_lag_ms"):
         print(f"  {kind:<11} {report[kind]}")
     print(f"  streams {stats.streams}, reconnects {stats.reconnects}, statuses {dict(stats.statuses)}")
     print(f"  errors {dict(stats.errors)}, server tracebacks {report['server_tracebacks']}")

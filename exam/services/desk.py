@@ -16,7 +16,9 @@ A candidate reaches only their own desks: other people's do not exist (None).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -279,6 +281,20 @@ def _store(session: Session, desk: _Desk, state: State, now: datetime, response:
     return "ok"
 
 
+_SQLITE_WRITERS = threading.Lock()
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, this process's desk writers queue here rather than in SQLite's busy handler, which polls with
+    growing sleeps and lets a waiting writer starve under load (PostgreSQL needs no turn)."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITERS:
+        yield
+
+
 # What a change computes from the desk as read: the new state and the response to store (None: nothing to store).
 Change = Callable[[_Desk], tuple[State, dict[str, Any] | None]]
 TRIES = 5
@@ -305,7 +321,7 @@ def _change(engine: Engine, user_id: int, attempt_id: int, position: int, change
         state, response = change(desk)
         if response is None or not desk.running():
             return desk, state
-        with session_scope(engine) as session:
+        with _writer_turn(engine), session_scope(engine) as session:
             stored = _store(session, desk, state, utcnow(), response)
         if stored == "ok":
             desk.response, desk.version = response, desk.version + 1
