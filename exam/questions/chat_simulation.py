@@ -54,6 +54,7 @@ STAGE_LABELS = {
 SCORE_PART_LABELS = {
     "quality": N_("Reply quality"),
     "reply_rate": N_("Reply rate"),
+    "speed": N_("Speed of the replies"),
     "outcomes": N_("Customers served well"),
     "flow": N_("Reception flow covered"),
 }

@@ -111,12 +111,27 @@ def test_the_score_is_the_documented_weighted_mean() -> None:
         return {"outcome": outcome, "messages": [{"at": 0, "from": "customer"}]}
 
     transcript = {
-        "metrics": {"quality": 80.0, "reply_rate": 0.5, "flow_coverage": 0.5},
+        "metrics": {"quality": 80.0, "reply_rate": 0.5, "flow_coverage": 0.5, "mean_response_s": 52.5},
         "customers": [chat("ordered"), chat("left"), chat("open"), {"outcome": "left", "messages": []}],
     }
-    # outcomes: (1 + 0 + 0.5) / 3 customers who wrote = 50; (80 x 40 + 50 x 20 + 50 x 25 + 50 x 15) / 100
-    assert score_parts(transcript) == {"quality": 80.0, "reply_rate": 50.0, "outcomes": 50.0, "flow": 50.0}
-    assert desk_score(transcript) == 62.0
+    # outcomes (1 + 0 + 0.5) / 3 customers who wrote = 50; speed (90 - 52.5) / (90 - 15) = 50
+    # (80 x 35 + 50 x 15 + 50 x 15 + 50 x 25 + 50 x 10) / 100 = 60.5
+    assert score_parts(transcript) == {
+        "quality": 80.0,
+        "reply_rate": 50.0,
+        "speed": 50.0,
+        "outcomes": 50.0,
+        "flow": 50.0,
+    }
+    assert desk_score(transcript) == 60.5
+    excellent = {
+        "metrics": {"quality": 100.0, "reply_rate": 1.0, "flow_coverage": 1.0, "mean_response_s": 10.0},
+        "customers": [chat("ordered"), chat("resolved"), chat("ordered")],
+    }
+    assert desk_score(excellent) == 100.0
+    one = {**excellent, "customers": [chat("ordered"), chat("complained"), chat("ordered")]}
+    two = {**excellent, "customers": [chat("complained"), chat("complained"), chat("ordered")]}
+    assert desk_score(one) == 40.0 and desk_score(two) == 20.0  # a complaint caps the desk
     silent = {"metrics": {"quality": None, "reply_rate": 0.0, "flow_coverage": 0.0}, "customers": [chat("left")]}
     assert desk_score(silent) == 0.0
 
