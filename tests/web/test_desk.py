@@ -339,3 +339,11 @@ def _desk_state_messages(session, attempt_id: int):  # type: ignore[no-untyped-d
     sim = load_versions(session, [answer.question_version_id])[answer.question_version_id]
     assert isinstance(sim, Simulation)
     return state_from_dict(sim, answer.response["state"]).chat("tiger").messages
+
+
+def test_trainers_start_a_simulation_in_the_editor_and_preview_the_desk(client, session, login_as) -> None:
+    login_as("trainer")
+    page = client.get("/trainer/questions/new?type=chat_simulation&topic=presale_flow")
+    assert page.status_code == 200 and "type: chat_simulation" in page.text
+    assert "desk-grid" in page.text and "data-desk=" not in page.text  # the preview: no live desk
+    assert 'class="problems' not in page.text and "alert-error" not in page.text

@@ -251,3 +251,24 @@ def test_the_whole_shipped_bank_and_profiles_validate() -> None:
         "simulation.order_value",
     } <= inputs
     assert "communication.criterion.fit" not in inputs  # conversion is measured now, not guessed
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_export_round_trips_and_the_schema_knows_the_type(path: Path) -> None:
+    from exam.banks.schema import json_schemas
+    from exam.questions.registry import export_question, parse_question
+
+    sim = load(path)
+    assert parse_question(export_question(sim)) == sim
+    schema = json.dumps(json_schemas()["question_file"])
+    assert '"chat_simulation"' in schema and "Simulation" in schema
+
+
+def test_the_trainers_starter_is_a_valid_simulation() -> None:
+    from exam.questions.registry import parse_question
+
+    texts = {k: "示例" for k in ("title", "shop", "facts", "message", "courtesy", "next_step")}
+    base = {"id": "sim.new.001", "type": "chat_simulation", "topics": ["presale_flow"], "difficulty": 2}
+    data = {**base, "source": {"seed": "s", "section": "x"}, "explanation": "示例", **TYPE.starter(texts)}
+    sim = parse_question(data)
+    assert isinstance(sim, Simulation) and len(sim.customers) == 2
