@@ -60,14 +60,25 @@
     startedAt = Date.parse(view.started_at);
     if (replace) messages = {};
     chats = view.chats || [];
+    var fresh = [];
     (view.messages || []).forEach(function (m) {
       var list = messages[m.chat] || (messages[m.chat] = []);
+      if (!list[m.i] && !replace && m.from === "customer") fresh.push(m);
       list[m.i] = m;
     });
+    if (fresh.length) announce(fresh[fresh.length - 1].chat);
     if (!live || !view.live) setOver(!view.live);
     if (!active && chats.length) active = chats[0].id;
     renderList();
     renderChat();
+  }
+
+  var announcer = $("[data-announce]");
+  function announce(chatId) {
+    var c = null;
+    (chats || []).forEach(function (x) { if (x.id === chatId) c = x; });
+    if (!announcer || !c) return;
+    announcer.textContent = D.msgNew.replace("%(name)s", c.name);
   }
 
   function chatOf(id) {
