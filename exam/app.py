@@ -15,13 +15,13 @@ from exam.db import engine_for
 from exam.services import jobs
 from exam.settings import Settings, get_settings
 from exam.timeutil import set_display_timezone
-from exam.web import admin, auth, candidate, deps, hr, trainer
+from exam.web import admin, auth, candidate, deps, desk, hr, trainer
 from exam.web.cookies import CSRF_COOKIE, LOCALE_COOKIE, is_secure
 from exam.web.errors import install_error_pages
 from exam.web.limits import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTERS = (auth.router, admin.router, hr.router, trainer.router, candidate.router)
+ROUTERS = (auth.router, admin.router, hr.router, trainer.router, candidate.router, desk.router)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"

@@ -396,3 +396,14 @@ class EmailDelivery(SQLModel, table=True):
     last_error: str = Field(default="", sa_type=Text)
     created_at: datetime = utc_field(nullable=False, default_now=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class DeskClock(SQLModel, table=True):
+    """The hot index of a reception desk (the state itself is the answer's response): for the live stream's cheap
+    check of "anything new?" without reading the transcript. Written with the answer, in the same transaction."""
+
+    answer_id: int = Field(primary_key=True, foreign_key="answer.id", ondelete="CASCADE")
+    seq: int = 0  # messages in the desk's state (they are only ever appended)
+    due_at: datetime | None = utc_field()  # when the next customer event is due (None: nothing more)
+    ends_at: datetime = utc_field(nullable=False)  # the simulation's end on the server's clock
+    updated_at: datetime = utc_field(nullable=False, default_now=True)

@@ -14,12 +14,8 @@ from exam.banks.profile import Profile
 from exam.banks.validate import DocumentResult, Entry, check_entries, validate_document
 from exam.banks.yamlio import DecodeFailed, decode, error_line, error_message, parse
 from exam.questions.base import QuestionBase
-from exam.questions.registry import type_names
 
 SUFFIXES = (".yaml", ".yml")
-# Folders whose files hold a question type not yet registered: skipped when a directory is walked until
-# that type exists (question_banks/simulations/ holds chat_simulation items, read by exam.simulation).
-PENDING_TYPE_FOLDERS = {"simulations": "chat_simulation"}
 
 
 @dataclass
@@ -56,14 +52,12 @@ def discover(paths: Sequence[Path | str]) -> tuple[list[Path], list[Problem]]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            pending = {folder for folder, kind in PENDING_TYPE_FOLDERS.items() if kind not in type_names()}
             found = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix in SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and not any(part in pending for part in p.relative_to(path).parts[:-1])
             )
             if not found:
                 problems.append(Problem(display_path(path), 1, "no .yaml or .yml files in this directory"))

@@ -109,7 +109,7 @@ TEMPLATES: tuple[str, ...] = (
     N_("has difficulty %(range)s; the low end must come first"),
     N_("asks for %(n)s questions (%(what)s) but the bank holds only %(have)s active ones that match"),
     N_("names topic %(topic)s, but no active %(kind)s question has it"),
-    N_("filters by stages, which only reply questions have (type is %(kind)s)"),
+    N_("filters by stages, which only these types have: %(types)s (type is %(kind)s)"),
     N_("input %(input)s is not one of the documented forms (%(forms)s)"),
     N_("input %(input)s names section %(section)s, which this profile does not have (sections: %(sections)s)"),
     N_("input %(input)s names rubric criterion %(criterion)s, which no active reply question's rubric has"),

@@ -166,12 +166,13 @@ class Profile(CheckedModel):
         for s_index, section in enumerate(self.sections):
             for r_index, rule in enumerate(section.draw):
                 loc = ("sections", s_index, "draw", r_index)
-                if rule.stages is not None and rule.type != "reply":
+                if rule.stages is not None and "stage" not in registry.get_type(rule.type).model.model_fields:
+                    staged = ", ".join(n for n, t in registry.all_types().items() if "stage" in t.model.model_fields)
                     issues.append(
                         Issue(
                             loc + ("stages",),
                             f"section {section.id!r} draw rule {r_index + 1} filters "
-                            f"by stages, which only reply questions have (type is {rule.type})",
+                            f"by stages, which only these types have: {staged} (type is {rule.type})",
                         )
                     )
                 if rule.difficulty is not None and rule.difficulty[0] > rule.difficulty[1]:

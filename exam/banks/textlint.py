@@ -18,19 +18,25 @@ UNSEEN_SOURCE: Final[re.Pattern[str]] = re.compile(
 # Keys whose text HR or trainers read in reports (checked for punctuation, not for citations).
 _READ_KEYS: Final[frozenset[str]] = frozenset({"explanation", "label", "note", "model_answers"})
 # Keys under a rubric that hold patterns, not prose.
-_PATTERN_KEYS: Final[frozenset[str]] = frozenset({"any", "all", "phrases", "pattern", "unless", "terms", "entries"})
+_PATTERN_KEYS: Final[frozenset[str]] = frozenset(
+    {"any", "all", "phrases", "pattern", "patterns", "unless", "terms", "entries"}
+)
+# Keys inside candidate-facing structures that candidates never see (a simulation's rubrics and rule notes).
+_HIDDEN_KEYS: Final[frozenset[str]] = frozenset({"rubric", "note", "when"})
 
 
-def _strings(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _strings(
+    value: Any, loc: tuple[str | int, ...], skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(value, str):
         yield loc, value
     elif isinstance(value, dict):
         for key, sub in value.items():
-            if key not in _PATTERN_KEYS and key not in ("id", "type", "set", "kind"):
-                yield from _strings(sub, loc + (key,))
+            if key not in _PATTERN_KEYS and key not in skip and key not in ("id", "type", "set", "kind"):
+                yield from _strings(sub, loc + (key,), skip)
     elif isinstance(value, list):
         for index, sub in enumerate(value):
-            yield from _strings(sub, loc + (index,))
+            yield from _strings(sub, loc + (index,), skip)
 
 
 def candidate_text(qtype: QuestionType, model: QuestionBase) -> list[tuple[tuple[str | int, ...], str]]:
@@ -43,7 +49,7 @@ def candidate_text(qtype: QuestionType, model: QuestionBase) -> list[tuple[tuple
     out: list[tuple[tuple[str | int, ...], str]] = []
     for key in sorted(shown - {"type", "id", "language", "stage", "customer_type"}):
         if key in data:
-            out.extend(_strings(data[key], (key,)))
+            out.extend(_strings(data[key], (key,), _HIDDEN_KEYS))
     return out
 
 

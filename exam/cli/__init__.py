@@ -11,6 +11,7 @@ from exam.cli.bank import bank
 from exam.cli.grade import calibrate, fit_scale, grade
 from exam.cli.purge import purge
 from exam.cli.server import demo, init, serve
+from exam.cli.simulate import simulate
 from exam.cli.stats import stats
 from exam.cli.users import user
 
@@ -24,5 +25,5 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, purge, stats, backup, restore):
+for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, simulate, purge, stats, backup, restore):
     main.add_command(_command)

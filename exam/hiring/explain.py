@@ -134,6 +134,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
 
 
+# The reception simulation's inputs, in the order the comparison shows them.
+DESK_INPUTS = ("quality", "reply_rate", "response_time", "conversion_rate", "order_value")
+
+
+def lower_is_better(name: str) -> bool:
+    """Whether a smaller value of this input is better (e.g. a response time)."""
+    found = registry.metric(name)
+    return found is not None and not found.higher_is_better
+
+
 def format_value(name: str, value: float | None) -> str:
     """An input value with its unit: "72.5 字/分钟", "96.4%", "80%"."""
     if value is None:
@@ -143,6 +153,10 @@ def format_value(name: str, value: float | None) -> str:
         return _("%(n)s chars/min") % {"n": _num(value)}
     if kind == "ratio":
         return f"{_num(value * 100)}%"
+    if kind == "seconds":
+        return _("%(n)s s") % {"n": _num(value)}
+    if kind == "yuan":
+        return _("%(n)s yuan") % {"n": _num(value)}
     return f"{_num(value)}%"
 
 
@@ -301,6 +315,12 @@ def explanation_rows(hiring: HiringResult, labels: Labels) -> tuple[list[dict[st
     return criteria, requirements
 
 
+def criterion_values(attempt: Attempt) -> dict[str, float | None]:
+    """{criterion id: its input's value} of a ranked attempt (shown under the points in the ranking)."""
+    hiring = (attempt.results or {}).get("hiring") or {}
+    return {c["id"]: c.get("value") for c in hiring.get("criteria") or [] if "id" in c}
+
+
 def criterion_points(attempt: Attempt) -> dict[str, float]:
     """{criterion id: points} of a ranked attempt (for the ranking's columns)."""
     hiring = (attempt.results or {}).get("hiring") or {}
@@ -317,8 +337,11 @@ def comparable_inputs(profile: Mapping[str, Any], attempts: Sequence[Attempt]) -
     present: dict[str, dict[str, Any]] = {}
     for attempt in attempts:
         for sid, sec in ((attempt.results or {}).get("sections") or {}).items():
-            entry = present.setdefault(sid, {"typing": False, "reply": False, "topics": [], "criteria": []})
+            entry = present.setdefault(
+                sid, {"typing": False, "reply": False, "desk": False, "topics": [], "criteria": []}
+            )
             entry["typing"] = entry["typing"] or sec.get("net_cpm") is not None
+            entry["desk"] = entry["desk"] or bool(sec.get("desk"))
             entry["reply"] = entry["reply"] or bool(sec.get("criteria"))
             for t in sec.get("topics") or {}:
                 if t not in entry["topics"]:
@@ -334,7 +357,9 @@ def comparable_inputs(profile: Mapping[str, Any], attempts: Sequence[Attempt]) -
         names.append(f"{sid}.percent")
         if entry["typing"]:
             names += [f"{sid}.net_cpm", f"{sid}.gross_cpm", f"{sid}.accuracy"]
-        if not entry["typing"] and not entry["reply"]:
+        if entry["desk"]:
+            names += [f"{sid}.{m}" for m in DESK_INPUTS]
+        if not entry["typing"] and not entry["reply"] and not entry["desk"]:
             names += [f"{sid}.topic.{t}" for t in sorted(entry["topics"])]
         names += [f"{sid}.criterion.{c}" for c in entry["criteria"]]
     return names
@@ -350,13 +375,15 @@ class CompareRow:
     kind: str = ""
     group: str = ""
 
+    lower_is_better: bool = False
+
     @property
     def best(self) -> set[int]:
-        """Indexes of the best (highest) numeric values, when they differ."""
+        """Indexes of the best (highest; lowest when lower is better) numeric values, when they differ."""
         nums = [v for v in self.values if v is not None]
         if len(nums) < 2 or max(nums) == min(nums):
             return set()
-        top = max(nums)
+        top = min(nums) if self.lower_is_better else max(nums)
         return {i for i, v in enumerate(self.values) if v == top}
 
 
@@ -433,6 +460,7 @@ def compare_rows(
             [float(v) if v is not None else None for v in vals],
             g_inputs,
         )
+        rows[-1].lower_is_better = lower_is_better(name)
     g_other = _("Review")
     add(_("Integrity signals"), [str(a.signal_count) for a, *_rest in items], group=g_other, kind="signals")
     add(_("Decision"), [decision_label(a.decision) for a, *_rest in items], group=g_other)
@@ -444,7 +472,8 @@ def compare_rows(
 
 
 def _unit(name: str) -> str:
-    return _("chars/min") if input_kind(name) == "cpm" else "%"
+    kind = input_kind(name)
+    return {"cpm": _("chars/min"), "seconds": _("s"), "yuan": _("yuan")}.get(kind, "%")
 
 
 def _export_value(name: str, value: float | None) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from exam.questions import multiple_choice, reply, single_choice, true_false, typing
+from exam.questions import chat_simulation, multiple_choice, reply, single_choice, true_false, typing
 from exam.questions.base import Metric, QuestionBase, QuestionType
 
 TYPES: dict[str, QuestionType] = {
@@ -16,6 +16,7 @@ TYPES: dict[str, QuestionType] = {
         true_false.TYPE,
         typing.TYPE,
         reply.TYPE,
+        chat_simulation.TYPE,
     )
 }
 

@@ -2,17 +2,22 @@
 
 Answers are simulated with varied, realistic quality (typing at controlled speeds and error rates,
 choice picks at a candidate's skill level, replies composed from good / medium / poor building blocks
-written here), then graded by the real engines through results.grade_attempt.
+written here, a reception desk played through the simulation engine with good answers from
+exam/data/simulations/demo_answers.json, generic or poor ones, late or missing), then graded by the real
+engines through results.grade_attempt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import random
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from sqlmodel import Session, select
@@ -22,7 +27,8 @@ from exam.models import AttemptSection, JobProfile
 from exam.questions.registry import get_type
 from exam.services import accounts, attempts, events, openings, papers, results
 from exam.settings import Settings
-from exam.timeutil import utcnow
+from exam.simulation.engine import advance, next_due, reply, start, state_to_dict
+from exam.timeutil import iso, utcnow
 
 PROFILE_ID = "presale"
 NAMES = [
@@ -211,6 +217,55 @@ def _distractor_weights(question: Any, ids: list[str]) -> dict[str, float]:
     return weights
 
 
+DESK_MEDIUM = ["您好，好的，我看一下。", "亲，可以的，您看着拍就行。", "有的，您放心。", "好的，稍等哈。"]
+DESK_POOR = ["不知道，你自己看详情页吧。", "这个没办法。", "嗯。", "你自己选吧。"]
+
+
+@lru_cache(maxsize=1)
+def _desk_answers() -> dict[str, Any]:
+    """Good answers to the shipped simulations' steps (written for the demo and the tests)."""
+    path = resources.files("exam") / "data" / "simulations" / "demo_answers.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _desk_response(question: Any, started: datetime, skill: float, rng: random.Random) -> dict[str, Any]:
+    """A reception desk played by a candidate of this skill: good, generic or poor replies, fast, slow or none."""
+    good = _desk_answers().get(question.id, {})
+    state = start(question)
+    new = advance(state, 0.0)
+    queue: list[tuple[float, str, str]] = []
+    sent = 0
+    while True:
+        for message in new:
+            if message.sender != "customer" or message.kind not in ("step", "nudge"):
+                continue
+            if rng.random() > 0.55 + 0.45 * skill and message.kind == "step":
+                continue  # missed: the customer will nudge
+            roll = rng.random()
+            text = good.get(message.customer, {}).get(message.step or "")
+            if not text or roll > skill + 0.15:
+                text = rng.choice(DESK_POOR if roll > skill + 0.45 else DESK_MEDIUM)
+            delay = rng.uniform(6, 25) + (1 - skill) * rng.uniform(0, 60)
+            queue.append((message.at + delay, message.customer, text))
+        queue.sort()
+        due = next_due(state)
+        times = [t for t in (due, queue[0][0] if queue else None) if t is not None]
+        if not times or min(times) > question.duration:
+            break
+        now = min(times)
+        if queue and queue[0][0] <= now:
+            at, customer, text = queue.pop(0)
+            chat = state.chat(customer)
+            if chat.status in ("awaiting", "reading"):
+                new = reply(state, at, customer, text)
+                sent += 1
+            else:
+                new = advance(state, at)
+        else:
+            new = advance(state, now)
+    return {"state": state_to_dict(state), "started_at": iso(started), "sent": sent}
+
+
 def _choice_response(question: Any, skill: float, rng: random.Random) -> dict[str, Any]:
     """A choice answer from a two-parameter model with guessing, and the question's flaw if any."""
     qtype = get_type(question.type)
@@ -295,6 +350,10 @@ def simulate(
                     question, now + timedelta(seconds=used_total + 3), speed, error_rate, rng
                 )
                 used += 8
+                used_total += used + 8
+            elif question.type == "chat_simulation":
+                response = _desk_response(question, now, skill, rng)
+                used_total += float(question.duration)
             elif question.type == "reply":
                 quality = reply_quality(skill, rng)
                 text = compose_reply(question, quality, rng)

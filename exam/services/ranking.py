@@ -47,6 +47,8 @@ __all__ = [
 
 DECISIONS = ("shortlist", "hold", "reject", "hire")
 SORTS = ("rank", "score", "name", "submitted", "signals", "status", "decision")
+INPUT_SORT = "input:"  # sort by a hiring input, e.g. "input:simulation.response_time"
+_INPUT_NAME = re.compile(r"^[a-z0-9_.-]{1,120}$")
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 
@@ -209,6 +211,18 @@ def _filtered(stmt, filters: Filters):  # type: ignore[no-untyped-def]
     return stmt
 
 
+def input_of(sort: str) -> str | None:
+    """The hiring input a sort key names ("input:simulation.reply_rate" -> "simulation.reply_rate"), or None."""
+    if sort.startswith(INPUT_SORT) and _INPUT_NAME.match(sort[len(INPUT_SORT) :]):
+        return sort[len(INPUT_SORT) :]
+    return None
+
+
+def valid_sort(sort: str) -> str:
+    """The sort key if it is known (a fixed key, a criterion ``c<n>`` or a hiring input), else "rank"."""
+    return sort if is_sort(sort) or input_of(sort) else "rank"
+
+
 def _order(sort: str, desc: bool) -> list[Any]:
     """ORDER BY for a sort key; NULL scores always last, ties broken by attempt id (same direction)."""
 
@@ -232,6 +246,8 @@ def _order(sort: str, desc: bool) -> list[Any]:
         # the n-th criterion's points: results.hiring.criteria follows the profile's order (JSON path, portable)
         points = col(Attempt.results)["hiring"]["criteria"][int(sort[1:]) - 1]["points"].as_float()
         keys = [d(points, desc), d(score, True)]
+    elif (name := input_of(sort)) is not None:  # a JSON path: SQLite's JSON_EXTRACT, PostgreSQL's #>>
+        keys = [d(col(Attempt.results)[("inputs", name)].as_float(), desc), d(score, True)]
     else:  # rank: met first, then the score; "ascending" shows the bottom of the ranking first
         keys = [d(met, desc), d(score, desc)]
     return keys + [col(Attempt.id).desc() if desc else col(Attempt.id).asc()]
@@ -245,7 +261,7 @@ def id_query(opening_id: int, filters: Filters = Filters(), sort: str = "rank", 
     stmt = select(col(Attempt.id)).where(col(Attempt.opening_id) == opening_id)
     if filters.q or sort == "name":
         stmt = _people(stmt)
-    return _filtered(stmt, filters).order_by(*_order(sort if is_sort(sort) else "rank", desc))
+    return _filtered(stmt, filters).order_by(*_order(valid_sort(sort), desc))
 
 
 def count_matching(session: Session, opening_id: int, filters: Filters = Filters()) -> int:
@@ -399,7 +415,7 @@ def fetch_page(
     per_page: int = PER_PAGE,
 ) -> RankingPage:
     """One page of an opening's ranking."""
-    sort = sort if is_sort(sort) else "rank"
+    sort = valid_sort(sort)
     per_page = max(1, min(MAX_PER_PAGE, per_page))
     total = count_matching(session, opening_id, filters)
     pages = max(1, -(-total // per_page))

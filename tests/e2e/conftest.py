@@ -60,7 +60,12 @@ class LiveServer:
         engine = make_engine(self.env["EXAM_DATABASE_URL"])
         try:
             with session_scope(engine) as session:
-                opening = session.exec(select(Opening).order_by(Opening.id)).first()
+                # the demo's open opening (the demo also has last autumn's, closed)
+                opening = next(
+                    o
+                    for o in session.exec(select(Opening).order_by(Opening.id)).all()
+                    if openings.window_state(o) != "closed"
+                )
                 _invitation, token = openings.invite(
                     session,
                     opening,

@@ -35,7 +35,7 @@ def test_hr_creates_shares_invites_decides_and_exports(live_server, pages, tmp_p
     sign_in(colleague, base, "hr2", PASSWORDS["hr2"])
     assert colleague.goto(opening_url).status == 404, "not shared yet"
     # share it with the colleague: they see it now
-    value = hr.locator("#share-user option", has_text="(hr2)").get_attribute("value")
+    value = hr.locator("#share-user option", has_text="（hr2）").get_attribute("value")
     hr.select_option("#share-user", value)
     hr.locator("#share-form button[type=submit]").click()
     hr.locator("#share-list li").first.wait_for()

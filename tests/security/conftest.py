@@ -15,7 +15,7 @@ from exam.models import Invitation, Question, Role, RubricRegrade, ScoredReply, 
 from exam.services import accounts
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
-from tests.web.candidate_helpers import csrf, follow_and_start, make_invitation, make_opening, seed_bank
+from tests.web.candidate_helpers import ROOT, csrf, follow_and_start, make_invitation, make_opening, seed_bank
 
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 ROLES = ("anonymous", "candidate", "candidate2", "hr", "hr_other", "trainer", "admin")
@@ -64,6 +64,7 @@ def _staff(session: Session, role: str, username: str) -> User:
 def world(app, session) -> World:  # type: ignore[no-untyped-def]
     """Build the world; every client is signed in (candidates through their invitation links)."""
     seed_bank(session)
+    seed_bank(session, ROOT / "question_banks" / "simulations" / "aftersale.yaml")  # a reception desk
     users = {
         "hr": _staff(session, "hr", "hr"),  # make_opening's owner
         "hr_other": _staff(session, "hr", "hr-other"),

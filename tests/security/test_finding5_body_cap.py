@@ -5,6 +5,7 @@ refused as soon as it passes the cap, without reading the rest."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 from tests.security.conftest import World, exam_csrf
@@ -86,7 +87,10 @@ def test_a_streamed_body_is_not_read_past_the_cap(world: World) -> None:
         async with world.app.router.lifespan_context(world.app):
             await world.app(scope, receive, send)
 
-    asyncio.run(run())
+    # in a thread of its own: a browser test earlier in the session (Playwright's sync API) may leave an event loop
+    # running in this one, where asyncio.run refuses to start
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 413
     assert pulled["n"] <= 2, f"read {pulled['n']} MB of a body capped at 256 KB"

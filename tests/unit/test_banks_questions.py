@@ -38,9 +38,9 @@ def _keys(value: object) -> set[str]:
     return set()
 
 
-def test_registry_has_the_five_types_with_models_and_templates() -> None:
+def test_registry_has_the_six_types_with_models_and_templates() -> None:
     types = all_types()
-    assert list(types) == ["single_choice", "multiple_choice", "true_false", "typing", "reply"]
+    assert list(types) == ["single_choice", "multiple_choice", "true_false", "typing", "reply", "chat_simulation"]
     for name, question_type in types.items():
         assert question_type.name == name
         assert question_type.template == f"candidate/questions/_{name}.html"

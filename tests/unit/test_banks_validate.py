@@ -88,7 +88,11 @@ BAD_PROFILES = [
     ("overlap.yaml", 14, "section 'knowledge' asks for 3 questions, but its draw rules overlap and only 2 distinct"),
     ("empty_topic.yaml", 15, "names topic 'qualities', but no active single_choice question has it"),
     ("unknown_topic.yaml", 15, "sections[2].draw[1].topics[1]: unknown topic 'manners'"),
-    ("stages_not_reply.yaml", 15, "filters by stages, which only reply questions have (type is true_false)"),
+    (
+        "stages_not_reply.yaml",
+        15,
+        "filters by stages, which only these types have: reply, chat_simulation (type is true_false)",
+    ),
     ("difficulty_reversed.yaml", 15, "has difficulty [3, 1]; the low end must come first"),
     ("count_zero.yaml", 15, "sections[2].draw[1].count: input should be greater than or equal to 1 (got 0)"),
     ("unknown_draw_type.yaml", 15, "sections[2].draw[1].type: unknown question type 'essay'"),

@@ -17,8 +17,11 @@ from exam.hiring.explain import (
     STATUS_LABELS,
     compare_rows,
     criterion_points,
+    criterion_values,
     decision_label,
     export_table,
+    format_value,
+    lower_is_better,
     status_label,
 )
 from exam.hiring.svg import histogram_svg, score_bins
@@ -34,12 +37,17 @@ router = APIRouter(prefix="/hr")
 
 
 def _sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
-    sort = q.get("sort", "rank")
-    sort = sort if ranking.is_sort(sort) else "rank"
-    desc = q.get("dir", "desc" if sort != "name" else "asc") != "asc"
+    sort = ranking.valid_sort(q.get("sort", "rank"))
+    desc = q.get("dir", "desc" if _default_desc(sort) else "asc") != "asc"
     page = _bounded(q.get("page", "1"), 1, 1, 1_000_000)
     per_page = _bounded(q.get("per_page", str(ranking.PER_PAGE)), ranking.PER_PAGE, 10, ranking.MAX_PER_PAGE)
     return sort, desc, page, per_page
+
+
+def _default_desc(sort: str) -> bool:
+    """Best first: names A to Z, inputs where lower is better (a response time) from the lowest."""
+    name = ranking.input_of(sort)
+    return sort != "name" and not (name is not None and lower_is_better(name))
 
 
 def _bounded(value: Any, default: int, lo: int, hi: int) -> int:
@@ -124,7 +132,7 @@ def _ranking_context(
     base = f"/hr/openings/{opening.id}"
 
     def sort_url(key: str) -> str:
-        default_desc = key != "name"
+        default_desc = _default_desc(key)
         new_desc = (not desc) if key == sort else default_desc
         return f"{base}/ranking?" + _query(items, sort=key, dir="desc" if new_desc else "asc")
 
@@ -151,6 +159,8 @@ def _ranking_context(
         "criteria": profile.get("criteria") or [],
         "bands": profile.get("bands") or [],
         "criterion_points": criterion_points,
+        "criterion_values": criterion_values,
+        "format_value": format_value,
         "decision_label": decision_label,
         "status_label": status_label,
         "decisions": list(DECISION_LABELS.items()),

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from exam.web.trainer import bank, profiles, questions, rubrics, stats
+from exam.web.trainer import bank, profiles, questions, rubrics, simulate, stats
 
 router = APIRouter()
-for _module in (questions, bank, profiles, stats, rubrics):
+for _module in (questions, bank, profiles, stats, rubrics, simulate):
     router.include_router(_module.router)

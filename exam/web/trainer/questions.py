@@ -117,6 +117,7 @@ def _skeleton_texts() -> dict[str, str]:
         "title": _("Passage title"),
         "passage": _("Write the passage the candidate types."),
         "facts": _("What the shop knows: prices, stock, policies, the order's state."),
+        "shop": _("The shop's name"),
         "message": _("The customer's message."),
         "courtesy": _("Courtesy"),
         "empathy": _("Empathy"),

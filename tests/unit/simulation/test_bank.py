@@ -27,23 +27,17 @@ def test_three_files_ship() -> None:
     assert [p.name for p in SHIPPED] == ["aftersale.yaml", "insale.yaml", "presale.yaml"]
 
 
-def test_the_bank_loader_validates_them_once_the_type_is_registered(chat_type: None) -> None:
+def test_the_bank_loader_validates_them() -> None:
     bank, problems = read_bank([BANK])
     assert problems == []
     assert sorted(bank.questions) == ["sim.aftersale.cups", "sim.insale.dresses", "sim.presale.shirts"]
     assert {q.service_stage() for q in bank.questions.values()} == {"presale", "insale", "aftersale"}
 
 
-def test_until_then_a_bank_walk_skips_the_folder() -> None:
+def test_a_bank_walk_reads_them_with_the_rest() -> None:
     bank, problems = read_bank([ROOT / "question_banks"])
     assert problems == []
-    assert not any(path.parent.name == "simulations" for path in bank.files)
-    assert all(q.type != "chat_simulation" for q in bank.questions.values())
-
-
-def test_with_the_type_the_whole_bank_stays_valid(chat_type: None) -> None:
-    bank, problems = read_bank([ROOT / "question_banks"])
-    assert problems == []
+    assert any(path.parent.name == "simulations" for path in bank.files)
     assert sum(q.type == "chat_simulation" for q in bank.questions.values()) == 3
 
 

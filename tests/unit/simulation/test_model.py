@@ -45,7 +45,7 @@ def test_the_test_simulation_is_valid(mini: Simulation) -> None:
     assert mini.service_stage() == "presale"
 
 
-def test_the_loader_accepts_it_once_the_type_is_registered(chat_type: None, tmp_path: Path) -> None:
+def test_the_loader_accepts_it(tmp_path: Path) -> None:
     assert problems(tmp_path, TEXT) == []
 
 
@@ -159,7 +159,7 @@ CASES = [
 
 @pytest.mark.parametrize("old, new, where, message", CASES, ids=[c[2].strip()[:24] for c in CASES])
 def test_invalid_items_are_reported_at_their_line(
-    chat_type: None, tmp_path: Path, old: str, new: str, where: str, message: str | None
+    tmp_path: Path, old: str, new: str, where: str, message: str | None
 ) -> None:
     text = mutate(old, new)
     found = problems(tmp_path, text)
@@ -173,7 +173,7 @@ def test_invalid_items_are_reported_at_their_line(
     assert any(ln == line and msg.startswith(SUBJECT) and message in msg for ln, msg in found), (line, found)
 
 
-def test_a_rubric_that_does_not_add_up_is_reported_at_its_anchor(chat_type: None, tmp_path: Path) -> None:
+def test_a_rubric_that_does_not_add_up_is_reported_at_its_anchor(tmp_path: Path) -> None:
     text = mutate(
         "          max: 30\n          detectors:\n          - {kind: phrases, set: respect, points: 10}",
         "          max: 20\n          detectors:\n          - {kind: phrases, set: respect, points: 10}",
@@ -183,7 +183,7 @@ def test_a_rubric_that_does_not_add_up_is_reported_at_its_anchor(chat_type: None
     assert line_of(text, "- &courtesy") + 1 >= found[0][0] >= line_of(TEXT, "rubric:")
 
 
-def test_one_customer_is_not_a_simulation(chat_type: None, tmp_path: Path) -> None:
+def test_one_customer_is_not_a_simulation(tmp_path: Path) -> None:
     text = TEXT[: TEXT.index("  - id: koala")] + TEXT[TEXT.index("  explanation:") :]
     assert problems(tmp_path, text) == [
         (
