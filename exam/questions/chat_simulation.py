@@ -17,9 +17,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from exam.i18n import gettext as _
+from exam.questions._reply_points import penalty_notes, points_of
 from exam.questions.base import GradedLike, GradeOutcome, Metric, QuestionType
 from exam.security import N_
 from exam.simulation.engine import finish, start, state_from_dict, state_to_dict
+from exam.simulation.explain import explain, product_names
 from exam.simulation.metrics import attempt_metrics
 from exam.simulation.model import STAGES, Simulation
 from exam.simulation.replay import run, transcript
@@ -113,22 +115,42 @@ def desk_labels() -> dict[str, Any]:
     }
 
 
-def report_chats(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _with_lines(reply: Mapping[str, Any], sim: Simulation | None, customer_id: str) -> dict[str, Any]:
+    """A graded desk reply with each criterion's evidence as HR's lines (what was met or missed, in words)."""
+    step = None
+    if sim is not None:
+        customer = next((c for c in sim.customers if c.id == customer_id), None)
+        step = next((s for s in customer.steps if s.id == reply.get("step")), None) if customer else None
+    penalties = penalty_notes(step.rubric.model_dump(mode="json")) if step is not None else {}
+    criteria = [
+        {**c, "lines": points_of(c, penalties.get(c.get("id") or "", set()))} for c in reply.get("criteria") or []
+    ]
+    return {**reply, "criteria": criteria}
+
+
+def report_chats(detail: Mapping[str, Any], sim: Simulation | None = None) -> list[dict[str, Any]]:
     """Per customer: the transcript with each graded reply's evidence placed before the customer's reaction."""
+    names = product_names(sim)
     pasted = {(str(c), int(i)): int(n) for c, i, n in detail.get("pastes") or []}
     out = []
     for customer in detail.get("customers") or []:
         if not customer.get("messages"):
             continue
-        replies = sorted(customer.get("replies") or [], key=lambda r: float(r["decided_at"]))
+        replies = [
+            _with_lines(r, sim, customer["id"])
+            for r in sorted(customer.get("replies") or [], key=lambda r: float(r["decided_at"]))
+        ]
         rows: list[dict[str, Any]] = []
         for index, message in enumerate(customer["messages"]):
+            if message.get("why"):
+                message = {**message, "why": explain(message["why"], sim, customer["id"])}
             if message["from"] == "customer":
                 while replies and float(replies[0]["decided_at"]) <= float(message["at"]) + 1e-9:
                     rows.append({"reply": replies.pop(0)})
             rows.append({"message": message, "pasted": pasted.get((customer["id"], index))})
         rows += [{"reply": r} for r in replies]
         closing = next((m for m in reversed(customer["messages"]) if m["from"] == "customer" and m.get("why")), None)
+        cart = [{**i, "product": names.get(i.get("product"), i.get("product"))} for i in customer.get("cart") or []]
         out.append(
             {
                 "id": customer["id"],
@@ -136,12 +158,12 @@ def report_chats(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "type": customer.get("type"),
                 "outcome": customer["outcome"],
                 "order_value": customer.get("order_value") or 0,
-                "cart": customer.get("cart") or [],
+                "cart": cart,
                 "gifts": customer.get("gifts") or [],
                 "first_response_s": customer.get("first_response_s"),
                 "response_times_s": customer.get("response_times_s") or [],
                 "unanswered": customer.get("unanswered") or 0,
-                "why": (closing or {}).get("why"),
+                "why": explain((closing or {}).get("why"), sim, customer["id"]),
                 "rows": rows,
             }
         )
@@ -152,7 +174,7 @@ def replay_view(sim: Simulation, replies: Sequence[Any]) -> dict[str, Any]:
     """A scripted candidate's desk as HR's report shows one (ValueError for replies the desk refuses)."""
     outcome = TYPE.grade(sim, {"state": state_to_dict(run(sim, replies))})
     answer = SimpleNamespace(id=0, result=outcome.detail, score=outcome.score)
-    return TYPE.report_view({"customers": []}, answer)
+    return TYPE.desk_report(sim, answer)
 
 
 class ChatSimulation(QuestionType):
@@ -226,6 +248,14 @@ class ChatSimulation(QuestionType):
 
     def report_view(self, content: Mapping[str, Any], answer: Any) -> dict[str, Any]:
         """The transcript, the figures, each customer's outcome and why, and the desk's timeline."""
+        try:
+            sim: Simulation | None = Simulation.model_validate(content)
+        except ValueError:
+            sim = None  # a stored version that no longer validates: the keys are shown as they are
+        return self.desk_report(sim, answer)
+
+    def desk_report(self, sim: Simulation | None, answer: Any) -> dict[str, Any]:
+        """``report_view`` for a parsed simulation."""
         detail = dict(answer.result or {})
         if not detail.get("customers"):
             return {"graded": False}
@@ -243,7 +273,7 @@ class ChatSimulation(QuestionType):
         return {
             "graded": True,
             "detail": detail,
-            "chats": report_chats(detail),
+            "chats": report_chats(detail, sim),
             "labels": desk_labels(),
             "timeline": data,
             "svg": timeline_svg(data, labels, chart_id=f"desk-{getattr(answer, 'id', 0)}"),

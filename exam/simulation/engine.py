@@ -53,6 +53,9 @@ class Why:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     score: float | None = None
     note: str | None = None
+    patience: int | None = None  # nudge and leave: the seconds the customer waited
+    nudge: int | None = None  # nudge: which reminder this is
+    nudges: int | None = None  # nudge and leave: how many reminders the customer sends
 
 
 @dataclass
@@ -238,11 +241,18 @@ def _fire(state: State, chat: Chat, customer: Customer, at: float) -> list[Messa
                 kind="nudge",
                 step=step.id,
                 condition=f"no reply within {patience} s (nudge {chat.nudges} of {len(customer.nudges)})",
+                patience=patience,
+                nudge=chat.nudges,
+                nudges=len(customer.nudges),
             )
             return [_say(chat, at, text, "nudge", step.id, why)]
         chat.status = "closed"
         why = Why(
-            kind="leave", step=step.id, condition=f"no reply within {patience} s after {len(customer.nudges)} nudge(s)"
+            kind="leave",
+            step=step.id,
+            condition=f"no reply within {patience} s after {len(customer.nudges)} nudge(s)",
+            patience=patience,
+            nudges=len(customer.nudges),
         )
         if chat.outcome is not None:
             return []  # already ordered or resolved: the customer just goes

@@ -43,6 +43,14 @@ def _evidence_note(note: str | None) -> str:
     return i18n.gettext(text) if translate else text
 
 
+def _note_is_data(note: str | None) -> bool:
+    """Whether an evidence note is the rubric author's own text (data, not the product's words)."""
+    from exam.questions._reply_points import describe
+
+    note = note or ""
+    return bool(note) and i18n.gettext(note) == note and not describe(note)[1]
+
+
 def make_templates() -> Jinja2Templates:
     """Build the template renderer with i18n installed."""
     env = jinja2.Environment(
@@ -79,6 +87,7 @@ def make_templates() -> Jinja2Templates:
 
     env.globals["rubric_info"] = describe_rubric
     env.globals["evidence_note"] = _evidence_note
+    env.globals["note_is_data"] = _note_is_data
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     # A message kept as data (an evidence note: an English msgid or the rubric's own Chinese), translated
     # without %-formatting (notes may hold "30%").

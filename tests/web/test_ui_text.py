@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
     "CSV", "Excel", "Word", "YAML", "JSON", "zip", "xlsx", "yaml", "yml", "csv", "UTF", "GBK", "Tab", "IME", "KPI", "QWK",
     "MAE", "Spearman", "English", "UTC", "HR", "ID", "Cronbach", "alpha", "KR", "SEM", "Chrome", "Windows",
-    "Safari", "Firefox", "Edge", "macOS", "iOS", "Android", "Linux", "true", "false", "P",
+    "Safari", "Firefox", "Edge", "macOS", "iOS", "Android", "Linux", "true", "false", "P", "Enter", "Shift",
 }  # fmt: skip
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 DOTTED = re.compile(r"\b[a-z][a-z_]*\.[a-z][a-z_]+\b")

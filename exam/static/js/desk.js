@@ -183,6 +183,7 @@
     who.textContent = (mine ? D.msgYou : (c ? c.name : "")) + (pending ? " · …" : " · " + clock(m.at));
     var text = document.createElement("span");
     text.className = "text";
+    text.setAttribute("translate", "no");
     text.textContent = m.text;
     li.appendChild(who);
     li.appendChild(text);
