@@ -323,3 +323,24 @@ def test_another_hr_user_cannot_see_or_change_the_receivers(client, session, hoo
         webhooks.remove_endpoint(session, other, opening.id, endpoint.id)  # type: ignore[arg-type]
     session.rollback()
     assert session.get(WebhookEndpoint, endpoint.id) is not None
+
+
+def test_the_background_deliverer_sends_within_seconds_of_the_submission(session, engine, hook_settings) -> None:
+    """The app's own job (started by its lifespan) delivers without anybody running the deliverer by hand."""
+    from fastapi.testclient import TestClient
+
+    from exam.app import create_app
+
+    seed_bank(session)
+    opening = make_opening(session)
+    endpoint = _endpoint(session, hook_settings, opening, "generic", "https://1.1.1.1/hook")
+    settings = hook_settings.model_copy(update={"webhook_interval_seconds": 60})  # the wake-up, not the poll
+    with receiver(generic_checker(endpoint.secret)) as rx:
+        _move(session, endpoint, rx.url)
+        app = create_app(settings, engine=engine, run_background=True)
+        with TestClient(app, follow_redirects=False) as client:
+            rx.wait_for(1, timeout=1.0)  # let the first (empty) runs of the jobs pass
+            attempt_id = _finish(client, session, opening)
+            got = rx.wait_for(2, timeout=15.0)
+    assert sorted(r.json()["event"] for r in got) == ["attempt.graded", "attempt.submitted"]
+    assert all(r.ok for r in got) and {r.json()["attempt"]["id"] for r in got} == {attempt_id}
