@@ -344,3 +344,37 @@ def test_the_background_deliverer_sends_within_seconds_of_the_submission(session
             got = rx.wait_for(2, timeout=15.0)
     assert sorted(r.json()["event"] for r in got) == ["attempt.graded", "attempt.submitted"]
     assert all(r.ok for r in got) and {r.json()["attempt"]["id"] for r in got} == {attempt_id}
+
+
+def test_overrides_and_deadline_closes_by_the_sweep_emit_events(session, engine, hook_settings) -> None:
+    from exam.models import Answer
+    from exam.services import sweep
+
+    seed_bank(session)
+    owner = hr_user(session)
+    sample = seed_opening(session, 2, in_progress=1, seed=3, created_by=owner)
+    session.commit()
+    endpoint = _endpoint(session, hook_settings, sample.opening, "generic", "https://1.1.1.1/hook")
+    assert set(endpoint.events) == set(webhook_formats.EVENTS), "your own system hears every event by default"
+    graded = session.get(Attempt, sample.attempt_ids[0])
+    answer = session.exec(
+        select(Answer).where(Answer.attempt_id == graded.id, Answer.section_id == "communication")  # type: ignore[union-attr]
+    ).first()
+    assert answer is not None
+    criterion = answer.result["criteria"][0]["id"]
+    session.commit()
+    assert review.override(session, owner, graded.id, answer.id, criterion, 0.0, "回复没有针对顾客的问题")  # type: ignore[arg-type, union-attr]
+    session.rollback()
+    running = session.exec(select(Attempt).where(Attempt.status == "in_progress")).one()
+    running.deadline_at = utcnow() - timedelta(hours=1)
+    session.add(running)
+    session.commit()
+    assert sweep.sweep(engine, hook_settings) >= 1
+    session.rollback()
+    kinds = [(e.kind, e.attempt_id) for e in session.exec(select(WebhookEvent).order_by(WebhookEvent.id)).all()]
+    assert kinds == [
+        ("attempt.overridden", graded.id),  # type: ignore[union-attr]
+        ("attempt.submitted", running.id),
+        ("attempt.graded", running.id),
+    ]
+    assert len(_deliveries(session, endpoint.id)) == 3  # type: ignore[arg-type]
