@@ -92,20 +92,17 @@ def payload_of(session: Session, kind: str, event_uid: str, attempt: Attempt, op
     }
 
 
-def emit(session: Session, kind: str, attempt: Attempt, *, only: WebhookEndpoint | None = None) -> WebhookEvent | None:
+def emit(session: Session, kind: str, attempt: Attempt) -> WebhookEvent | None:
     """Write an event of ``attempt`` and a delivery per active endpoint of its opening that wants ``kind``.
 
     Runs in the caller's transaction (nothing is committed here); None when no endpoint wants the event.
     """
-    if only is not None:
-        targets = [only]
-    else:
-        rows = session.exec(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.opening_id == attempt.opening_id, col(WebhookEndpoint.active).is_(True)
-            )
-        ).all()
-        targets = [e for e in rows if kind in (e.events or [])]
+    rows = session.exec(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.opening_id == attempt.opening_id, col(WebhookEndpoint.active).is_(True)
+        )
+    ).all()
+    targets = [e for e in rows if kind in (e.events or [])]
     if not targets:
         return None
     opening = session.get(Opening, attempt.opening_id)
@@ -149,8 +146,7 @@ def _after_commit(session: OrmSession) -> None:
 
 @sa_event.listens_for(OrmSession, "after_rollback")
 def _after_rollback(session: OrmSession) -> None:
-    if not session.in_transaction():
-        session.info.pop(PENDING_FLAG, None)
+    session.info.pop(PENDING_FLAG, None)  # the transaction's deliveries are gone
 
 
 # --- where requests may go (SSRF) ------------------------------------------------------------------

@@ -378,3 +378,23 @@ def test_overrides_and_deadline_closes_by_the_sweep_emit_events(session, engine,
         ("attempt.graded", running.id),
     ]
     assert len(_deliveries(session, endpoint.id)) == 3  # type: ignore[arg-type]
+
+
+def test_the_page_speaks_chinese_with_receivers_and_a_log(client, session, hook_settings) -> None:
+    from tests.web.test_ui_text import problems_in, read
+
+    seed_bank(session)
+    opening = make_opening(session)
+    owner = hr_user(session)
+    for kind in webhook_formats.KINDS:
+        endpoint = _endpoint(session, hook_settings, opening, kind, f"https://1.1.1.1/{kind}", secret="SECabc")
+        webhooks.send_test(session, owner, opening.id, endpoint.id)
+    session.commit()
+    assert login(client, owner.username, "Hr-test-pass-1").status_code == 303  # type: ignore[attr-defined]
+    page = client.get(f"/hr/openings/{opening.id}/webhooks")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    reader = read(page.text)
+    assert reader.lang.startswith("zh")
+    text = " ".join(t for t in reader.text if not t.strip().startswith(f"{owner.username} ·"))  # the signed-in user
+    assert problems_in(text) == []
+    assert page.text.count('data-status="pending"') == 4 and "企业微信群机器人" in page.text
