@@ -398,3 +398,32 @@ def test_the_page_speaks_chinese_with_receivers_and_a_log(client, session, hook_
     text = " ".join(t for t in reader.text if not t.strip().startswith(f"{owner.username} ·"))  # the signed-in user
     assert problems_in(text) == []
     assert page.text.count('data-status="pending"') == 4 and "企业微信群机器人" in page.text
+
+
+def test_several_deliverers_at_once_send_each_delivery_once(session, engine, hook_settings) -> None:
+    """Three deliverers (as in three worker processes) race for the same due deliveries: each goes out once."""
+    import threading
+
+    seed_bank(session)
+    opening = make_opening(session)
+    owner = hr_user(session)
+    endpoint = _endpoint(session, hook_settings, opening, "generic", "https://1.1.1.1/hook")
+    with receiver(generic_checker(endpoint.secret, delay=0.05)) as rx:
+        _move(session, endpoint, rx.url)
+        uids = {webhooks.send_test(session, owner, opening.id, endpoint.id).uid for _ in range(30)}  # type: ignore[arg-type]
+        barrier = threading.Barrier(3)
+        reports: list[webhook_delivery.DeliverReport] = []
+
+        def run() -> None:
+            barrier.wait()
+            reports.append(webhook_delivery.deliver_due(engine, hook_settings))
+
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        got = rx.wait_for(30, timeout=5)
+    assert sorted(r.headers["x-exam-delivery"] for r in got) == sorted(uids), "every delivery exactly once"
+    assert sum(r.delivered for r in reports) == 30 and all(r.ok for r in got)
+    assert {d.status for d in _deliveries(session, endpoint.id)} == {"delivered"}  # type: ignore[arg-type]
