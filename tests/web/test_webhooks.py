@@ -427,3 +427,25 @@ def test_several_deliverers_at_once_send_each_delivery_once(session, engine, hoo
     assert sorted(r.headers["x-exam-delivery"] for r in got) == sorted(uids), "every delivery exactly once"
     assert sum(r.delivered for r in reports) == 30 and all(r.ok for r in got)
     assert {d.status for d in _deliveries(session, endpoint.id)} == {"delivered"}  # type: ignore[arg-type]
+
+
+def test_the_command_delivers_what_is_due(session, engine, hook_settings, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from exam.cli import main
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the command reads the database from the environment: checked on the SQLite file")
+    seed_bank(session)
+    opening = make_opening(session)
+    endpoint = _endpoint(session, hook_settings, opening, "generic", "https://1.1.1.1/hook")
+    with receiver(generic_checker(endpoint.secret)) as rx:
+        _move(session, endpoint, rx.url)
+        webhooks.send_test(session, hr_user(session), opening.id, endpoint.id)
+        monkeypatch.setenv("EXAM_DATABASE_URL", str(engine.url))
+        monkeypatch.setenv("EXAM_SECRET_KEY", "test-secret-key-0123456789abcdef")
+        result = CliRunner().invoke(main, ["webhooks", "deliver"])
+        assert result.exit_code == 0, result.output
+        assert "delivered: 1, will retry: 0, failed: 0" in result.output
+        (got,) = rx.wait_for(1)
+    assert got.ok and got.json()["event"] == "ping" and got.json()["report_url"] is None  # no EXAM_BASE_URL
