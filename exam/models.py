@@ -407,3 +407,62 @@ class DeskClock(SQLModel, table=True):
     due_at: datetime | None = utc_field()  # when the next customer event is due (None: nothing more)
     ends_at: datetime = utc_field(nullable=False)  # the simulation's end on the server's clock
     updated_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+# --- webhooks and group-chat notifications ---------------------------------------------------------
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """Where an opening's events go: a generic signed-JSON receiver or a 企业微信/钉钉/飞书 group robot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="generic", max_length=16)  # generic, wecom, dingtalk, feishu
+    url: str = Field(max_length=1000)
+    secret: str = Field(default="", max_length=200)  # generic: ours (signs the body); robots: the robot's own
+    events: list = json_field(list)  # subscribed event names, e.g. ["attempt.graded"]
+    active: bool = True
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """The outbox: one event of an attempt, written in the transaction that caused it (payload = a snapshot)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=40, unique=True)  # the event's public id (the payload's "id")
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=40)  # attempt.submitted, attempt.graded, attempt.overridden, attempt.decided, ping
+    occurred_at: datetime = utc_field(nullable=False, default_now=True)
+    payload: dict = json_field()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to one endpoint: pending → sending (leased by one deliverer) → delivered, or retried, or failed."""
+
+    __table_args__ = (Index("ix_webhookdelivery_due", "status", "next_try_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=40, unique=True)  # X-Exam-Delivery: the same on every retry and resend
+    event_id: int = Field(foreign_key="webhookevent.id", index=True, ondelete="CASCADE")
+    endpoint_id: int = Field(foreign_key="webhookendpoint.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="pending", max_length=16)  # pending, sending, delivered, failed
+    tries: int = 0
+    next_try_at: datetime = utc_field(nullable=False, default_now=True)
+    lease_until: datetime | None = utc_field()
+    last_status_code: int | None = None
+    last_error: str = Field(default="", sa_type=Text)
+    delivered_at: datetime | None = utc_field()
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+
+
+class WebhookTry(SQLModel, table=True):
+    """One HTTP request of a delivery: when, the answer's status and an excerpt, how long it took, the error."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhookdelivery.id", index=True, ondelete="CASCADE")
+    at: datetime = utc_field(nullable=False, default_now=True)
+    status_code: int | None = None
+    duration_ms: int = 0
+    error: str = Field(default="", sa_type=Text)
+    response_excerpt: str = Field(default="", sa_type=Text)

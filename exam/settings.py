@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: int = Field(default=20, ge=1, le=600)
     smtp_interval_seconds: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=10_000)
+    webhook_interval_seconds: int = Field(default=5, ge=1)  # the deliverer's poll (it also wakes on new events)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_allow_private: bool = False  # webhooks to private networks and plain http (an intranet receiver)
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

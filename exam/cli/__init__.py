@@ -14,6 +14,7 @@ from exam.cli.server import demo, init, serve
 from exam.cli.simulate import simulate
 from exam.cli.stats import stats
 from exam.cli.users import user
+from exam.cli.webhooks import webhooks
 
 
 @click.group()
@@ -25,5 +26,20 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, simulate, purge, stats, backup, restore):
+for _command in (
+    init,
+    serve,
+    demo,
+    user,
+    bank,
+    grade,
+    calibrate,
+    fit_scale,
+    simulate,
+    purge,
+    stats,
+    backup,
+    restore,
+    webhooks,
+):
     main.add_command(_command)

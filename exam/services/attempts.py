@@ -23,7 +23,7 @@ from exam.models import Answer, Attempt, AttemptSection, IntegrityEvent, Invitat
 from exam.questions.base import AnswerRefused, SaveContext
 from exam.questions.registry import TYPES, get_type
 from exam.security import N_
-from exam.services import exposure, papers
+from exam.services import exposure, papers, webhooks
 from exam.services.events import add_event
 from exam.services.openings import window_state
 from exam.timeutil import as_utc, utcnow
@@ -312,6 +312,7 @@ def finish(session: Session, attempt: Attempt, *, now: datetime, reason: str) ->
         )
     )
     session.flush()
+    webhooks.emit(session, "attempt.submitted", attempt)  # the outbox, in this transaction
 
 
 # --- answers -----------------------------------------------------------------------------------------

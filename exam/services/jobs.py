@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import data_rights, mail, stats, sweep
+from exam.services import data_rights, mail, stats, sweep, webhook_delivery, webhooks
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -23,6 +23,9 @@ class Job:
     name: str
     interval_setting: str
     run: Callable[[Engine, Settings], Any]
+    # registers a callback for "there is work now" (returns its remover): the job then runs at once, not only
+    # every interval
+    woken_by: Callable[[Callable[[], None]], Callable[[], None]] | None = None
 
 
 JOBS: tuple[Job, ...] = (
@@ -30,17 +33,36 @@ JOBS: tuple[Job, ...] = (
     Job("retention_purge", "sweep_interval_seconds", lambda engine, settings: data_rights.purge(engine)),
     Job("refresh_statistics", "stats_interval_seconds", stats.refresh),
     Job("send_invitation_emails", "smtp_interval_seconds", lambda engine, settings: mail.send_due(engine, settings)),
+    Job(
+        "deliver_webhooks",
+        "webhook_interval_seconds",
+        lambda engine, settings: webhook_delivery.deliver_due(engine, settings),
+        woken_by=webhooks.on_new_deliveries,
+    ),
 )
 
 
 async def _loop(job: Job, engine: Engine, settings: Settings) -> None:
     interval = getattr(settings, job.interval_setting)
-    while True:
-        try:
-            await asyncio.to_thread(job.run, engine, settings)
-        except Exception:  # noqa: BLE001 - a failing job must not stop the loop
-            log.exception("background job %s failed", job.name)
-        await asyncio.sleep(interval)
+    wake = asyncio.Event()
+    remove = None
+    if job.woken_by is not None:
+        loop = asyncio.get_running_loop()
+        remove = job.woken_by(lambda: loop.call_soon_threadsafe(wake.set))
+    try:
+        while True:
+            wake.clear()
+            try:
+                await asyncio.to_thread(job.run, engine, settings)
+            except Exception:  # noqa: BLE001 - a failing job must not stop the loop
+                log.exception("background job %s failed", job.name)
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+    finally:
+        if remove is not None:
+            remove()
 
 
 def start(engine: Engine, settings: Settings) -> list[asyncio.Task[None]]:

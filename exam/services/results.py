@@ -28,7 +28,7 @@ from exam.integrity import SIGNAL_KINDS
 from exam.models import Answer, Attempt, IntegrityEvent, Opening
 from exam.questions.base import QuestionBase
 from exam.questions.registry import TYPES
-from exam.services import papers
+from exam.services import papers, webhooks
 from exam.services.attempts import answers_of, sections_of
 from exam.timeutil import utcnow
 
@@ -72,7 +72,9 @@ def grade_attempt(session: Session, attempt: Attempt, now: datetime | None = Non
             )
         session.add(answer)
     session.flush()
-    return _aggregate(session, attempt, answers, questions, now)
+    graded = _aggregate(session, attempt, answers, questions, now)
+    webhooks.emit(session, "attempt.graded", graded)  # the outbox, in this transaction
+    return graded
 
 
 def regrade_attempt(session: Session, attempt: Attempt, now: datetime | None = None) -> Attempt:

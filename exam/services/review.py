@@ -21,7 +21,7 @@ from exam.hiring.explain import hiring_of
 from exam.hiring.score import round1
 from exam.models import Answer, Attempt, JobProfileVersion, Opening, User
 from exam.security import N_
-from exam.services import access
+from exam.services import access, webhooks
 from exam.services.accounts import audit
 from exam.services.ranking import DECISIONS, ranks_and_percentiles
 from exam.services.reports import person
@@ -163,6 +163,7 @@ def override_criterion(
         after=after,
         comment=text,
     )
+    webhooks.emit(session, "attempt.overridden", attempt)  # the outbox, in this transaction
     return attempt
 
 
@@ -202,6 +203,7 @@ def decide(session: Session, actor: User, attempt: Attempt, decision: str, note:
         after={"decision": value, "note": text, **_snapshot(attempt)},
         comment=text,
     )
+    webhooks.emit(session, "attempt.decided", attempt)  # the outbox, in this transaction
     return True
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from exam.models import Invitation, Question, Role, RubricRegrade, ScoredReply, User
-from exam.services import accounts
+from exam.services import accounts, webhooks
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
 from tests.web.candidate_helpers import ROOT, csrf, follow_and_start, make_invitation, make_opening, seed_bank
@@ -91,6 +91,10 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     _inv2, attempt2_id = follow_and_start(clients["candidate2"], token2)
     session.rollback()
     session.expire_all()
+    endpoint = webhooks.add_endpoint(
+        session, app.state.settings, users["hr"], sample.opening.id, kind="generic", url="https://1.1.1.1/hook"
+    )
+    delivery = webhooks.send_test(session, users["hr"], sample.opening.id, endpoint.id)
     for role, inv in (("candidate", invitation), ("candidate2", invitation2)):
         fresh = session.exec(select(Invitation).where(Invitation.id == inv.id)).one()
         users[role] = session.exec(select(User).where(User.id == fresh.candidate_id)).one()
@@ -110,7 +114,14 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
         token=token,
         token2=token2,
         spare_invitation_id=spare.id,
-        ids={"spare_token": spare_token, "victim": victim.id, "reply": reply.id, "regrade": regraded.id},
+        ids={
+            "spare_token": spare_token,
+            "victim": victim.id,
+            "reply": reply.id,
+            "regrade": regraded.id,
+            "endpoint": endpoint.id,
+            "delivery": delivery.id,
+        },
     )
 
 

@@ -151,6 +151,11 @@ RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/candidate/attempts/{attempt_id}/desk/{position}/messages"): only(candidate=404, candidate2=404),
     ("GET", "/admin/users"): ADMIN,
     ("GET", "/favicon.ico"): PUBLIC,
+    # webhooks and group robots (the "edit" action: the owner and the HR users the opening is shared with)
+    ("GET", "/hr/openings/{opening_id}/webhooks"): OWNED,
+    ("POST", "/hr/openings/{opening_id}/webhooks"): OWNED,
+    ("POST", "/hr/openings/{opening_id}/webhooks/{endpoint_id}"): OWNED,  # no "action" field: a 422
+    ("POST", "/hr/openings/{opening_id}/webhook-deliveries/{delivery_id}/resend"): OWNED,
 }
 
 JSON_BODY = {"version": 0, "answer": {"text": ""}, "flagged": False, "events": []}
@@ -179,6 +184,8 @@ def _url(world: World, path: str) -> str:
         "profile_id": "t.presale",
         "reply_id": world.ids["reply"],
         "regrade_id": world.ids["regrade"],
+        "endpoint_id": world.ids["endpoint"],
+        "delivery_id": world.ids["delivery"],
     }
     return path.format(**values)
 
