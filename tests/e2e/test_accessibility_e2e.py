@@ -37,7 +37,9 @@ def test_no_serious_accessibility_violation_on_the_main_pages(live_server, pages
         candidate.locator("#accept").check()
         candidate.locator("form[action$='/start'] button[type=submit]").click()
         candidate.wait_for_url("**/candidate/attempts/*")
-        for section in range(3):
+        for section in range(6):  # typing, knowledge, replies, the reception desk
+            if "/done" in candidate.url:
+                break
             _check(candidate, found, f"candidate exam section {section} {label}")
             candidate.locator("#submit-button").click()
             candidate.locator("#confirm-ok").click()

@@ -117,9 +117,23 @@ def test_candidate_journey(live_server, pages, viewport) -> None:  # type: ignor
     assert page.locator("textarea.reply-input").nth(1).input_value() == "请您稍等，我这边核实一下。"
     shot(page, f"journey-{size}-4-replies")
     _submit_section(page)
+    _wait_section(page, "simulation")
+
+    # the reception desk on a phone: the first customer writes, the candidate answers
+    chat = page.locator(".desk-chat-button").first
+    chat.wait_for(timeout=20_000)
+    chat.click()
+    page.locator("[data-input]").focus()
+    page.locator("[data-input]").press_sequentially("您好，有货的，请问您多高？")
+    page.keyboard.press("Enter")
+    poll(page, "() => document.querySelector('[data-messages]').innerText.includes('请问您多高')", 15)
+    box = page.locator("[data-messages]").bounding_box()
+    assert box and box["width"] > viewport["width"] * 0.7, "the chat takes the phone's width"
+    shot(page, f"journey-{size}-5-desk")
+    _submit_section(page)
     page.wait_for_url("**/done")
     assert page.locator("main h1").count() >= 1
-    shot(page, f"journey-{size}-5-done")
+    shot(page, f"journey-{size}-6-done")
 
     rows = live_server.query("SELECT position, response FROM answer WHERE attempt_id = ? ORDER BY position", attempt_id)
     texts = [json.loads(r).get("text") for _p, r in rows]

@@ -70,7 +70,10 @@ def test_evidence_notes_are_translated_and_never_raw_regex(client, trainer) -> N
     assert notes and not any("|" in n for n in notes)  # no 地址|收货 alternatives
     marks = re.findall(r"<mark [^>]*>([^<]*)</mark>", r.text)
     assert marks and all(len(m) >= 1 for m in marks)
-    scenario = re.findall(r'<li class="ev-good">✓ <span translate="no">([^<]*)</span> <span class="muted">(?:<span translate="no">)?与场景说法一致</span>', r.text)
+    scenario = re.findall(
+        r'<li class="ev-good">✓ <span translate="no">([^<]*)</span> <span class="muted">(?:<span translate="no">)?与场景说法一致</span>',
+        r.text,
+    )
     assert scenario and all(len(t) >= 3 for t in scenario)  # never 厂代, 度左 and other fragments
     english = client.post(
         "/trainer/questions/reply.privacy.request/try",
