@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: int = Field(default=20, ge=1, le=600)
     smtp_interval_seconds: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=10_000)
+    api_rate_per_minute: int = Field(default=120, ge=1)  # requests per API token per minute (then 429)
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

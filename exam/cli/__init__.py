@@ -13,6 +13,7 @@ from exam.cli.purge import purge
 from exam.cli.server import demo, init, serve
 from exam.cli.simulate import simulate
 from exam.cli.stats import stats
+from exam.cli.tokens import token
 from exam.cli.users import user
 
 
@@ -25,5 +26,20 @@ def main(verbose: bool) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-for _command in (init, serve, demo, user, bank, grade, calibrate, fit_scale, simulate, purge, stats, backup, restore):
+for _command in (
+    init,
+    serve,
+    demo,
+    user,
+    bank,
+    grade,
+    calibrate,
+    fit_scale,
+    simulate,
+    purge,
+    stats,
+    backup,
+    restore,
+    token,
+):
     main.add_command(_command)

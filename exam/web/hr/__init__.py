@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exam.web.hr import candidates, delivery, openings, outcomes, ranking
+from exam.web.hr import candidates, delivery, openings, outcomes, ranking, tokens
 
 router = APIRouter()
-for _module in (openings, delivery, ranking, candidates, outcomes):
+for _module in (openings, delivery, ranking, candidates, outcomes, tokens):
     router.include_router(_module.router)
