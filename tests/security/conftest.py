@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from exam.models import Invitation, Question, Role, RubricRegrade, ScoredReply, User
-from exam.services import accounts
+from exam.services import accounts, api_tokens
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
 from tests.web.candidate_helpers import ROOT, csrf, follow_and_start, make_invitation, make_opening, seed_bank
@@ -83,6 +83,7 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     regraded = RubricRegrade(question_id="t.reply.bargain", from_version=1, to_version=1)
     session.add(regraded)
     session.commit()
+    api_token, _raw = api_tokens.create_token(session, users["hr"], "matrix", ["results:read"], None)  # HR's page
     clients = {role: _client(app) for role in ROLES}
     for role in ("hr", "hr_other", "trainer", "admin"):
         response = login(clients[role], users[role].username, PASSWORDS[users[role].role])
@@ -110,7 +111,13 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
         token=token,
         token2=token2,
         spare_invitation_id=spare.id,
-        ids={"spare_token": spare_token, "victim": victim.id, "reply": reply.id, "regrade": regraded.id},
+        ids={
+            "spare_token": spare_token,
+            "victim": victim.id,
+            "reply": reply.id,
+            "regrade": regraded.id,
+            "api_token": api_token.id,
+        },
     )
 
 
