@@ -15,6 +15,7 @@ from exam.services.sample import seed_opening
 from exam.timeutil import utcnow
 from tests.conftest import PASSWORDS, login
 from tests.web.candidate_helpers import follow_and_start, hr_user, make_opening, seed_bank
+from tests.web.test_ui_text import problems_in, read
 
 ALL = ("invitations:write", "results:read", "decisions:write")
 
@@ -23,6 +24,11 @@ def _token(session: Session, user, scopes=ALL, days: int | None = 30) -> str:  #
     _row, raw = api_tokens.create_token(session, user, "script", scopes, days)
     session.commit()
     return raw
+
+
+def _english(html: str) -> list[str]:
+    """English words and internal keys a person reads on a page (the signed-in user's name "hr" is data)."""
+    return [p for p in problems_in(" ".join(read(html).text)) if p != "English hr"]
 
 
 def _auth(raw: str) -> dict[str, str]:
@@ -291,6 +297,7 @@ def test_hr_token_page_creates_shows_once_and_revokes(client, session: Session, 
     user = login_as("hr")
     page = client.get("/hr/api-tokens")
     assert page.status_code == 200 and "API 令牌" in page.text
+    assert _english(page.text) == []
     token = csrf_of(client, "/hr/api-tokens")
     r = client.post(
         "/hr/api-tokens",
@@ -303,7 +310,9 @@ def test_hr_token_page_creates_shows_once_and_revokes(client, session: Session, 
     )
     assert r.status_code == 200 and "exk_" in r.text, r.text[:500]
     raw = r.text.split('id="new-token" translate="no" class="token-value">', 1)[1].split("<", 1)[0]
-    assert raw not in client.get("/hr/api-tokens").text  # shown once
+    listed = client.get("/hr/api-tokens").text
+    assert raw not in listed  # shown once
+    assert _english(r.text) == [] and _english(listed) == []
     api = TestClient(client.app)
     assert api.get("/api/v1/openings", headers=_auth(raw)).status_code == 200
     assert (
@@ -328,10 +337,8 @@ def test_cli_creates_lists_and_revokes(session: Session, engine, settings, monke
 
     from exam.cli import main
 
-    if engine.url.get_backend_name() != "sqlite":
-        pytest.skip("the command line reads its database from the environment (SQLite file here)")
     make_user("hr", "hr-cli")
-    monkeypatch.setenv("EXAM_DATABASE_URL", str(engine.url))
+    monkeypatch.setenv("EXAM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("EXAM_SECRET_KEY", settings.secret_key)
     runner = CliRunner()
     r = runner.invoke(
