@@ -75,6 +75,17 @@ def test_a_script_invites_100_candidates_in_one_request(api, session: Session) -
         f"/api/v1/openings/{opening.id}/invitations", json={"name": "单个", "email": "a@b.cn"}, headers=_auth(raw)
     )
     assert one.status_code == 201 and len(one.json()["items"]) == 1
+    for contact in ({"email": "A@B.CN"}, {"phone": "139-0000-0001"}):  # the same person written differently
+        r = api.post(
+            f"/api/v1/openings/{opening.id}/invitations", json={"name": "又一个", **contact}, headers=_auth(raw)
+        )
+        assert r.status_code == 422 and "已" in r.json()["message"], r.text
+    fast = api.post(
+        f"/api/v1/openings/{opening.id}/invitations?qr=false",
+        json=[{"name": "无码", "phone": "13500000000"}],
+        headers=_auth(raw),
+    )
+    assert fast.status_code == 201 and fast.json()["items"][0]["qr"] is None and fast.json()["items"][0]["link"]
     again = [{"name": "新人", "phone": "13911112222"}, {"name": "重复", "phone": "13900000001"}]
     r = api.post(f"/api/v1/openings/{opening.id}/invitations", json=again, headers=_auth(raw))
     assert r.status_code == 422 and r.json()["error"] == "invalid" and "#2" in r.json()["message"]
@@ -83,7 +94,7 @@ def test_a_script_invites_100_candidates_in_one_request(api, session: Session) -
     session.commit()
     # the list, page by page, with the next link and the status filter
     page = api.get(f"/api/v1/openings/{opening.id}/invitations?limit=40", headers=_auth(raw)).json()
-    assert page["total"] == 101 and len(page["items"]) == 40 and "after=" in page["next"]
+    assert page["total"] == 102 and len(page["items"]) == 40 and "after=" in page["next"]
     page2 = api.get(page["next"].removeprefix("http://testserver"), headers=_auth(raw)).json()
     assert page2["items"][0]["id"] == page["items"][-1]["id"] + 1
     opened = api.get(f"/api/v1/openings/{opening.id}/invitations?status=opened", headers=_auth(raw)).json()

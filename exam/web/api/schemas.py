@@ -72,7 +72,7 @@ class CreatedInvitation(InvitationOut):
     """A new invitation with its link and QR code."""
 
     link: str | None
-    qr: str = Field(description=N_("The link's QR code as a data URL (SVG)."))
+    qr: str | None = Field(description=N_("The link's QR code as a data URL (SVG); None when not asked for."))
 
 
 class CreatedInvitations(BaseModel):

@@ -169,6 +169,9 @@ def create_invitations(
     caller: Caller,
     session: SessionDep,
     body: Annotated[s.InvitationIn | list[s.InvitationIn], Body()],
+    qr: Annotated[
+        bool, Query(description=N_("Include each link's QR code; false answers large batches faster."))
+    ] = True,
 ) -> Response:
     """Invite candidates."""
     people = [p.model_dump() for p in (body if isinstance(body, list) else [body])]
@@ -187,7 +190,9 @@ def create_invitations(
         row = api_data.InvitationRow(invitation, None, "invited")
         link = f"{base}/i/{token}"
         items.append(
-            s.CreatedInvitation(**{**_invitation_fields(request, row), "link": link, "qr": _qr_data_url(link)})
+            s.CreatedInvitation(
+                **{**_invitation_fields(request, row), "link": link, "qr": _qr_data_url(link) if qr else None}
+            )
         )
     return etag_response(request, s.CreatedInvitations(items=items), status_code=201)
 
