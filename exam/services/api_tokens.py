@@ -190,7 +190,7 @@ def authenticate(
                 raise ApiRefused(401, "token_revoked", N_("The API token has been revoked."))
             raise ApiRefused(401, "token_expired", N_("The API token has expired."))
         owner = session.get(User, token.user_id)
-        if owner is None or not owner.is_active:
+        if owner is None or not owner.is_active or getattr(owner.role, "value", owner.role) != Role.hr.value:
             log.warning("api refused: token id=%s of a disabled account ip=%s", token.id, ip)
             raise ApiRefused(401, "invalid_token", N_("The API token is not valid."))
         since = now - timedelta(seconds=WINDOW_SECONDS)

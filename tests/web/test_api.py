@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from exam.models import ApiToken, ApiTokenUse, AuditLog, Invitation
-from exam.services import api_tokens
+from exam.services import accounts, api_tokens
 from exam.services.sample import seed_opening
 from exam.timeutil import utcnow
 from tests.conftest import PASSWORDS, login
@@ -203,6 +203,11 @@ def test_another_hr_users_token_reaches_nothing(api, session: Session, graded, m
         assert r.status_code == 404 and r.json()["error"] == "not_found", url
     assert api.get("/api/v1/openings", headers=_auth(theirs)).json() == {"items": [], "total": 0, "next": None}
     assert api.get("/api/v1/openings", headers=_auth(mine)).json()["total"] == 1
+    assert api.get("/api/v1/openings?status=open", headers=_auth(mine)).json()["total"] == 1
+    assert api.get("/api/v1/openings?status=closed", headers=_auth(mine)).json()["total"] == 0
+    since = (utcnow() + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    assert api.get("/api/v1/openings", params={"created_after": since}, headers=_auth(mine)).json()["total"] == 0
+    assert api.get("/api/v1/openings", params={"created_before": since}, headers=_auth(mine)).json()["total"] == 1
     r = api.post(
         f"/api/v1/openings/{sample.opening.id}/invitations",
         json={"name": "x", "phone": "13800000000"},
@@ -246,7 +251,11 @@ def test_tokens_expired_revoked_scopes_and_cookies(api, client, session: Session
     assert client.get(url).status_code == 401
     r = client.put(f"/api/v1/attempts/{sample.attempt_ids[0]}/decision", json={"decision": "hire", "note": "x"})
     assert r.status_code == 401
-    assert api.get(url, headers=_auth(_token(session, user))).status_code == 200
+    fresh = _token(session, user)
+    assert api.get(url, headers=_auth(fresh)).status_code == 200
+    accounts.set_active(session, user, False)  # a disabled account's tokens stop working
+    session.commit()
+    assert api.get(url, headers=_auth(fresh)).status_code == 401
 
 
 def test_rate_limit_429_with_retry_after(api, session: Session, graded, settings) -> None:  # type: ignore[no-untyped-def]
