@@ -157,7 +157,9 @@ def test_result_and_decision_seen_by_hr(api, client, session: Session, graded) -
     )
     login(client, "hr", PASSWORDS["hr"])
     page = client.get(f"/hr/attempts/{attempt_id}")
-    assert page.status_code == 200 and "API 进入面试" in page.text and "入围" in page.text
+    assert (
+        page.status_code == 200 and "API 进入面试" in page.text and '<option value="shortlist" selected>' in page.text
+    )
     session.expire_all()
     entry = session.exec(select(AuditLog).where(AuditLog.action == "review.decision")).one()
     assert entry.actor_id == user.id and entry.target_id == str(attempt_id)
@@ -379,3 +381,50 @@ def test_cli_creates_lists_and_revokes(session: Session, engine, settings, monke
     assert "revoked" in runner.invoke(main, ["token", "list", "hr-cli"]).output
     assert runner.invoke(main, ["token", "create", "nobody", "--scope", "results:read"]).exit_code != 0
     assert runner.invoke(main, ["token", "create", "hr-cli", "--scope", "everything"]).exit_code != 0
+
+
+def test_the_whole_story_a_script_invites_a_candidate_finishes_hr_sees_the_decision(api, app, client, session) -> None:  # type: ignore[no-untyped-def]
+    from exam.models import Attempt
+    from exam.services import papers
+    from tests.web.candidate_helpers import csrf, save
+
+    seed_bank(session)
+    opening = make_opening(session)
+    raw = _token(session, hr_user(session))
+    people = [{"name": f"应聘者{i}", "phone": f"1380000{i:04d}"} for i in range(100)]
+    created = api.post(f"/api/v1/openings/{opening.id}/invitations", json=people, headers=_auth(raw)).json()["items"]
+    first = created[0]
+    # the candidate follows the link from the response and takes the whole exam
+    candidate = TestClient(app, follow_redirects=False)
+    _inv, attempt_id = follow_and_start(candidate, first["link"].rsplit("/", 1)[1])
+    attempt = session.get(Attempt, attempt_id)
+    positions: dict[str, list[int]] = {}
+    for entry in papers.iter_items(attempt.paper):
+        positions.setdefault(entry.item["type"], []).append(entry.position)
+    session.commit()
+    t = csrf(candidate, f"/candidate/attempts/{attempt_id}")
+    started = candidate.post(
+        f"/candidate/attempts/{attempt_id}/items/{positions['typing'][0]}/start", headers={"X-CSRF-Token": t}
+    )
+    save(candidate, attempt_id, positions["typing"][0], {"text": "亲，您好！欢迎光临"}, started.json()["version"], t)
+    candidate.post(f"/candidate/attempts/{attempt_id}/sections/typing/submit", data={"csrf_token": t})
+    save(candidate, attempt_id, positions["single_choice"][0], {"choice": "1"}, 0, t)
+    candidate.post(f"/candidate/attempts/{attempt_id}/sections/knowledge/submit", data={"csrf_token": t})
+    reply = "亲，您好！我们店铺是统一价不议价的，买两件可以享受九折优惠哦，感谢您的支持！"
+    save(candidate, attempt_id, positions["reply"][0], {"text": reply}, 0, t)
+    done = candidate.post(f"/candidate/attempts/{attempt_id}/sections/communication/submit", data={"csrf_token": t})
+    assert done.headers["location"].endswith("/done")
+    # the script sees the invitation graded, reads the result and decides
+    status = api.get(f"/api/v1/invitations/{first['id']}", headers=_auth(raw)).json()
+    assert status["status"] == "graded" and status["attempt_id"] == attempt_id
+    graded = api.get(f"/api/v1/openings/{opening.id}/invitations?status=graded", headers=_auth(raw)).json()
+    assert [i["id"] for i in graded["items"]] == [first["id"]]
+    result = api.get(f"/api/v1/attempts/{attempt_id}/result", headers=_auth(raw)).json()
+    assert result["hiring_score"] is not None and result["criteria"] and result["band"]
+    decided = api.put(
+        f"/api/v1/attempts/{attempt_id}/decision", json={"decision": "hire", "note": "脚本：录用"}, headers=_auth(raw)
+    )
+    assert decided.status_code == 200
+    login(client, "hr", PASSWORDS["hr"])
+    page = client.get(f"/hr/attempts/{attempt_id}")
+    assert "脚本：录用" in page.text and '<option value="hire" selected>' in page.text
