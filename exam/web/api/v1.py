@@ -11,7 +11,14 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from exam.errors import UserError
-from exam.hiring.explain import decision_label, explain_requirement, explain_score, explanation_rows, signal_label
+from exam.hiring.explain import (
+    decision_label,
+    explain_requirement,
+    explain_score,
+    explanation_rows,
+    signal_label,
+    status_label,
+)
 from exam.i18n import gettext as _
 from exam.models import Attempt, Invitation, Opening
 from exam.security import N_
@@ -78,7 +85,9 @@ def _invitation_fields(request: Request, row: api_data.InvitationRow) -> dict:
         "email": inv.email,
         "extra_time_factor": inv.extra_time_factor,
         "status": row.status,
-        "status_label": _(openings.STATUS_LABELS.get(row.status) or row.status),
+        "status_label": (
+            _(openings.STATUS_LABELS[row.status]) if row.status in openings.STATUS_LABELS else status_label(row.status)
+        ),
         "created_at": inv.created_at,
         "expires_at": inv.expires_at,
         "revoked_at": inv.revoked_at,
