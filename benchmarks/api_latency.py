@@ -125,6 +125,7 @@ def measure(base: str, token: str, opening_id: int, attempt_ids: list[int], call
     phone = iter(range(10_000_000))
     results: dict[str, Any] = {}
     cases: list[tuple[str, Callable[[int], httpx.Response], int, int]] = [
+        ("GET /healthz (reference: no token, no API)", lambda i: client.get("/healthz"), calls, 200),
         ("GET /openings", lambda i: client.get(f"{api}/openings"), calls, 200),
         ("GET /openings/{id}", lambda i: client.get(f"{api}/openings/{opening_id}"), calls, 200),
         (
