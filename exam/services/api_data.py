@@ -25,6 +25,7 @@ from exam.integrity import SIGNAL_KINDS
 from exam.models import Attempt, IntegrityEvent, Invitation, Opening, User
 from exam.security import N_
 from exam.services import access, openings, review
+from exam.services.ranking import OpeningStats, opening_stats
 from exam.timeutil import utcnow
 
 MAX_BATCH = 500
@@ -136,9 +137,20 @@ def opening_page(
     return Page(rows=list(rows[:limit]), more=len(rows) > limit, total=int(total))
 
 
-def opening(session: Session, user: User, opening_id: int) -> Opening:
-    """One opening the user may see (NoAccess otherwise)."""
-    return access.require_opening(session, user, opening_id, "view")
+@dataclass
+class OpeningDetail:
+    """An opening with its counts: invitations, attempts by status, bands and decisions."""
+
+    opening: Opening
+    invitations: int
+    stats: OpeningStats
+
+
+def opening(session: Session, user: User, opening_id: int) -> OpeningDetail:
+    """One opening the user may see, with its counts (NoAccess otherwise)."""
+    found = access.require_opening(session, user, opening_id, "view")
+    invited = session.exec(select(func.count()).select_from(Invitation).where(Invitation.opening_id == found.id)).one()
+    return OpeningDetail(found, int(invited), opening_stats(session, found.id))  # type: ignore[arg-type]
 
 
 # --- invitations ------------------------------------------------------------------------------

@@ -206,6 +206,8 @@ def test_another_hr_users_token_reaches_nothing(api, session: Session, graded, m
     assert api.get("/api/v1/openings", headers=_auth(theirs)).json() == {"items": [], "total": 0, "next": None}
     assert api.get("/api/v1/openings", headers=_auth(mine)).json()["total"] == 1
     assert api.get("/api/v1/openings?status=open", headers=_auth(mine)).json()["total"] == 1
+    detail = api.get(f"/api/v1/openings/{sample.opening.id}", headers=_auth(mine)).json()
+    assert detail["attempts"]["graded"] == 3 and sum(detail["bands"].values()) == 3 and detail["mean_score"] > 0
     assert api.get("/api/v1/openings?status=closed", headers=_auth(mine)).json()["total"] == 0
     since = (utcnow() + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
     assert api.get("/api/v1/openings", params={"created_after": since}, headers=_auth(mine)).json()["total"] == 0

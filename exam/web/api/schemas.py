@@ -37,6 +37,16 @@ class OpeningOut(BaseModel):
     url: str = Field(description=N_("The opening's page for HR."))
 
 
+class OpeningDetailOut(OpeningOut):
+    """An opening with its counts."""
+
+    invitations: int = Field(description=N_("Invitations sent (withdrawn ones included)."))
+    attempts: dict[str, int] = Field(description=N_("Exams by status: in_progress, submitted, graded …"))
+    bands: dict[str, int] = Field(description=N_("Graded candidates by recommendation band."))
+    decisions: dict[str, int] = Field(description=N_("Candidates by decision."))
+    mean_score: float | None = Field(description=N_("The mean hiring score of the graded candidates."))
+
+
 class InvitationIn(BaseModel):
     """One candidate to invite: a name and a phone number or an e-mail address."""
 

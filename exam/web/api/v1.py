@@ -148,13 +148,23 @@ def list_openings(
 
 @router.get(
     "/openings/{opening_id}",
-    response_model=s.OpeningOut,
+    response_model=s.OpeningDetailOut,
     responses=ERRORS,
     summary=N_("Read an opening"),
+    description=N_("The opening with its counts of invitations, exams by status, bands and decisions."),
 )
 def get_opening(request: Request, opening_id: IdPath, caller: Caller, session: SessionDep) -> Response:
     """Read an opening."""
-    return etag_response(request, _opening_out(request, api_data.opening(session, caller.user, opening_id)))
+    found = api_data.opening(session, caller.user, opening_id)
+    out = s.OpeningDetailOut(
+        **_opening_out(request, found.opening).model_dump(),
+        invitations=found.invitations,
+        attempts=found.stats.statuses,
+        bands=found.stats.bands,
+        decisions=found.stats.decisions,
+        mean_score=found.stats.mean,
+    )
+    return etag_response(request, out)
 
 
 # --- invitations ------------------------------------------------------------------------------
