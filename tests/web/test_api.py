@@ -369,8 +369,8 @@ def test_cli_creates_lists_and_revokes(session: Session, engine, settings, monke
         main, ["token", "create", "hr-cli", "--scope", "results:read", "--expires-days", "7", "--name", "ATS"]
     )
     assert r.exit_code == 0, r.output
-    raw = r.stdout.strip().splitlines()[-1]
-    assert raw.startswith("exk_")
+    raw = r.stdout.strip()
+    assert raw.startswith("exk_") and "\n" not in raw  # only the token on standard output: TOKEN=$(exam token create …)
     listed = runner.invoke(main, ["token", "list", "hr-cli"])
     assert (
         listed.exit_code == 0
