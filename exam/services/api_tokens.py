@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -41,6 +41,7 @@ SCOPES: dict[str, str] = {
 MAX_NAME = 100
 MAX_DAYS = 3650
 WINDOW_SECONDS = 60
+USE_LOG_DAYS = 90  # the use log is kept this long (the rate limit needs only the last minute)
 
 __all__ = [
     "SCOPES",
@@ -222,3 +223,11 @@ def recent_uses(session: Session, token_id: int, limit: int = 20) -> list[ApiTok
             .limit(limit)
         ).all()
     )
+
+
+def prune_uses(engine: Engine, now: datetime | None = None) -> int:
+    """Delete use-log rows older than USE_LOG_DAYS (a background job); returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=USE_LOG_DAYS)
+    with session_scope(engine) as session:
+        result = session.exec(delete(ApiTokenUse).where(col(ApiTokenUse.at) < cutoff))  # type: ignore[call-overload]
+        return int(result.rowcount or 0)

@@ -430,3 +430,15 @@ def test_the_whole_story_a_script_invites_a_candidate_finishes_hr_sees_the_decis
     login(client, "hr", PASSWORDS["hr"])
     page = client.get(f"/hr/attempts/{attempt_id}")
     assert "脚本：录用" in page.text and '<option value="hire" selected>' in page.text
+
+
+def test_old_uses_are_pruned(session: Session, engine, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("hr", "hr-prune")
+    row, _raw = api_tokens.create_token(session, user, "old", ALL, None)
+    now = utcnow()
+    for days in (200, 91, 1):
+        session.add(ApiTokenUse(token_id=row.id, at=now - timedelta(days=days), method="GET", path="/api/v1/openings"))
+    session.commit()
+    assert api_tokens.prune_uses(engine, now) == 2
+    session.expire_all()
+    assert len(session.exec(select(ApiTokenUse).where(ApiTokenUse.token_id == row.id)).all()) == 1
