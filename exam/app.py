@@ -15,13 +15,14 @@ from exam.db import engine_for
 from exam.services import jobs
 from exam.settings import Settings, get_settings
 from exam.timeutil import set_display_timezone
-from exam.web import admin, auth, candidate, deps, desk, hr, trainer
+from exam.web import admin, api, auth, candidate, deps, desk, hr, trainer
 from exam.web.cookies import CSRF_COOKIE, LOCALE_COOKIE, is_secure
+from exam.web.deps import API_PREFIX
 from exam.web.errors import install_error_pages
 from exam.web.limits import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTERS = (auth.router, admin.router, hr.router, trainer.router, candidate.router, desk.router)
+ROUTERS = (auth.router, admin.router, hr.router, trainer.router, candidate.router, desk.router, api.router)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
         locale = i18n.pick_locale(request.cookies.get(LOCALE_COOKIE), None, None, settings.default_locale)
         i18n.set_locale(locale)
         response: Response = await call_next(request)
-        if new_cookie:
+        if new_cookie and not request.url.path.startswith(API_PREFIX):  # scripts on the API need no CSRF cookie
             response.set_cookie(
                 CSRF_COOKIE, new_cookie, httponly=True, samesite="lax", secure=is_secure(settings, request), path="/"
             )
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
+    api.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -116,6 +116,33 @@ class AuditLog(SQLModel, table=True):
     comment: str = Field(default="", sa_type=Text)
 
 
+class ApiToken(SQLModel, table=True):
+    """An HR user's API token for scripts: it acts as its owner within its scopes; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(default="", max_length=16)  # the token's first characters, to recognise it in lists
+    scopes: list = json_field(list)
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    expires_at: datetime | None = utc_field()
+    last_used_at: datetime | None = utc_field()
+    revoked_at: datetime | None = utc_field()
+
+
+class ApiTokenUse(SQLModel, table=True):
+    """One request made with an API token (the use log, and the rate limit's count)."""
+
+    __table_args__ = (Index("ix_apitokenuse_token_at", "token_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="apitoken.id", ondelete="CASCADE")
+    at: datetime = utc_field(nullable=False, default_now=True)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=300)
+    ip: str = Field(default="", max_length=64)
+
+
 # --- banks ------------------------------------------------------------------------------
 
 

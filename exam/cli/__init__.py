@@ -13,6 +13,7 @@ from exam.cli.purge import purge
 from exam.cli.server import demo, init, serve
 from exam.cli.simulate import simulate
 from exam.cli.stats import stats
+from exam.cli.tokens import token
 from exam.cli.users import user
 from exam.cli.webhooks import webhooks
 
@@ -41,5 +42,6 @@ for _command in (
     backup,
     restore,
     webhooks,
+    token,
 ):
     main.add_command(_command)

@@ -83,6 +83,8 @@ AUDIT_LABELS = {
     "user.password": N_("Password reset"),
     "user.disable": N_("Account disabled"),
     "user.enable": N_("Account enabled"),
+    "api_token.create": N_("API token created"),
+    "api_token.revoke": N_("API token revoked"),
     "question.create": N_("Question created"),
     "question.update": N_("Question changed"),
     "question.status": N_("Question status changed"),
@@ -98,6 +100,7 @@ AUDIT_TARGETS = {
     "opening": N_("opening"),
     "question": N_("question"),
     "profile": N_("job profile"),
+    "api_token": N_("API token"),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import data_rights, mail, stats, sweep, webhook_delivery, webhooks
+from exam.services import api_tokens, data_rights, mail, stats, sweep, webhook_delivery, webhooks
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -31,6 +31,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("close_abandoned_attempts", "sweep_interval_seconds", lambda engine, settings: sweep.sweep(engine, settings)),
     Job("retention_purge", "sweep_interval_seconds", lambda engine, settings: data_rights.purge(engine)),
+    Job("prune_api_token_uses", "sweep_interval_seconds", lambda engine, settings: api_tokens.prune_uses(engine)),
     Job("refresh_statistics", "stats_interval_seconds", stats.refresh),
     Job("send_invitation_emails", "smtp_interval_seconds", lambda engine, settings: mail.send_due(engine, settings)),
     Job(

@@ -18,6 +18,7 @@ from exam.settings import Settings
 from exam.web.cookies import CSRF_COOKIE, SESSION_COOKIE
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+API_PREFIX = "/api/"  # the JSON API: bearer tokens only, never cookies (exam.web.api)
 
 
 class LoginRequired(Exception):
@@ -114,8 +115,8 @@ def client_ip(request: Request) -> str:
 
 async def csrf_protect(request: Request) -> None:
     """Refuse cross-site and token-less state changes (forms: csrf_token field; htmx/fetch: X-CSRF-Token)."""
-    if request.method in SAFE_METHODS:
-        return
+    if request.method in SAFE_METHODS or request.url.path.startswith(API_PREFIX):
+        return  # the API ignores cookies (a cross-site request carries none it could use)
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CSRFError("cross-site request")
     origin = request.headers.get("origin")

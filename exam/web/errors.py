@@ -24,6 +24,16 @@ INVALID_INPUT = N_(
     "Some of the request's values are not valid (a number out of range, a missing field or a wrong type)."
 )
 TOO_LARGE = N_("The request is too large.")
+API_REFUSALS = {
+    401: ("unauthorized", N_("Send an API token: the header Authorization: Bearer <token>.")),
+    403: ("forbidden", N_("You may not do this.")),
+    404: ("not_found", N_("Not found.")),
+    405: ("method_not_allowed", N_("This method is not allowed here.")),
+    406: ("not_acceptable", N_("The API answers only in JSON.")),
+    409: ("conflict", N_("The request conflicts with the current state.")),
+    413: ("too_large", TOO_LARGE),
+    415: ("unsupported_media_type", N_("Send the body as JSON.")),
+}
 
 
 EXAM_API = re.compile(r"^/candidate/attempts/[^/]+/(state|events|items/.*)$")
@@ -31,7 +41,7 @@ EXAM_API = re.compile(r"^/candidate/attempts/[^/]+/(state|events|items/.*)$")
 
 def wants_json(request: Request) -> bool:
     """Whether the client is a script (the exam page's fetch calls, JSON bodies), not a browser navigation."""
-    if EXAM_API.match(request.url.path):
+    if EXAM_API.match(request.url.path) or request.url.path.startswith(deps.API_PREFIX):
         return True
     accept = request.headers.get("accept", "")
     ctype = request.headers.get("content-type", "")
@@ -40,8 +50,10 @@ def wants_json(request: Request) -> bool:
     return ctype.startswith("application/json") or ("application/json" in accept and "text/html" not in accept)
 
 
-def refusal(request: Request, status: int, message: str, code: str) -> Response:
+def refusal(request: Request, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> Response:
     """A refusal in the client's language and format: JSON ``{ok, error, message}`` or an error page."""
+    if request.url.path.startswith(deps.API_PREFIX):  # the JSON API's refusals: {error, message}
+        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
     if wants_json(request):
         return JSONResponse({"ok": False, "error": code, "message": message}, status_code=status)
     return render(request, "errors/error.html", {"status": status, "detail": message}, status_code=status)
@@ -68,6 +80,8 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NoAccess)
     async def _no_access(request: Request, exc: NoAccess) -> Response:
+        if exc.status == 403 and request.url.path.startswith(deps.API_PREFIX):
+            return refusal(request, 403, _(API_REFUSALS[403][1]), "forbidden")
         if exc.status == 403:
             return render(request, "errors/403.html", {"status": 403}, status_code=403)
         return refusal(request, 404, _("Not found."), "not_found")
@@ -82,6 +96,10 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(deps.API_PREFIX):
+            code, message = API_REFUSALS.get(exc.status_code, ("refused", N_("The request was refused.")))
+            headers = getattr(exc, "headers", None)
+            return refusal(request, exc.status_code, _page_detail(exc) or _(message), code, headers)
         if exc.status_code in PAGE_STATUSES:
             if exc.status_code == 413:
                 return refusal(request, 413, _(TOO_LARGE), "too_large")

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from exam.models import Invitation, Question, Role, RubricRegrade, ScoredReply, User
-from exam.services import accounts, webhooks
+from exam.services import accounts, api_tokens, webhooks
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
 from tests.web.candidate_helpers import ROOT, csrf, follow_and_start, make_invitation, make_opening, seed_bank
@@ -83,6 +83,7 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
     regraded = RubricRegrade(question_id="t.reply.bargain", from_version=1, to_version=1)
     session.add(regraded)
     session.commit()
+    api_token, _raw = api_tokens.create_token(session, users["hr"], "matrix", ["results:read"], None)  # HR's page
     clients = {role: _client(app) for role in ROLES}
     for role in ("hr", "hr_other", "trainer", "admin"):
         response = login(clients[role], users[role].username, PASSWORDS[users[role].role])
@@ -121,6 +122,7 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
             "regrade": regraded.id,
             "endpoint": endpoint.id,
             "delivery": delivery.id,
+            "api_token": api_token.id,
         },
     )
 

@@ -156,6 +156,25 @@ RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/hr/openings/{opening_id}/webhooks"): OWNED,
     ("POST", "/hr/openings/{opening_id}/webhooks/{endpoint_id}"): OWNED,  # no "action" field: a 422
     ("POST", "/hr/openings/{opening_id}/webhook-deliveries/{delivery_id}/resend"): OWNED,
+    # API tokens (HR's page); the JSON API takes bearer tokens only, so a browser's cookies get a 401 there
+    # whoever is signed in (the API's own matrix with tokens: test_api_matrix.py)
+    ("GET", "/hr/api-tokens"): ANY_HR,
+    ("POST", "/hr/api-tokens"): ANY_HR,
+    ("POST", "/hr/api-tokens/{token_id}/revoke"): OWNED,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    **{
+        (method, path): dict.fromkeys(ROLES, 401)
+        for method, path in (
+            ("GET", "/api/v1/openings"),
+            ("GET", "/api/v1/openings/{opening_id}"),
+            ("POST", "/api/v1/openings/{opening_id}/invitations"),
+            ("GET", "/api/v1/openings/{opening_id}/invitations"),
+            ("GET", "/api/v1/invitations/{invitation_id}"),
+            ("GET", "/api/v1/attempts/{attempt_id}/result"),
+            ("PUT", "/api/v1/attempts/{attempt_id}/decision"),
+        )
+    },
 }
 
 JSON_BODY = {"version": 0, "answer": {"text": ""}, "flagged": False, "events": []}
@@ -186,6 +205,7 @@ def _url(world: World, path: str) -> str:
         "regrade_id": world.ids["regrade"],
         "endpoint_id": world.ids["endpoint"],
         "delivery_id": world.ids["delivery"],
+        "token_id": world.ids["api_token"],
     }
     return path.format(**values)
 
@@ -212,6 +232,8 @@ def test_the_access_matrix(world: World) -> None:
             headers = {"X-CSRF-Token": tokens[role]}
             if method == "GET":
                 response = client.get(url)
+            elif method == "PUT":
+                response = client.put(url, json={"decision": "hold", "note": "matrix"}, headers=headers)
             elif path.startswith("/candidate/attempts/"):
                 response = client.post(url, json=JSON_BODY, headers=headers)
             else:  # plausible fields that change nothing: the "victim" is a trainer, so sharing or giving is refused

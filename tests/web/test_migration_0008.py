@@ -28,7 +28,7 @@ def test_webhook_tables_come_and_go(tmp_path) -> None:  # type: ignore[no-untype
     checked = 0
     for engine, cleanup in _engines(tmp_path):
         try:
-            migrate.upgrade(engine, "0006")
+            migrate.upgrade(engine, "0007")
             now = "2026-01-01 00:00:00"
             with engine.begin() as conn:
                 conn.execute(
@@ -57,7 +57,7 @@ def test_webhook_tables_come_and_go(tmp_path) -> None:  # type: ignore[no-untype
                 )
             indexes = {i["name"] for i in inspect(engine).get_indexes("webhookdelivery")}
             assert "ix_webhookdelivery_due" in indexes
-            migrate.downgrade(engine, "0006")
+            migrate.downgrade(engine, "0007")
             assert not NEW_TABLES & set(inspect(engine).get_table_names())
             with engine.connect() as conn:
                 assert conn.execute(text("SELECT count(*) FROM opening")).scalar() == 1

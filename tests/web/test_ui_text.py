@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
     "CSV", "Excel", "Word", "YAML", "JSON", "zip", "xlsx", "yaml", "yml", "csv", "UTF", "GBK", "Tab", "IME", "KPI", "QWK",
     "MAE", "Spearman", "English", "UTC", "HR", "ID", "Cronbach", "alpha", "KR", "SEM", "Chrome", "Windows",
-    "Safari", "Firefox", "Edge", "macOS", "iOS", "Android", "Linux", "true", "false", "P", "Enter", "Shift",
+    "Safari", "Firefox", "Edge", "macOS", "iOS", "Android", "Linux", "true", "false", "P", "Enter", "Shift", "API",
 }  # fmt: skip
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 DOTTED = re.compile(r"\b[a-z][a-z_]*\.[a-z][a-z_]+\b")
@@ -134,7 +134,8 @@ def crawl(client: TestClient, start: str, minimum: int = 3) -> dict[str, list[st
             target = urlparse(urljoin(url, href))
             if target.netloc not in ("", "testserver") or target.fragment and not target.path:
                 continue
-            if target.path.startswith(("/static/", "/logout")) or target.path.endswith(
+            # /api/: the JSON API and its reference for programmers (field names, HTTP headers and values are code)
+            if target.path.startswith(("/static/", "/logout", "/api/")) or target.path.endswith(
                 (".csv", ".xlsx", ".json", ".zip", ".yaml")
             ):
                 continue

@@ -1,7 +1,7 @@
 """webhooks and group-chat notifications: endpoints per opening, the outbox of events, deliveries and their tries
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 22:57:35.760835
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import exam.models
 
 
 revision: str = '0008'
-down_revision: Union[str, None] = '0006'
+down_revision: Union[str, None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

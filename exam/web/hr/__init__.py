@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exam.web.hr import candidates, delivery, openings, outcomes, ranking, webhooks
+from exam.web.hr import candidates, delivery, openings, outcomes, ranking, tokens, webhooks
 
 router = APIRouter()
-for _module in (openings, delivery, ranking, candidates, outcomes, webhooks):
+for _module in (openings, delivery, ranking, candidates, outcomes, webhooks, tokens):
     router.include_router(_module.router)
