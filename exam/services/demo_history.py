@@ -113,6 +113,9 @@ def _answer(question: Any, skill: float, start: datetime, replies: _Replies, rng
         quality = demo_candidates.reply_quality(skill, rng)
         text, graded = replies.pick(question, quality)
         return {"text": text}, graded, rng.uniform(120, 280), quality
+    if question.type == "chat_simulation":
+        response = demo_candidates._desk_response(question, start, skill, rng)
+        return response, grade_item(question, response), float(question.duration), None
     response = demo_candidates._choice_response(question, skill, rng)
     return response, grade_item(question, response), rng.uniform(15, 45) * (1.3 - 0.5 * skill), None
 
