@@ -115,8 +115,9 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
     engine = make_engine(url)
     tokens = []
     with session_scope(engine) as session:
-        opening = session.exec(select(Opening).order_by(Opening.id)).first()  # type: ignore[arg-type]
-        assert opening is not None, "the demo created no opening"
+        live = [o for o in session.exec(select(Opening).order_by(Opening.id)) if openings.window_state(o) == "open"]
+        assert live, "the demo created no open opening"
+        opening = live[0]  # the demo's current opening (its history has closed ones)
         hr = accounts.get_user(session, "hr")
         for i in range(n):
             _, token = openings.invite(

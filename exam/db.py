@@ -1,8 +1,16 @@
-"""Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes."""
+"""Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes.
+
+SQLite has one writer at a time. Writers of one process queue on a lock (in arrival order, roughly) before they
+ask SQLite for its write lock, so that they wait their turn instead of polling SQLite's busy handler, whose
+sleeps grow to 100 ms and let a newcomer overtake a request that has waited for seconds; the lock is given back
+when the connection returns to the pool, after its commit. Processes (several workers) still meet at SQLite's
+own lock, with a busy timeout long enough that a busy database means latency, not an error.
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,30 +23,73 @@ from sqlmodel import Session, create_engine
 
 from exam.settings import Settings
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_LOCK_KEY = "exam_write_lock"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+class WriterQueue:
+    """The writers of one process on one SQLite database: one at a time, the others wait on a lock."""
+
+    def __init__(self, timeout: float) -> None:
+        self.lock = threading.Lock()
+        self.timeout = timeout
+        self.owner: int | None = None  # the thread whose connection holds the turn
+
+    def acquire(self, info: dict) -> None:
+        """Wait for this process's turn to write (a thread already writing on another connection goes on)."""
+        if info.get(WRITE_LOCK_KEY) is self or self.owner == threading.get_ident():
+            return
+        if self.lock.acquire(timeout=self.timeout):  # on timeout: SQLite's own busy timeout decides
+            self.owner = threading.get_ident()
+            info[WRITE_LOCK_KEY] = self
+
+    def release(self, info: dict) -> None:
+        """Give the turn back (the connection is back in the pool: its transaction is over)."""
+        if info.pop(WRITE_LOCK_KEY, None) is self:
+            self.owner = None
+            self.lock.release()
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Pragmas on connect; explicit BEGIN so that writers can take the lock up front."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
+    queue = WriterQueue(busy_timeout_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == "IMMEDIATE":
+            queue.acquire(conn.connection.info)
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    def _release(_dbapi_conn, record, *_args) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            queue.release(record.info)
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 30) -> Engine:
+    event.listen(engine, "checkin", _release)
+    event.listen(engine, "invalidate", _release)
+    event.listen(engine, "soft_invalidate", _release)
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int = 30,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Engine:
     """Create the engine for a database URL (SQLite or PostgreSQL via psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -48,7 +99,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             engine = create_engine(
                 url,
                 echo=echo,
-                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000},
                 # no cap: a request waiting for a pooled connection holds a threadpool thread, and the requests
                 # holding the connections may need a thread (or the event loop) to give them back
                 pool_size=5,
@@ -56,7 +107,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             )
         else:
             engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
     # pool_size + max_overflow should cover the threadpool (40 threads per worker), so that a request never
     # waits for a connection held by a request that is itself waiting for a thread
@@ -113,4 +164,9 @@ def transactional(fn: F) -> F:
 
 def engine_for(settings: Settings) -> Engine:
     """The engine for the configured database."""
-    return make_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )

@@ -120,10 +120,12 @@ def start_attempt(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    paper: dict[str, Any] | None = None,
 ) -> Attempt:
     """Start the exam (or return the one already started: one attempt per candidate and opening).
 
-    The paper is drawn and stored now, answers are created empty, the first section's clock starts.
+    The paper is stored now (``paper``: drawn beforehand, outside the write transaction; else drawn here),
+    answers are created empty, the first section's clock starts.
     """
     now = now or utcnow()
     existing = session.exec(
@@ -136,7 +138,8 @@ def start_attempt(
     problem = can_start(invitation, opening, now)
     if problem is not None:
         raise problem
-    paper = papers.build_paper(session, opening, rng)
+    if paper is None:
+        paper = papers.build_paper(session, opening, rng)
     factor = float(invitation.extra_time_factor or 1.0)
     deadline = now + timedelta(seconds=papers.total_time_limit(paper) * factor)
     attempt = Attempt(

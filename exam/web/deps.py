@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
@@ -33,10 +34,15 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
+# State-changing requests whose service reads on the request's session and writes in a short transaction of its
+# own (the autosave): their session reads without taking SQLite's write lock.
+READ_FIRST_PATHS = re.compile(r"^/candidate/attempts/\d+/items/\d+$")
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A DB session; state-changing requests take SQLite's write lock up front (BEGIN IMMEDIATE)."""
     engine = request.app.state.engine
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and not READ_FIRST_PATHS.match(request.url.path):
         engine = writer(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
