@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -165,21 +165,28 @@ def start_attempt(
         return existing
     for position, section in enumerate(paper["sections"]):
         session.add(AttemptSection(attempt_id=attempt.id, section_id=section["id"], position=position))  # type: ignore[arg-type]
-    for entry in papers.iter_items(paper):
-        item = entry.item
-        session.add(
-            Answer(
-                attempt_id=attempt.id,
-                question_id=item["question_id"],  # type: ignore[arg-type]
-                question_version_id=item["version_id"],
-                section_id=entry.section_id,
-                position=entry.position,
-                response={},
-                version=0,
-                updated_at=now,
-            )
-        )
     session.flush()
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "question_id": entry.item["question_id"],
+            "question_version_id": entry.item["version_id"],
+            "section_id": entry.section_id,
+            "position": entry.position,
+            "response": {},
+            "version": 0,
+            "flagged": False,
+            "updated_at": now,
+            "score": None,
+            "max_score": 1.0,
+            "result": {},
+            "overrides": {},
+            "seconds": None,
+        }
+        for entry in papers.iter_items(paper)
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)  # one executemany, not a unit of work of N objects
     exposure.record(session, [entry.item["question_id"] for entry in papers.iter_items(paper)])
     _start_section(session, attempt, 0, now, factor)
     return attempt

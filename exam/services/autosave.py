@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, bindparam, exists, func, update
 from sqlmodel import Session, select
 
 from exam.db import session_scope
-from exam.models import Answer, Attempt, AttemptSection
+from exam.models import Answer, Attempt, AttemptSection, QuestionVersion
 from exam.questions.base import AnswerRefused, SaveContext
 from exam.questions.registry import get_type
 from exam.security import N_
@@ -28,6 +28,54 @@ from exam.services.attempts import ExamError, decode_choices, grace, public_resp
 from exam.services.events import add_event
 from exam.timeutil import as_utc
 
+# built once (every save runs them): the attempt, its running section's clock, the answer and its question's
+# version key, in one query
+_READ = (
+    select(
+        Attempt.status,
+        Attempt.deadline_at,
+        Attempt.current_section,
+        Attempt.started_at,
+        AttemptSection.deadline_at,
+        Answer.id,
+        Answer.version,
+        Answer.response,
+        Answer.question_version_id,
+        QuestionVersion.question_id,
+        QuestionVersion.content_hash,
+    )
+    .select_from(Attempt)
+    .join(Answer, and_(Answer.attempt_id == Attempt.id, Answer.position == bindparam("pos")))
+    .join(QuestionVersion, QuestionVersion.id == Answer.question_version_id)
+    .outerjoin(
+        AttemptSection,
+        and_(AttemptSection.attempt_id == Attempt.id, AttemptSection.position == Attempt.current_section),
+    )
+    .where(Attempt.id == bindparam("aid"), Attempt.candidate_id == bindparam("cid"))
+)
+_ANSWER = Answer.__table__.c  # type: ignore[attr-defined]
+# the compare-and-set: only the version the client saw, only while the attempt runs the same section
+_WRITE = (
+    update(Answer)
+    .where(
+        Answer.id == bindparam("a_id"),
+        Answer.version == bindparam("expected"),
+        exists().where(
+            Attempt.id == bindparam("aid"),
+            Attempt.status == "in_progress",
+            Attempt.current_section == bindparam("sec"),
+        ),
+    )
+    .values(
+        response=bindparam("resp", type_=_ANSWER.response.type),
+        version=bindparam("newv", type_=_ANSWER.version.type),
+        updated_at=bindparam("now", type_=_ANSWER.updated_at.type),
+    )
+)
+_WRITE_SPENT = _WRITE.values(
+    seconds=func.coalesce(Answer.seconds, 0.0) + bindparam("spent", type_=_ANSWER.seconds.type)
+)
+_OWN = select(Attempt.id).where(Attempt.id == bindparam("aid"), Attempt.candidate_id == bindparam("cid"))
 _PAPERS_MAX = 5000
 _papers: dict[tuple[str, int, str], dict[str, Any]] = {}  # (database, attempt id, started at) -> paper
 
@@ -74,22 +122,16 @@ def save(
     ExamError 409 "stale" (with the stored version and answer), 404 "no_item", 422 "invalid", or the type's
     refusal; Slow when the attempt's state needs the locked path.
     """
-    row = session.exec(
-        select(Attempt.status, Attempt.deadline_at, Attempt.current_section, Attempt.started_at).where(
-            Attempt.id == attempt_id, Attempt.candidate_id == candidate_id
-        )
-    ).first()
+    row = session.execute(_READ, {"aid": attempt_id, "cid": candidate_id, "pos": position}).first()
     if row is None:
-        return None
-    status, deadline_at, current_section, started_at = row
+        if session.execute(_OWN, {"aid": attempt_id, "cid": candidate_id}).first() is None:
+            return None
+        raise ExamError(404, "no_item", N_("There is no such question on your paper."))
+    (status, deadline_at, current_section, started_at, section_deadline, answer_id, stored_version) = row[:7]
+    stored_response, version_id, question_id, digest = row[7:]
     g = grace(settings)
     if status != "in_progress" or now > as_utc(deadline_at) + g:
         raise Slow()
-    section_deadline = session.exec(
-        select(AttemptSection.deadline_at).where(
-            AttemptSection.attempt_id == attempt_id, AttemptSection.position == current_section
-        )
-    ).first()
     if section_deadline is not None and now > as_utc(section_deadline) + g:
         raise Slow()
     entry = next(
@@ -99,17 +141,9 @@ def save(
         raise ExamError(404, "no_item", N_("There is no such question on your paper."))
     if entry.section_index != current_section:
         raise ExamError(409, "closed", N_("This section is closed; answers to it can no longer change."))
-    answer = session.exec(
-        select(Answer.id, Answer.version, Answer.response, Answer.question_version_id).where(
-            Answer.attempt_id == attempt_id, Answer.position == position
-        )
-    ).first()
-    if answer is None:
-        raise ExamError(404, "no_item", N_("There is no such question on your paper."))
-    answer_id, stored_version, stored_response, version_id = answer
     if version != stored_version:
         raise _stale(stored_version, stored_response, entry.item)
-    question = papers.load_versions(session, [version_id]).get(version_id)
+    question = papers.cached_model(question_id, digest) or papers.load_versions(session, [version_id]).get(version_id)
     session.commit()  # the read is over: nothing below reads the database until the write
     if question is None:
         raise ExamError(404, "no_item", N_("There is no such question on your paper."))
@@ -128,20 +162,14 @@ def save(
     if isinstance(inputs, int) and 0 <= inputs < 10**7:
         response["_inputs"] = inputs
         response["_page"] = str(meta.get("page") or "")[:40]
-    values: dict[str, Any] = {"response": response, "version": version + 1, "updated_at": now}
     seconds = spent_seconds(meta)
-    if seconds:
-        values["seconds"] = func.coalesce(Answer.seconds, 0.0) + seconds
-    still_open = exists().where(
-        and_(
-            Attempt.id == attempt_id,
-            Attempt.status == "in_progress",
-            Attempt.current_section == current_section,
-        )
-    )
-    stmt = update(Answer).where(Answer.id == answer_id, Answer.version == version, still_open).values(**values)
+    params = {"a_id": answer_id, "expected": version, "aid": attempt_id, "sec": current_section}
+    params.update({"resp": response, "newv": version + 1, "now": now})
     with session_scope(session.get_bind()) as ws:  # type: ignore[arg-type]
-        stored = ws.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1  # type: ignore[attr-defined]
+        if seconds:
+            params["spent"] = seconds
+        result = ws.connection().execute(_WRITE_SPENT if seconds else _WRITE, params)
+        stored = result.rowcount == 1  # type: ignore[attr-defined]
         if stored:
             for kind, detail in saving.signals:
                 add_event(ws, Attempt(id=attempt_id), kind, detail, now)

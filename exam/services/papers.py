@@ -50,6 +50,11 @@ def parse_content(question_id: str, content: Mapping[str, Any]) -> QuestionBase:
     return model
 
 
+def cached_model(question_id: str, content_hash: str) -> QuestionBase | None:
+    """The model of a question version already parsed by this process (None: not yet)."""
+    return _by_hash.get((question_id, content_hash))
+
+
 def _models(session: Session, rows: list[tuple[int, str, str]]) -> dict[int, QuestionBase]:
     """Question models of (version id, question id, content hash) rows: parsed once per process.
 
