@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # request threads per worker: more threads than the database can use at once only add GIL contention
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         tasks = jobs.start(app.state.engine, settings) if run_background else []
         yield
         for task in tasks:

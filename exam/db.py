@@ -10,7 +10,9 @@ own lock, with a busy timeout long enough that a busy database means latency, no
 from __future__ import annotations
 
 import functools
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: the in-process lock and SQLite's busy timeout order the writers
+    fcntl = None  # type: ignore[assignment]
+
 from exam.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -28,29 +35,60 @@ WRITE_LOCK_KEY = "exam_write_lock"
 
 
 class WriterQueue:
-    """The writers of one process on one SQLite database: one at a time, the others wait on a lock."""
+    """The writers on one SQLite database: one at a time in this process (a lock), and one at a time across the
+    processes that serve it (an advisory file lock beside the database, whose waiters the kernel wakes in turn,
+    where SQLite's busy handler would poll with sleeps that let a newcomer from the same process overtake)."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, lock_path: str | None = None) -> None:
         self.lock = threading.Lock()
         self.timeout = timeout
         self.owner: int | None = None  # the thread whose connection holds the turn
+        self.lock_path = lock_path
+        self._fd: int | None = None
 
     def acquire(self, info: dict) -> None:
         """Wait for this process's turn to write (a thread already writing on another connection goes on)."""
         if info.get(WRITE_LOCK_KEY) is self or self.owner == threading.get_ident():
             return
-        if self.lock.acquire(timeout=self.timeout):  # on timeout: SQLite's own busy timeout decides
-            self.owner = threading.get_ident()
-            info[WRITE_LOCK_KEY] = self
+        if not self.lock.acquire(timeout=self.timeout):  # on timeout: SQLite's own busy timeout decides
+            return
+        self.owner = threading.get_ident()
+        info[WRITE_LOCK_KEY] = self
+        if self.lock_path and fcntl is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._flock()
+            except OSError:
+                pass  # no lock file (read-only folder): SQLite's busy timeout still orders the processes
+
+    def _flock(self) -> None:
+        """The other processes' turn: poll the file lock every millisecond or two (one poller per process)."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type, union-attr]
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
 
     def release(self, info: dict) -> None:
         """Give the turn back (the connection is back in the pool: its transaction is over)."""
         if info.pop(WRITE_LOCK_KEY, None) is self:
+            if self._fd is not None and fcntl is not None:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                except OSError:
+                    pass
             self.owner = None
             self.lock.release()
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, lock_path: str | None = None) -> None:
     """Pragmas on connect; explicit BEGIN so that writers can take the lock up front."""
 
     @event.listens_for(engine, "connect")
@@ -64,7 +102,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
-    queue = WriterQueue(busy_timeout_ms / 1000)
+    queue = WriterQueue(busy_timeout_ms / 1000, lock_path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +145,9 @@ def make_engine(
             )
         else:
             engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool)
-        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        _configure_sqlite(
+            engine, sqlite_busy_timeout_ms, f"{database}-writer" if database and database != ":memory:" else None
+        )
         return engine
     # pool_size + max_overflow should cover the threadpool (40 threads per worker), so that a request never
     # waits for a connection held by a request that is itself waiting for a thread

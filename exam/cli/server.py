@@ -94,6 +94,7 @@ def serve(host: str, port: int, workers: int | None, reload: bool) -> None:
         log_level="info",
         loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
         http="auto",
+        timeout_keep_alive=75,  # longer than the exam page's pauses: no reconnect (or close race) per autosave
     )
 
 
