@@ -75,6 +75,11 @@ _WRITE = (
 _WRITE_SPENT = _WRITE.values(
     seconds=func.coalesce(Answer.seconds, 0.0) + bindparam("spent", type_=_ANSWER.seconds.type)
 )
+_STILL_OPEN_SHARED = (
+    select(Attempt.id)
+    .where(Attempt.id == bindparam("aid"), Attempt.status == "in_progress", Attempt.current_section == bindparam("sec"))
+    .with_for_update(read=True)
+)
 _OWN = select(Attempt.id).where(Attempt.id == bindparam("aid"), Attempt.candidate_id == bindparam("cid"))
 _PAPERS_MAX = 5000
 _papers: dict[tuple[str, int, str], dict[str, Any]] = {}  # (database, attempt id, started at) -> paper
@@ -168,8 +173,11 @@ def save(
     with session_scope(session.get_bind()) as ws:  # type: ignore[arg-type]
         if seconds:
             params["spent"] = seconds
-        result = ws.connection().execute(_WRITE_SPENT if seconds else _WRITE, params)
-        stored = result.rowcount == 1  # type: ignore[attr-defined]
+        conn = ws.connection()
+        # PostgreSQL: a share lock on the attempt row, so a submission (FOR UPDATE) in flight finishes first and its
+        # grading never misses a save it did not see; concurrent saves share it. SQLite: the write lock orders all.
+        held = conn.dialect.name != "postgresql" or conn.execute(_STILL_OPEN_SHARED, params).first() is not None
+        stored = held and conn.execute(_WRITE_SPENT if seconds else _WRITE, params).rowcount == 1  # type: ignore[attr-defined]
         if stored:
             for kind, detail in saving.signals:
                 add_event(ws, Attempt(id=attempt_id), kind, detail, now)
