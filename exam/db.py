@@ -76,6 +76,17 @@ class WriterQueue:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)
 
+    def close(self) -> None:
+        """Close the lock file (the engine is disposed; it is opened again on the next write)."""
+        if self._fd is not None and self.lock.acquire(blocking=False):
+            try:
+                os.close(self._fd)
+                self._fd = None
+            except OSError:
+                pass
+            finally:
+                self.lock.release()
+
     def release(self, info: dict) -> None:
         """Give the turn back (the connection is back in the pool: its transaction is over)."""
         if info.pop(WRITE_LOCK_KEY, None) is self:
@@ -116,6 +127,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, lock_path: str | Non
             queue.release(record.info)
 
     event.listen(engine, "checkin", _release)
+    event.listen(engine, "engine_disposed", lambda _engine: queue.close())
     event.listen(engine, "invalidate", _release)
     event.listen(engine, "soft_invalidate", _release)
 
