@@ -114,9 +114,11 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
 
     engine = make_engine(url)
     tokens = []
+    openings._duplicate = lambda *_args: None  # type: ignore[attr-defined]  # the addresses are unique: skip the O(n) check per invite
     with session_scope(engine) as session:
-        opening = session.exec(select(Opening).order_by(Opening.id)).first()  # type: ignore[arg-type]
-        assert opening is not None, "the demo created no opening"
+        live = [o for o in session.exec(select(Opening).order_by(Opening.id)) if openings.window_state(o) == "open"]
+        assert live, "the demo created no open opening"
+        opening = live[0]  # the demo's current opening (its history has closed ones)
         hr = accounts.get_user(session, "hr")
         for i in range(n):
             _, token = openings.invite(
@@ -128,10 +130,10 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
     return opening_id, tokens  # type: ignore[return-value]
 
 
-def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+def start_server(env: dict[str, str], port: int, workers: int, log_path: Path, exam_bin: str) -> subprocess.Popen:  # type: ignore[type-arg]
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+        [exam_bin, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -586,6 +588,102 @@ def scan_log(path: Path) -> dict[str, Any]:
     }
 
 
+# --- the one-insert ceiling and the server's memory ------------------------------------------------------------
+
+
+def start_ceiling(
+    env: dict[str, str], url: str, mode: str, port: int, workers: int, log_path: Path
+) -> subprocess.Popen:  # type: ignore[type-arg]
+    """`uvicorn benchmarks.ceiling_app` with the exam's server options (same workers, same stack)."""
+    cenv = dict(env, CEILING_DATABASE_URL=url, CEILING_MODE=mode, PYTHONPATH=str(ROOT))
+    log = open(log_path, "w")
+    cmd = [sys.executable, "-m", "uvicorn", "benchmarks.ceiling_app:create_app", "--factory"]
+    cmd += ["--host", HOST, "--port", str(port), "--workers", str(workers), "--no-access-log"]
+    proc = subprocess.Popen(cmd, env=cenv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit("the ceiling app exited:\n" + log_path.read_text())
+        try:
+            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    sys.exit("the ceiling app did not start within 60 s:\n" + log_path.read_text())
+
+
+def run_ceiling(base: str, concurrency: int, seconds: float, timeout: float) -> dict[str, Any]:
+    """`concurrency` clients POST one row each, back to back, for `seconds`: saves/s and latency."""
+    latency: list[float] = []
+    status: Counter[str] = Counter()
+
+    async def one(i: int, deadline: float) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=timeout) as client:
+            n = 0
+            while time.monotonic() < deadline:
+                n += 1
+                start = time.perf_counter()
+                try:
+                    r = await client.post("/save", json={"client": i, "text": REPLY_TEXT[: 20 + n % 100]})
+                    status[str(r.status_code)] += 1
+                except httpx.HTTPError as exc:
+                    status[type(exc).__name__] += 1
+                    continue
+                latency.append((time.perf_counter() - start) * 1000)
+
+    async def all_clients() -> float:
+        t0 = time.monotonic()
+        await asyncio.gather(*(one(i, t0 + seconds) for i in range(concurrency)))
+        return time.monotonic() - t0
+
+    elapsed = asyncio.run(all_clients())
+    ok = status.get("200", 0)
+    return {
+        "seconds": round(elapsed, 2),
+        "saves_per_second": round(ok / elapsed, 1),
+        "p50_ms": round(percentile(latency, 50), 1),
+        "p95_ms": round(percentile(latency, 95), 1),
+        "status": dict(status),
+    }
+
+
+class MemorySampler:
+    """Peak resident memory of each process of the server's process group (the workers), sampled each second."""
+
+    def __init__(self, pgid: int) -> None:
+        import threading
+
+        self.pgid, self.peak = pgid, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(1.0):
+            for proc_dir in Path("/proc").iterdir():
+                if not proc_dir.name.isdigit():
+                    continue
+                try:
+                    stat = (proc_dir / "stat").read_text()
+                    pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+                    if pgrp != self.pgid:
+                        continue
+                    for line in (proc_dir / "status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            rss = int(line.split()[1]) / 1024
+                            self.peak[proc_dir.name] = max(self.peak.get(proc_dir.name, 0.0), rss)
+                except (OSError, ValueError, IndexError):
+                    continue
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        values = sorted(self.peak.values(), reverse=True)
+        return {"processes": len(values), "peak_rss_mb": [round(v, 1) for v in values]}
+
+
 # --- report --------------------------------------------------------------------------------------------------
 
 
@@ -670,6 +768,17 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"  {count:>4} x {signature}")
     for sample in s["samples"][:10]:
         print("  sample: " + sample)
+    mem = result["server_memory"]
+    print(
+        f"server memory: peak RSS per process {mem['peak_rss_mb']} MB; load average before {result['load_average_before']}"
+    )
+    c = result.get("ceiling")
+    if c:
+        print(
+            f"ceiling ({c['mode']}, same workers and client, {cfg['concurrency']} clients, no pause): "
+            f"{c['saves_per_second']} saves/s, p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, {c['status']}; "
+            f"exam saves/s / ceiling = {result.get('ratio_to_ceiling')}"
+        )
     print(f"verdict: {'OK' if result['ok'] else 'FINDINGS (see above)'}; server log {result['server_log_path']}")
 
 
@@ -697,6 +806,18 @@ def main() -> int:
         "--allow-any-database",
         action="store_true",
         help="wipe a PostgreSQL database whose name does not contain 'bench'",
+    )
+    parser.add_argument(
+        "--ceiling-seconds",
+        type=float,
+        default=15.0,
+        help="then run the one-insert ceiling app this long (same workers, engine, client, concurrency); 0: skip",
+    )
+    parser.add_argument("--ceiling-mode", choices=("sqlmodel", "driver"), default="sqlmodel")
+    parser.add_argument(
+        "--server-exam",
+        help="the `exam` command that serves (e.g. another checkout's .venv/bin/exam, for a before/after run); "
+        "seeding and the ceiling always use this checkout",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, server log)")
@@ -736,7 +857,9 @@ def main() -> int:
     port = free_port()
     log_path = tmp / "server.log"
     children_before = os.times()
-    proc = start_server(env, port, args.workers, log_path)
+    load_before = os.getloadavg()
+    proc = start_server(env, port, args.workers, log_path, args.server_exam or EXAM_BIN)
+    memory = MemorySampler(proc.pid)
     candidates = [Candidate(i, token) for i, token in enumerate(tokens)]
     cpu0 = time.process_time()
     try:
@@ -755,6 +878,7 @@ def main() -> int:
         asyncio.run(run_all())
         elapsed = time.monotonic() - load.t0
     finally:
+        memory_result = memory.stop()
         stop_server(proc)
     client_cpu = time.process_time() - cpu0
     children_after = os.times()
@@ -765,9 +889,21 @@ def main() -> int:
         - children_before.children_system
     )
 
+    ceiling: dict[str, Any] | None = None
+    if args.ceiling_seconds > 0:
+        ceiling_url = url if engine_name == "postgresql" else f"sqlite:///{tmp}/ceiling.sqlite3"
+        cport = free_port()
+        cproc = start_ceiling(env, ceiling_url, args.ceiling_mode, cport, args.workers, tmp / "ceiling.log")
+        try:
+            ceiling = run_ceiling(f"http://{HOST}:{cport}", args.concurrency, args.ceiling_seconds, args.timeout)
+        finally:
+            stop_server(cproc)
+        ceiling["mode"] = args.ceiling_mode
+
     result: dict[str, Any] = {
         "date": date.today().isoformat(),
         "machine_cores": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
         "config": {
             "engine": engine_name,
             "workers": args.workers,
@@ -776,6 +912,7 @@ def main() -> int:
             "duration": args.duration,
             "think_ms": args.think_ms,
             "max_saves": args.max_saves,
+            "server_exam": args.server_exam or EXAM_BIN,
             "text_saves": args.text_saves,
         },
         "load": summary(load, candidates, elapsed),
@@ -784,7 +921,11 @@ def main() -> int:
         "database": check_database(url, candidates),
         "server_log": scan_log(log_path),
         "server_log_path": str(log_path),
+        "server_memory": memory_result,
+        "ceiling": ceiling,
     }
+    if ceiling and ceiling["saves_per_second"]:
+        result["ratio_to_ceiling"] = round(result["load"]["saves_per_second"] / ceiling["saves_per_second"], 3)
     s, log = result["load"], result["server_log"]
     fivexx = sum(n for k, n in s["status"].items() if k.split()[-1].startswith("5"))
     result["ok"] = (

@@ -1,8 +1,18 @@
-"""Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes."""
+"""Engine and sessions: SQLite with WAL, foreign keys, busy timeout and BEGIN IMMEDIATE for writes.
+
+SQLite has one writer at a time. Writers of one process queue on a lock (in arrival order, roughly) before they
+ask SQLite for its write lock, so that they wait their turn instead of polling SQLite's busy handler, whose
+sleeps grow to 100 ms and let a newcomer overtake a request that has waited for seconds; the lock is given back
+when the connection returns to the pool, after its commit. Processes (several workers) still meet at SQLite's
+own lock, with a busy timeout long enough that a busy database means latency, not an error.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,32 +23,123 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: the in-process lock and SQLite's busy timeout order the writers
+    fcntl = None  # type: ignore[assignment]
+
 from exam.settings import Settings
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_LOCK_KEY = "exam_write_lock"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+class WriterQueue:
+    """The writers on one SQLite database: one at a time in this process (a lock), and one at a time across the
+    processes that serve it (an advisory file lock beside the database, whose waiters the kernel wakes in turn,
+    where SQLite's busy handler would poll with sleeps that let a newcomer from the same process overtake)."""
+
+    def __init__(self, timeout: float, lock_path: str | None = None) -> None:
+        self.lock = threading.Lock()
+        self.timeout = timeout
+        self.owner: int | None = None  # the thread whose connection holds the turn
+        self.lock_path = lock_path
+        self._fd: int | None = None
+
+    def acquire(self, info: dict) -> None:
+        """Wait for this process's turn to write (a thread already writing on another connection goes on)."""
+        if info.get(WRITE_LOCK_KEY) is self or self.owner == threading.get_ident():
+            return
+        if not self.lock.acquire(timeout=self.timeout):  # on timeout: SQLite's own busy timeout decides
+            return
+        self.owner = threading.get_ident()
+        info[WRITE_LOCK_KEY] = self
+        if self.lock_path and fcntl is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._flock()
+            except OSError:
+                pass  # no lock file (read-only folder): SQLite's busy timeout still orders the processes
+
+    def _flock(self) -> None:
+        """The other processes' turn: poll the file lock every millisecond or two (one poller per process)."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type, union-attr]
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+    def close(self) -> None:
+        """Close the lock file (the engine is disposed; it is opened again on the next write)."""
+        if self._fd is not None and self.lock.acquire(blocking=False):
+            try:
+                os.close(self._fd)
+                self._fd = None
+            except OSError:
+                pass
+            finally:
+                self.lock.release()
+
+    def release(self, info: dict) -> None:
+        """Give the turn back (the connection is back in the pool: its transaction is over)."""
+        if info.pop(WRITE_LOCK_KEY, None) is self:
+            if self._fd is not None and fcntl is not None:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                except OSError:
+                    pass
+            self.owner = None
+            self.lock.release()
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, lock_path: str | None = None) -> None:
     """Pragmas on connect; explicit BEGIN so that writers can take the lock up front."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
+    queue = WriterQueue(busy_timeout_ms / 1000, lock_path)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == "IMMEDIATE":
+            queue.acquire(conn.connection.info)
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    def _release(_dbapi_conn, record, *_args) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            queue.release(record.info)
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 30) -> Engine:
+    event.listen(engine, "checkin", _release)
+    event.listen(engine, "engine_disposed", lambda _engine: queue.close())
+    event.listen(engine, "invalidate", _release)
+    event.listen(engine, "soft_invalidate", _release)
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int = 30,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Engine:
     """Create the engine for a database URL (SQLite or PostgreSQL via psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -48,7 +149,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             engine = create_engine(
                 url,
                 echo=echo,
-                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000},
                 # no cap: a request waiting for a pooled connection holds a threadpool thread, and the requests
                 # holding the connections may need a thread (or the event loop) to give them back
                 pool_size=5,
@@ -56,7 +157,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             )
         else:
             engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool)
-        _configure_sqlite(engine)
+        _configure_sqlite(
+            engine, sqlite_busy_timeout_ms, f"{database}-writer" if database and database != ":memory:" else None
+        )
         return engine
     # pool_size + max_overflow should cover the threadpool (40 threads per worker), so that a request never
     # waits for a connection held by a request that is itself waiting for a thread
@@ -113,4 +216,9 @@ def transactional(fn: F) -> F:
 
 def engine_for(settings: Settings) -> Engine:
     """The engine for the configured database."""
-    return make_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )

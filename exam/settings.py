@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=30, ge=0)
+    # threads per worker that run requests (database work); the event loop queues the others at no cost
+    request_threads: int = Field(default=8, ge=1, le=400)
+    # how long a SQLite writer waits for another process's write (a busy database is latency, not an error)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0, le=600_000)
     base_url: str | None = None  # EXAM_BASE_URL: the public address for links in e-mails and prints
     secret_key_previous: str = ""  # earlier secret keys (comma-separated) whose invitation links are still shown
     smtp_host: str = ""  # empty: invitations are not e-mailed

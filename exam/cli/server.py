@@ -51,17 +51,33 @@ def init(database_url: str | None, admin_name: str | None, password: str | None)
         click.echo("no admin account yet: run `exam init --admin NAME` or `exam user add NAME --role admin`")
 
 
+def default_workers() -> int:
+    """One worker per core, at most 4 (EXAM_WORKERS overrides): each worker is one Python process on one core."""
+    import os
+
+    given = os.environ.get("EXAM_WORKERS", "").strip()
+    if given.isdigit() and 1 <= int(given) <= 64:
+        return int(given)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per core, at most 4; EXAM_WORKERS sets it too).",
+)
 @click.option("--reload", is_flag=True, help="Reload on code changes (development).")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
+def serve(host: str, port: int, workers: int | None, reload: bool) -> None:
     """Migrate the database, then serve the web app."""
     import uvicorn
 
     config = settings()
-    if workers > 1 and config.is_sqlite:
+    explicit = workers is not None
+    workers = 1 if reload else (workers or default_workers())
+    if workers > 1 and config.is_sqlite and explicit:
         click.echo("note: several workers on SQLite work, but PostgreSQL is the path for scale", err=True)
     config.resolved_secret_key()  # generate once, before several workers race for it
     migrate(config)
@@ -76,6 +92,9 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=config.trusted_proxies,
         log_level="info",
+        loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
+        http="auto",
+        timeout_keep_alive=75,  # longer than the exam page's pauses: no reconnect (or close race) per autosave
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -363,20 +363,30 @@ def start_session(session: Session, settings: Settings, user: User, ip: str = ""
     return token
 
 
+# one query per request for the session and its user (built once: every request runs it)
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+    .where(UserSession.id == bindparam("sid"))
+)
+
+
 def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[UserSession | None, User | None]:
     """The live session and user for a cookie token; expired, revoked or disabled give (None, None)."""
     if not token:
         return None, None
-    record = session.get(UserSession, security.token_hash(token))
-    if record is None or record.revoked_at is not None:
+    found = session.exec(_SESSION_AND_USER, params={"sid": security.token_hash(token)}).first()  # type: ignore[call-overload]
+    if found is None:
+        return None, None
+    record, user = found
+    if record.revoked_at is not None:
         return None, None
     now = utcnow()
     if now >= as_utc(record.expires_at) or now - as_utc(record.last_seen_at) > timedelta(
         minutes=settings.session_idle_minutes
     ):
         return None, None
-    user = session.get(User, record.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None, None
     return record, user
 

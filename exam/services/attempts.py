@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -120,10 +120,12 @@ def start_attempt(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    paper: dict[str, Any] | None = None,
 ) -> Attempt:
     """Start the exam (or return the one already started: one attempt per candidate and opening).
 
-    The paper is drawn and stored now, answers are created empty, the first section's clock starts.
+    The paper is stored now (``paper``: drawn beforehand, outside the write transaction; else drawn here),
+    answers are created empty, the first section's clock starts.
     """
     now = now or utcnow()
     existing = session.exec(
@@ -136,7 +138,8 @@ def start_attempt(
     problem = can_start(invitation, opening, now)
     if problem is not None:
         raise problem
-    paper = papers.build_paper(session, opening, rng)
+    if paper is None:
+        paper = papers.build_paper(session, opening, rng)
     factor = float(invitation.extra_time_factor or 1.0)
     deadline = now + timedelta(seconds=papers.total_time_limit(paper) * factor)
     attempt = Attempt(
@@ -162,21 +165,28 @@ def start_attempt(
         return existing
     for position, section in enumerate(paper["sections"]):
         session.add(AttemptSection(attempt_id=attempt.id, section_id=section["id"], position=position))  # type: ignore[arg-type]
-    for entry in papers.iter_items(paper):
-        item = entry.item
-        session.add(
-            Answer(
-                attempt_id=attempt.id,
-                question_id=item["question_id"],  # type: ignore[arg-type]
-                question_version_id=item["version_id"],
-                section_id=entry.section_id,
-                position=entry.position,
-                response={},
-                version=0,
-                updated_at=now,
-            )
-        )
     session.flush()
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "question_id": entry.item["question_id"],
+            "question_version_id": entry.item["version_id"],
+            "section_id": entry.section_id,
+            "position": entry.position,
+            "response": {},
+            "version": 0,
+            "flagged": False,
+            "updated_at": now,
+            "score": None,
+            "max_score": 1.0,
+            "result": {},
+            "overrides": {},
+            "seconds": None,
+        }
+        for entry in papers.iter_items(paper)
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)  # one executemany, not a unit of work of N objects
     exposure.record(session, [entry.item["question_id"] for entry in papers.iter_items(paper)])
     _start_section(session, attempt, 0, now, factor)
     return attempt

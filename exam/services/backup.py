@@ -67,7 +67,7 @@ def sqlite_path(engine_or_url: Engine | str) -> Path | None:
 
 
 def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", "-writer"):  # -writer: the writers' lock file (exam.db)
         with contextlib.suppress(FileNotFoundError):
             os.remove(f"{path}{suffix}")
 

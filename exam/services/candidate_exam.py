@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from exam import security
 from exam.db import session_scope
 from exam.models import Attempt, Invitation, Opening, User
-from exam.services import accounts, attempts, candidate_views, events, openings, papers, results
+from exam.services import accounts, attempts, autosave, candidate_views, events, openings, papers, results
 from exam.services.attempts import ExamError
 from exam.settings import Settings
 from exam.timeutil import as_utc, utcnow
@@ -169,6 +169,9 @@ def attempt_of(session: Session, invitation: Invitation) -> Attempt | None:
 def start(session: Session, user: User, invitation: Invitation) -> Attempt:
     """Accept the data notice and start the exam (a second start returns the same attempt); ExamError if refused."""
     now = utcnow()
+    # Draw the paper on the read snapshot: the write transaction (SQLite's one writer) only stores it.
+    opening = session.get(Opening, invitation.opening_id)
+    paper = papers.build_paper(session, opening) if opening is not None else None
     session.commit()
     with session_scope(_engine(session)) as ws:
         inv = ws.get(Invitation, invitation.id)
@@ -178,7 +181,7 @@ def start(session: Session, user: User, invitation: Invitation) -> Attempt:
         if existing is not None:
             return existing
         attempts.accept_notice(ws, inv, now)
-        attempt = attempts.start_attempt(ws, inv, candidate, now=now)
+        attempt = attempts.start_attempt(ws, inv, candidate, now=now, paper=paper)
         accounts.audit(
             ws,
             candidate,
@@ -263,27 +266,43 @@ def save(
     meta: Mapping[str, Any],
     settings: Settings,
 ) -> Saved | None:
-    """Autosave one answer (None: no such attempt). ExamError 409 "stale" or "closed", 422 "invalid"."""
+    """Autosave one answer (None: no such attempt). ExamError 409 "stale" or "closed", 422 "invalid".
+
+    The request's session must be a plain read session: the fast path (``autosave.save``) reads, then writes
+    one compare-and-set UPDATE in a short transaction of its own; a save it cannot decide alone (a deadline to
+    apply, an attempt that moved on) runs locked here, in a write transaction that keeps what the deadline
+    sync changed even when the save is refused.
+    """
     now = utcnow()
+    meta = meta if isinstance(meta, Mapping) else {}
     try:
-        attempt = _write(session, user, attempt_id, settings, now)
-        if attempt is None:
-            session.commit()
+        fast = autosave.save(session, user.id, attempt_id, position, data, version, settings, meta, now)  # type: ignore[arg-type]
+    except autosave.Slow:
+        session.commit()
+    else:
+        if fast is None:
             return None
-        result = attempts.save_answer(session, attempt, position, data, version, settings, meta=meta, now=now)
-        entry = attempts.item_at(attempt, position)
-        item_type = entry.item.get("type", "") if entry else ""
-        answer = result.answer
-        saved = Saved(
-            answer.version,
-            as_utc(answer.updated_at).isoformat(),
-            attempts.is_answered(item_type, answer.response),
-            result.typing,
-        )
-    except ExamError:
-        session.commit()  # keep what the deadline sync changed
-        raise
-    session.commit()
+        return Saved(fast.version, as_utc(fast.updated_at).isoformat(), fast.answered, fast.typing)
+    refused: ExamError | None = None
+    saved: Saved | None = None
+    with session_scope(_engine(session)) as ws:
+        try:
+            attempt = _write(ws, user, attempt_id, settings, now)
+            if attempt is not None:
+                result = attempts.save_answer(ws, attempt, position, data, version, settings, meta=meta, now=now)
+                entry = attempts.item_at(attempt, position)
+                item_type = entry.item.get("type", "") if entry else ""
+                answer = result.answer
+                saved = Saved(
+                    answer.version,
+                    as_utc(answer.updated_at).isoformat(),
+                    attempts.is_answered(item_type, answer.response),
+                    result.typing,
+                )
+        except ExamError as exc:
+            refused = exc  # committed all the same: keep what the deadline sync changed
+    if refused is not None:
+        raise refused
     return saved
 
 

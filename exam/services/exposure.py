@@ -19,7 +19,8 @@ __all__ = ["add_counts", "counts", "record"]
 
 def counts(session: Session) -> dict[str, int]:
     """Papers that showed each question (questions never shown are absent)."""
-    return {row.question_id: row.seen for row in session.exec(select(QuestionExposure)).all()}
+    rows = session.exec(select(QuestionExposure.question_id, QuestionExposure.seen)).all()
+    return {question_id: seen for question_id, seen in rows}
 
 
 def record(session: Session, question_ids: Iterable[str]) -> None:

@@ -11,6 +11,7 @@ Items are addressed by their position in the whole paper (0, 1, 2, ...), never b
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -29,6 +30,8 @@ from exam.services import exposure
 
 _CACHE_MAX = 4000
 _parsed: dict[str, QuestionBase] = {}
+_by_hash: dict[tuple[str, str], QuestionBase] = {}  # (question id, stored content_hash) -> model
+_profiles: dict[tuple[str, str], tuple[dict[str, Any], Profile]] = {}  # (profile id, content_hash) -> both
 
 
 def _content_key(question_id: str, content: Mapping[str, Any]) -> str:
@@ -47,43 +50,84 @@ def parse_content(question_id: str, content: Mapping[str, Any]) -> QuestionBase:
     return model
 
 
+def cached_model(question_id: str, content_hash: str) -> QuestionBase | None:
+    """The model of a question version already parsed by this process (None: not yet)."""
+    return _by_hash.get((question_id, content_hash))
+
+
+def _models(session: Session, rows: list[tuple[int, str, str]]) -> dict[int, QuestionBase]:
+    """Question models of (version id, question id, content hash) rows: parsed once per process.
+
+    A version's content never changes and its hash is stored beside it, so only versions not seen before
+    are read in full (their JSON decoded and validated); every other read is three narrow columns.
+    """
+    out: dict[int, QuestionBase] = {}
+    missing: list[int] = []
+    for version_id, question_id, digest in rows:
+        model = _by_hash.get((question_id, digest))
+        if model is None:
+            missing.append(version_id)
+        else:
+            out[version_id] = model
+    if missing:
+        full = session.exec(select(QuestionVersion).where(QuestionVersion.id.in_(missing))).all()  # type: ignore[union-attr]
+        if len(_by_hash) + len(full) > _CACHE_MAX:
+            _by_hash.clear()
+        for row in full:
+            model = parse_content(row.question_id, row.content)
+            _by_hash[(row.question_id, row.content_hash)] = model
+            out[row.id] = model  # type: ignore[index]
+    return out
+
+
 def load_versions(session: Session, version_ids: list[int]) -> dict[int, QuestionBase]:
     """Question models of these pinned versions, by version id."""
     if not version_ids:
         return {}
-    rows = session.exec(select(QuestionVersion).where(QuestionVersion.id.in_(set(version_ids)))).all()  # type: ignore[union-attr]
-    return {row.id: parse_content(row.question_id, row.content) for row in rows}  # type: ignore[misc]
+    stmt = select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.content_hash).where(
+        QuestionVersion.id.in_(set(version_ids))  # type: ignore[union-attr]
+    )
+    return _models(session, [tuple(row) for row in session.exec(stmt).all()])  # type: ignore[misc]
 
 
 def active_questions(session: Session) -> tuple[dict[str, QuestionBase], dict[str, int]]:
     """The active questions' current versions: (models by id, version row ids by question id)."""
     stmt = (
-        select(QuestionVersion)
+        select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.content_hash)
         .join(Question, Question.id == QuestionVersion.question_id)  # type: ignore[arg-type]
         .where(Question.status == "active", QuestionVersion.version == Question.current_version)
         .order_by(Question.id)
     )
+    rows = [tuple(row) for row in session.exec(stmt).all()]
+    parsed = _models(session, rows)  # type: ignore[arg-type]
     models: dict[str, QuestionBase] = {}
     version_ids: dict[str, int] = {}
-    for row in session.exec(stmt).all():
-        model = parse_content(row.question_id, row.content)
+    for version_id, question_id, _ in rows:
+        model = parsed[version_id]  # type: ignore[index]
         if model.status != "active":
             continue
-        models[row.question_id] = model
-        version_ids[row.question_id] = row.id  # type: ignore[assignment]
+        models[question_id] = model  # type: ignore[index]
+        version_ids[question_id] = version_id  # type: ignore[index, assignment]
     return models, version_ids
 
 
 def opening_profile(session: Session, opening: Opening) -> tuple[dict[str, Any], Profile]:
-    """The pinned job profile version of an opening: (stored content, validated model)."""
-    row = session.exec(
-        select(JobProfileVersion).where(
+    """The pinned job profile version of an opening: (stored content, validated model), validated once per process."""
+    found = session.exec(
+        select(JobProfileVersion.id, JobProfileVersion.content_hash).where(
             JobProfileVersion.profile_id == opening.profile_id, JobProfileVersion.version == opening.profile_version
         )
     ).first()
-    if row is None:
+    if found is None:
         raise LookupError(f"profile {opening.profile_id!r} version {opening.profile_version} is not in the database")
-    return row.content, Profile.model_validate(row.content)
+    key = (opening.profile_id, found[1])
+    cached = _profiles.get(key)
+    if cached is None:
+        content = session.exec(select(JobProfileVersion.content).where(JobProfileVersion.id == found[0])).one()
+        if len(_profiles) >= _CACHE_MAX:
+            _profiles.clear()
+        cached = _profiles[key] = (dict(content), Profile.model_validate(content))
+    return copy.deepcopy(cached[0]), cached[1]
 
 
 def draw_paper(

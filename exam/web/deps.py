@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from exam import security
@@ -29,18 +31,34 @@ class CSRFError(Exception):
     """Raised when a state-changing request lacks a valid CSRF token (rendered as 403)."""
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The app's settings."""
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A DB session; state-changing requests take SQLite's write lock up front (BEGIN IMMEDIATE)."""
+# State-changing requests whose service reads on the request's session and writes in a short transaction of its
+# own (the autosave): their session reads without taking SQLite's write lock.
+READ_FIRST_PATHS = re.compile(r"^/candidate/attempts/\d+/items/\d+$")
+
+
+# The light dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in the threadpool, a hop that
+# cost more than the work of these few lines. Only the ones that touch the database stay plain functions.
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A DB session; state-changing requests take SQLite's write lock up front (BEGIN IMMEDIATE).
+
+    Creating it does no I/O (a connection is taken on first use, in the handler's thread).
+    """
     engine = request.app.state.engine
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and not READ_FIRST_PATHS.match(request.url.path):
         engine = writer(engine)
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)  # a transaction left open: its rollback is I/O
+        else:
+            session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -148,7 +166,7 @@ def current_user_optional(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
     """The signed-in user; 401 otherwise."""
     if user is None:
         raise LoginRequired()
@@ -159,11 +177,11 @@ CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(current_user_optional)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency allowing only these roles (403 for the others)."""
     allowed = {r.value for r in roles}
 
-    def guard(user: CurrentUser) -> User:
+    async def guard(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise HTTPException(status_code=403)
         return user

@@ -9,6 +9,8 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exam.i18n import gettext as _
@@ -34,6 +36,21 @@ API_REFUSALS = {
     413: ("too_large", TOO_LARGE),
     415: ("unsupported_media_type", N_("Send the body as JSON.")),
 }
+
+
+BUSY = N_("The server is very busy right now. Nothing you saved is lost: please try again in a moment.")
+BUSY_RETRY_SECONDS = 2
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy" (a lock or a connection not granted in time), not a bug."""
+    if isinstance(exc, SATimeoutError):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(
+        marker in text
+        for marker in ("database is locked", "database table is locked", "lock timeout", "deadlock detected")
+    )
 
 
 EXAM_API = re.compile(r"^/candidate/attempts/[^/]+/(state|events|items/.*)$")
@@ -77,6 +94,17 @@ def install_error_pages(app: FastAPI) -> None:
     @app.get("/favicon.ico", include_in_schema=False)
     def _favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)
+
+    async def _busy(request: Request, exc: Exception) -> Response:
+        if not is_busy(exc):
+            raise exc
+        log.warning("database busy path=%s: %s", request.url.path, str(exc).splitlines()[0][:200])
+        response = refusal(request, 503, _(BUSY), "busy")
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
+
+    app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(SATimeoutError, _busy)
 
     @app.exception_handler(NoAccess)
     async def _no_access(request: Request, exc: NoAccess) -> Response:
