@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exam.grading.rubric import ReplyResult, grade_reply, is_negative_evidence
-from exam.simulation.model import Customer, Rule, Simulation, Step, When
-from exam.simulation.shop import CartItem, step_facts
+from exam.simulation.model import Customer, Rule, Simulation, Step, When, step_facts
+from exam.simulation.shop import CartItem
 
 MAX_EVIDENCE = 3
 # Which detector kind produced a piece of evidence (the rubric reports evidence by kind).

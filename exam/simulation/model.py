@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from exam.grading.lexicon import TABOO_FLAGS
 from exam.grading.rubric import DEFAULT_CAPS, DERIVED_FLAGS, Rubric
 from exam.questions.base import CheckedModel, Identifier, Issue, Loc, QuestionBase, Text, duplicates
-from exam.simulation.shop import CartItem, Shop, Strict, prefixed
+from exam.simulation.shop import CartItem, Shop, Strict, card_facts, prefixed
 
 # The reception flow of seed 004 (接待流程), in order; "aftersale" is its 提供售后服务 step.
 STAGES: dict[str, str] = {
@@ -370,3 +370,8 @@ class Simulation(QuestionBase):
                 )
             ]
         return []
+
+
+def step_facts(simulation: Simulation, customer: Customer, step: Step) -> str:
+    """The facts a reply to ``step`` is graded against: the card, the customer's situation, the step's."""
+    return card_facts(simulation.shop, customer.product, (customer.facts, step.facts))

@@ -5,14 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from exam.questions.base import CheckedModel, Identifier, Issue, Loc, Text, duplicates
-
-if TYPE_CHECKING:
-    from exam.simulation.model import Customer, Simulation, Step
 
 Money = Annotated[float, Field(gt=0)]
 _COUNT_WORDS = {2: "两", 3: "三"}
@@ -171,10 +168,10 @@ def _joined(lines: tuple[str, ...]) -> str:
     return "；".join(line.rstrip("；。") for line in lines) + "。"
 
 
-def step_facts(simulation: Simulation, customer: Customer, step: Step) -> str:
-    """The facts a reply to ``step`` is graded against: the card, the customer's situation, the step's."""
-    lines = shop_lines(simulation.shop, customer.product)
-    lines += [text for text in (customer.facts, step.facts) if text]
+def card_facts(shop: Shop, product: str | None, extra: Iterable[str | None] = ()) -> str:
+    """The shop card's facts (about ``product``) followed by the ``extra`` ones given, as one text."""
+    lines = shop_lines(shop, product)
+    lines += [text for text in extra if text]
     return _joined(tuple(lines))
 
 

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from exam.banks.loader import read_bank
 from exam.questions.base import ordered_dump
-from exam.simulation.model import Simulation
-from exam.simulation.shop import gifts, order_value, promotion_text, step_facts
+from exam.simulation.model import Simulation, step_facts
+from exam.simulation.shop import gifts, order_value, promotion_text
 
 from .conftest import MINI
 
