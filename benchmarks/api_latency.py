@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -30,8 +29,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
-HOST = "127.0.0.1"
 SCOPES = ("invitations:write", "results:read", "decisions:write")
 
 
@@ -67,32 +68,8 @@ def seed(env: dict[str, str], url: str, candidates: int) -> tuple[int, list[int]
 
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
-    log = open(log_path, "w")
-    command = [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", "1"]
-    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit("the server exited:\n" + log_path.read_text())
-        try:
-            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    sys.exit("the server did not start within 60 s:\n" + log_path.read_text())
-
-
-def stop_server(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    """SIGTERM to the server (the process group we started), SIGKILL after 15 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    """`exam serve` with one worker, once it answers."""
+    return launch([EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", "1"], env, port, log_path)
 
 
 def timed(call: Callable[[int], httpx.Response], runs: int, warmup: int, expect: int) -> dict[str, Any]:

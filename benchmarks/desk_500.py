@@ -27,7 +27,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -44,8 +43,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
-HOST = "127.0.0.1"
 SIMULATION = "sim.presale.shirts"
 args_timeout = 30.0  # connect/write timeout of a stream (reads wait as long as the stream lives)
 PROFILE = f"""profile:
@@ -153,43 +154,10 @@ def schedule(url: str, seats: list[Seat], ramp: float) -> None:
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
-    log = open(log_path, "w")
-    command = [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    """`exam serve` with these workers, once it answers."""
+    return launch(
+        [EXAM_BIN, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)], env, port, log_path
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit("the server exited:\n" + log_path.read_text())
-        try:
-            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    sys.exit("the server did not start within 60 s:\n" + log_path.read_text())
-
-
-def stop_server(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    """SIGTERM to the server, SIGKILL to its process group after 15 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 # --- the candidates ------------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -45,8 +44,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
-HOST = "127.0.0.1"  # loopback only
 
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 ITEM_RE = re.compile(r'data-position="(\d+)" data-type="(\w+)" data-version="(\d+)"')
@@ -131,42 +132,10 @@ def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log_path: Path, exam_bin: str) -> subprocess.Popen:  # type: ignore[type-arg]
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [exam_bin, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    """`exam serve` with these workers, once it answers."""
+    return launch(
+        [exam_bin, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)], env, port, log_path
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit("the server exited:\n" + log_path.read_text())
-        try:
-            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    sys.exit("the server did not start within 60 s:\n" + log_path.read_text())
-
-
-def stop_server(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    """SIGTERM to the server (uvicorn stops its workers), SIGKILL to its process group after 15 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    try:  # leftover workers of our own process group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 # --- the simulated candidates ------------------------------------------------------------------------------
@@ -596,22 +565,9 @@ def start_ceiling(
 ) -> subprocess.Popen:  # type: ignore[type-arg]
     """`uvicorn benchmarks.ceiling_app` with the exam's server options (same workers, same stack)."""
     cenv = dict(env, CEILING_DATABASE_URL=url, CEILING_MODE=mode, PYTHONPATH=str(ROOT))
-    log = open(log_path, "w")
     cmd = [sys.executable, "-m", "uvicorn", "benchmarks.ceiling_app:create_app", "--factory"]
     cmd += ["--host", HOST, "--port", str(port), "--workers", str(workers), "--no-access-log"]
-    proc = subprocess.Popen(cmd, env=cenv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit("the ceiling app exited:\n" + log_path.read_text())
-        try:
-            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    sys.exit("the ceiling app did not start within 60 s:\n" + log_path.read_text())
+    return launch(cmd, cenv, port, log_path, "the ceiling app")
 
 
 def run_ceiling(base: str, concurrency: int, seconds: float, timeout: float) -> dict[str, Any]:
