@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from exam import migrate
-from exam.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, is_postgres
-
-
-def _engines(tmp_path):  # type: ignore[no-untyped-def]
-    yield make_engine(f"sqlite:///{tmp_path}/desk.sqlite3"), None
-    if is_postgres():
-        schema = f"desk_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield create_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"}), (admin, schema)
+from tests.web.migration_engines import migration_engines
 
 
 def _downgrade(engine, revision: str) -> None:  # type: ignore[no-untyped-def]
@@ -30,8 +17,8 @@ def _downgrade(engine, revision: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_desk_clock_migration_goes_up_and_down(tmp_path) -> None:
-    for engine, cleanup in _engines(tmp_path):
-        try:
+    for open_engine in migration_engines(tmp_path, "desk"):
+        with open_engine() as engine:
             migrate.upgrade(engine, "0005")
             assert "deskclock" in inspect(engine).get_table_names()
             columns = {c["name"] for c in inspect(engine).get_columns("deskclock")}
@@ -43,10 +30,3 @@ def test_the_desk_clock_migration_goes_up_and_down(tmp_path) -> None:
             assert "deskclock" not in tables and {"answer", "attempt"} <= tables
             migrate.upgrade(engine)
             assert "deskclock" in inspect(engine).get_table_names()
-        finally:
-            engine.dispose()
-            if cleanup:
-                admin, schema = cleanup
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()

@@ -3,13 +3,11 @@ backfill, downgrade and upgrade again, on SQLite and (when configured) PostgreSQ
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from exam import migrate
-from exam.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.conftest import is_postgres
+from tests.web.migration_engines import migration_engines
 
 NEW_TABLES = {"questionexposure", "statssnapshot", "blindscore", "hireoutcome", "rubricregrade", "rankchange"}
 
@@ -70,20 +68,10 @@ def _seed_0002(engine) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-def _engines(tmp_path):  # type: ignore[no-untyped-def]
-    yield make_engine(f"sqlite:///{tmp_path}/m6.sqlite3"), None
-    if is_postgres():
-        schema = f"m6_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield create_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"}), (admin, schema)
-
-
 def test_upgrade_backfills_exposure_and_downgrade_removes_everything(tmp_path) -> None:  # type: ignore[no-untyped-def]
     checked = 0
-    for engine, cleanup in _engines(tmp_path):
-        try:
+    for open_engine in migration_engines(tmp_path, "m6"):
+        with open_engine() as engine:
             _run(engine, "0002")
             _seed_0002(engine)
             _run(engine, "0006")
@@ -100,11 +88,4 @@ def test_upgrade_backfills_exposure_and_downgrade_removes_everything(tmp_path) -
             _run(engine, "head")
             assert migrate.current_revision(engine) == migrate.head_revision()
             checked += 1
-        finally:
-            engine.dispose()
-            if cleanup:
-                admin, schema = cleanup
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
     assert checked == (2 if is_postgres() else 1)

@@ -3,31 +3,19 @@ again, on SQLite and (when configured) PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from exam import migrate
-from exam.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.conftest import is_postgres
+from tests.web.migration_engines import migration_engines
 
 NEW_TABLES = {"apitoken", "apitokenuse"}
 
 
-def _engines(tmp_path):  # type: ignore[no-untyped-def]
-    yield make_engine(f"sqlite:///{tmp_path / 'm7.sqlite3'}"), None
-    if is_postgres():
-        schema = f"m7_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield create_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"}), (admin, schema)
-
-
 def test_upgrade_and_downgrade_of_api_tokens(tmp_path) -> None:  # type: ignore[no-untyped-def]
     checked = 0
-    for engine, cleanup in _engines(tmp_path):
-        try:
+    for open_engine in migration_engines(tmp_path, "m7"):
+        with open_engine() as engine:
             migrate.upgrade(engine, "0006")
             assert not NEW_TABLES & set(inspect(engine).get_table_names())
             migrate.upgrade(engine, "0007")
@@ -58,11 +46,4 @@ def test_upgrade_and_downgrade_of_api_tokens(tmp_path) -> None:  # type: ignore[
             migrate.upgrade(engine)
             assert NEW_TABLES <= set(inspect(engine).get_table_names())
             checked += 1
-        finally:
-            engine.dispose()
-            if cleanup:
-                admin, schema = cleanup
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
     assert checked == (2 if is_postgres() else 1)

@@ -3,31 +3,19 @@
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from exam import migrate
-from exam.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.conftest import is_postgres
+from tests.web.migration_engines import migration_engines
 
 NEW_TABLES = {"webhookendpoint", "webhookevent", "webhookdelivery", "webhooktry"}
 
 
-def _engines(tmp_path):  # type: ignore[no-untyped-def]
-    yield make_engine(f"sqlite:///{tmp_path}/m8.sqlite3"), None
-    if is_postgres():
-        schema = f"m8_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(TEST_DATABASE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield create_engine(TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"}), (admin, schema)
-
-
 def test_webhook_tables_come_and_go(tmp_path) -> None:  # type: ignore[no-untyped-def]
     checked = 0
-    for engine, cleanup in _engines(tmp_path):
-        try:
+    for open_engine in migration_engines(tmp_path, "m8"):
+        with open_engine() as engine:
             migrate.upgrade(engine, "0007")
             now = "2026-01-01 00:00:00"
             with engine.begin() as conn:
@@ -64,11 +52,4 @@ def test_webhook_tables_come_and_go(tmp_path) -> None:  # type: ignore[no-untype
             migrate.upgrade(engine, "head")
             assert migrate.current_revision(engine) == migrate.head_revision()
             checked += 1
-        finally:
-            engine.dispose()
-            if cleanup:
-                admin, schema = cleanup
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
     assert checked == (2 if is_postgres() else 1)
