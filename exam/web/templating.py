@@ -29,26 +29,26 @@ def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
-def _evidence_note(note: str | None) -> str:
-    """An evidence note in words: a translated msgid, a library set's label, or the rubric's own text."""
+def _evidence_note_parts(note: str | None) -> tuple[str, bool]:
+    """An evidence note in words, and whether those words are the rubric author's own text (data).
+
+    The words: a translated msgid, a library set's label, or else the rubric's own text.
+    """
     from exam.questions._reply_points import describe
 
     note = note or ""
     if not note:
-        return ""
+        return "", False
     translated = i18n.gettext(note)
     if translated != note:
-        return translated
+        return translated, False
     text, translate = describe(note)
-    return i18n.gettext(text) if translate else text
+    return (i18n.gettext(text), False) if translate else (text, True)
 
 
-def _note_is_data(note: str | None) -> bool:
-    """Whether an evidence note is the rubric author's own text (data, not the product's words)."""
-    from exam.questions._reply_points import describe
-
-    note = note or ""
-    return bool(note) and i18n.gettext(note) == note and not describe(note)[1]
+def _evidence_note(note: str | None) -> str:
+    """An evidence note in words (see ``_evidence_note_parts``)."""
+    return _evidence_note_parts(note)[0]
 
 
 def make_templates() -> Jinja2Templates:
@@ -87,7 +87,7 @@ def make_templates() -> Jinja2Templates:
 
     env.globals["rubric_info"] = describe_rubric
     env.globals["evidence_note"] = _evidence_note
-    env.globals["note_is_data"] = _note_is_data
+    env.globals["evidence_note_parts"] = _evidence_note_parts
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v:.{d}f}%"
     # A message kept as data (an evidence note: an English msgid or the rubric's own Chinese), translated
     # without %-formatting (notes may hold "30%").
