@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=30, ge=0)
     # threads per worker that run requests (database work); the event loop queues the others at no cost
     request_threads: int = Field(default=8, ge=1, le=400)
+    # uvicorn's line per request (EXAM_ACCESS_LOG=true): off by default, it cost an eighth of an autosave's CPU;
+    # a reverse proxy in front usually logs requests anyway; errors and warnings are logged either way
+    access_log: bool = False
     # how long a SQLite writer waits for another process's write (a busy database is latency, not an error)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0, le=600_000)
     base_url: str | None = None  # EXAM_BASE_URL: the public address for links in e-mails and prints

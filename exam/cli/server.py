@@ -70,7 +70,12 @@ def default_workers() -> int:
     help="Worker processes (default: one per core, at most 4; EXAM_WORKERS sets it too).",
 )
 @click.option("--reload", is_flag=True, help="Reload on code changes (development).")
-def serve(host: str, port: int, workers: int | None, reload: bool) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="A log line per request (default: EXAM_ACCESS_LOG, off; each line costs CPU under load).",
+)
+def serve(host: str, port: int, workers: int | None, reload: bool, access_log: bool | None) -> None:
     """Migrate the database, then serve the web app."""
     import uvicorn
 
@@ -92,6 +97,7 @@ def serve(host: str, port: int, workers: int | None, reload: bool) -> None:
         reload=reload,
         proxy_headers=config.trusted_proxies,
         log_level="info",
+        access_log=config.access_log if access_log is None else access_log,
         loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
         http="auto",
         timeout_keep_alive=75,  # longer than the exam page's pauses: no reconnect (or close race) per autosave

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from exam import security
 from exam.i18n import gettext as _
+from exam.models import User
 from exam.services import candidate_exam as exam_service
 from exam.services import candidate_views
 from exam.services.candidate_exam import ExamError
 from exam.services.openings import STATUS_LABELS
+from exam.settings import Settings
 from exam.timeutil import utcnow
 from exam.web.cookies import SESSION_COOKIE, set_session_cookie
 from exam.web.deps import CandidateUser, IdPath, OptionalUser, PositionPath, SessionDep, SettingsDep, client_ip
@@ -31,17 +34,22 @@ ACCEPT_VALUES = ("1", "on", "yes", "true")
 # --- parsing ----------------------------------------------------------------------------------------
 
 
+def json_payload(raw: bytes) -> dict[str, Any]:
+    """A JSON body as a dict ({} when it is not one; the UNREADABLE mark when nested too deeply)."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    except RecursionError:
+        return {UNREADABLE: True}
+    return body if isinstance(body, dict) else {}
+
+
 async def _payload(request: Request) -> dict[str, Any]:
     """A JSON body, or form fields (several values of a key kept as a list)."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("application/json"):
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return {}
-        except RecursionError:
-            return {UNREADABLE: True}
-        return body if isinstance(body, dict) else {}
+        return json_payload(await request.body())
     form = await request.form()
     out: dict[str, Any] = {}
     for key in form.keys():
@@ -275,7 +283,15 @@ def save(
     """Autosave one answer: JSON ``{"version", "answer": {...}, "meta": {...}}`` or form fields + ``version``.
 
     409 ``stale`` when ``version`` is not the stored one, 409 ``closed`` after the deadline plus the grace.
+    Most saves do not come here: :mod:`exam.web.fast_save` answers them with :func:`save_response` directly.
     """
+    return save_response(session, user, attempt_id, position, payload, settings)
+
+
+def save_response(
+    session: Session, user: User, attempt_id: int, position: int, payload: dict[str, Any], settings: Settings
+) -> Response:
+    """The autosave's answer to a parsed body (shared by the route and the fast path)."""
     version = _int(payload.get("version"))
     if version is None or payload.get(UNREADABLE):
         return JSONResponse(

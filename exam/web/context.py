@@ -44,7 +44,7 @@ class RequestContext:
         new_cookie = None
         if not cookie or len(cookie) < 20:
             new_cookie = cookie = security.new_token()
-        request.state.csrf_token = security.csrf_token_for(self.secret_key, cookie)
+        request.state.csrf_cookie = cookie  # the page's token is derived from it when a template needs it
         request.state.user = None
         i18n.set_locale(i18n.pick_locale(request.cookies.get(LOCALE_COOKIE), None, None, self.settings.default_locale))
         no_store = scope.get("path", "").startswith(("/candidate", "/i/"))

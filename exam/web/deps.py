@@ -133,7 +133,7 @@ def client_ip(request: Request) -> str:
 
 async def csrf_protect(request: Request) -> None:
     """Refuse cross-site and token-less state changes (forms: csrf_token field; htmx/fetch: X-CSRF-Token)."""
-    if request.method in SAFE_METHODS or request.url.path.startswith(API_PREFIX):
+    if request.method in SAFE_METHODS or request.scope.get("path", "").startswith(API_PREFIX):
         return  # the API ignores cookies (a cross-site request carries none it could use)
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CSRFError("cross-site request")

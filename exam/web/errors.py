@@ -76,6 +76,14 @@ def refusal(request: Request, status: int, message: str, code: str, headers: dic
     return render(request, "errors/error.html", {"status": status, "detail": message}, status_code=status)
 
 
+def busy_response(request: Request, exc: BaseException) -> Response:
+    """The 503 "busy, try again" with Retry-After for a database that did not answer in time."""
+    log.warning("database busy path=%s: %s", request.url.path, str(exc).splitlines()[0][:200])
+    response = refusal(request, 503, _(BUSY), "busy")
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
 def install_error_pages(app: FastAPI) -> None:
     """Register the exception handlers that render error pages."""
 
@@ -98,10 +106,7 @@ def install_error_pages(app: FastAPI) -> None:
     async def _busy(request: Request, exc: Exception) -> Response:
         if not is_busy(exc):
             raise exc
-        log.warning("database busy path=%s: %s", request.url.path, str(exc).splitlines()[0][:200])
-        response = refusal(request, 503, _(BUSY), "busy")
-        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
-        return response
+        return busy_response(request, exc)
 
     app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(SATimeoutError, _busy)

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from exam import i18n
+from exam import i18n, security
 from exam.resources import template_dir
 from exam.timeutil import display_tz_label, to_display
 
@@ -98,11 +98,17 @@ def make_templates() -> Jinja2Templates:
 templates = make_templates()
 
 
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the request's CSRF cookie (set by the request context), for forms and the page's meta."""
+    cookie = getattr(request.state, "csrf_cookie", "")
+    return security.csrf_token_for(request.app.state.secret_key, cookie) if cookie else ""
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200, **kw: Any):
     """Render a template with the request's user, CSRF token and locale in the context."""
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": csrf_token(request),
         "htmx": _is_htmx(request),
     }
     ctx.update(context or {})
