@@ -174,6 +174,7 @@ class Candidate:
 class Stats:
     def __init__(self) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
+        self.when: dict[str, list[tuple[float, float]]] = defaultdict(list)  # (sent at, answered at), monotonic
         self.status: Counter[tuple[str, str]] = Counter()
         self.stale = 0
         self.stale_own = 0  # 409 stale whose stored answer was ours (a lost reply): harmless
@@ -183,6 +184,8 @@ class Stats:
 
     def note(self, kind: str, status: str, ms: float, detail: str = "") -> None:
         self.latency[kind].append(ms)
+        now = time.monotonic()
+        self.when[kind].append((now - ms / 1000, now))
         self.status[(kind, status)] += 1
         if status.isdigit() and int(status) in EXPECTED.get(kind, (200,)):
             return
@@ -669,9 +672,33 @@ def summary(load: Load, candidates: list[Candidate], elapsed: float) -> dict[str
         for (k, s), n in sorted(st.status.items())
         if not (s.isdigit() and int(s) in EXPECTED.get(k, (200,)))
     }
+    # the steady state: requests sent after the last candidate's start was answered (the ramp and the start
+    # spike are over; every candidate is in the exam)
+    starts_done = max((end for _, end in st.when.get("start", [])), default=None)
+    steady: dict[str, Any] = {}
+    if starts_done is not None:
+        steady["after_s"] = round(starts_done - load.t0, 1)
+        window = max(0.0, min(load.t0 + elapsed, load.deadline) - starts_done)
+        steady["seconds"] = round(window, 1)
+        for kind in ("save", "state", "page"):
+            v = [
+                ms
+                for (sent, _), ms in zip(st.when.get(kind, []), st.latency.get(kind, []), strict=True)
+                if sent > starts_done
+            ]
+            if v:
+                steady[kind] = {
+                    "n": len(v),
+                    "p50_ms": round(percentile(v, 50), 1),
+                    "p95_ms": round(percentile(v, 95), 1),
+                    "p99_ms": round(percentile(v, 99), 1),
+                }
+        if window > 0 and "save" in steady:
+            steady["saves_per_second"] = round(steady["save"]["n"] / window, 1)
     return {
         "requests": total,
         "seconds": round(elapsed, 2),
+        "steady": steady,
         "requests_per_second": round(total / elapsed, 1),
         "saves_per_second": round(len(st.latency.get("save", [])) / elapsed, 1),
         "kinds": kinds,
@@ -705,6 +732,17 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"{'kind':<13}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind, k in s["kinds"].items():
         print(f"{kind:<13}{k['n']:>7}{k['p50_ms']:>9}{k['p95_ms']:>9}{k['p99_ms']:>9}{k['max_ms']:>9}")
+    steady = s.get("steady") or {}
+    if "save" in steady:
+        print(
+            f"steady state (sent after the last start, from {steady['after_s']} s, {steady['seconds']} s): "
+            + ", ".join(
+                f"{k} p50/p95 {steady[k]['p50_ms']}/{steady[k]['p95_ms']} ms"
+                for k in ("save", "state", "page")
+                if k in steady
+            )
+            + f"; {steady.get('saves_per_second', 0)} saves/s"
+        )
     print("responses: " + ", ".join(f"{k}: {n}" for k, n in s["status"].items()))
     print(
         f"unexpected: {s['unexpected'] or 'none'}; 409 stale {s['stale_409']} (own write {s['stale_409_own_write']}),"

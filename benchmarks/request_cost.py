@@ -114,7 +114,7 @@ def main() -> int:
     os.environ.update({k: v for k, v in env.items() if k.startswith("EXAM_")})
     if url.startswith("postgresql"):
         reset_postgres(url, False)
-    starts = max(10, min(100, args.requests // 10))
+    starts = max(10, min(300, args.requests // 10))
     _, tokens = seed(env, url, secret, starts + 1)
     port = free_port()
     proc = start_server(env, port, 1, tmp / "server.log", args.server_exam or EXAM_BIN)

@@ -17,7 +17,7 @@ from exam.timeutil import set_display_timezone
 from exam.web import admin, api, auth, candidate, deps, desk, hr, trainer
 from exam.web.context import CONTENT_SECURITY_POLICY, RequestContext
 from exam.web.errors import install_error_pages
-from exam.web.fast_save import FastSave
+from exam.web.fast_exam import FastExam
 from exam.web.limits import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_background:
     app.state.secret_key = settings.resolved_secret_key()
     app.state.secret_keys = [app.state.secret_key, *settings.previous_secret_keys()]  # links made under older keys
 
-    app.add_middleware(FastSave)  # innermost: the autosave's common case, past the body limit and the context
+    app.add_middleware(FastExam)  # innermost: the autosave's common case, past the body limit and the context
     app.add_middleware(BodyLimit, settings=settings)  # inside request_context: the 413 gets the same headers
 
     app.add_middleware(RequestContext, settings=settings, secret_key=app.state.secret_key)  # outermost

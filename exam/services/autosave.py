@@ -1,5 +1,6 @@
 """Autosave on the hot path: the answer is read and checked on a read snapshot, then stored by one short
-compare-and-set ``UPDATE answer … WHERE version = ?`` in its own write transaction.
+compare-and-set ``UPDATE answer … WHERE version = ?`` in a short write transaction, which on SQLite is shared by
+the saves that arrive together (``exam.db.write_together``: group commit).
 
 The work (question model, the type's ``read_answer`` and ``on_save``) is done before the write transaction, so
 SQLite's single write lock is held for one UPDATE (and the integrity events the save raises). The UPDATE also
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, func, update
 from sqlmodel import Session, select
 
-from exam.db import session_scope
+from exam.db import write_together
 from exam.models import Answer, Attempt, AttemptSection, QuestionVersion
 from exam.questions.base import AnswerRefused, SaveContext
 from exam.questions.registry import get_type
@@ -170,17 +171,22 @@ def save(
     seconds = spent_seconds(meta)
     params = {"a_id": answer_id, "expected": version, "aid": attempt_id, "sec": current_section}
     params.update({"resp": response, "newv": version + 1, "now": now})
-    with session_scope(session.get_bind()) as ws:  # type: ignore[arg-type]
-        if seconds:
-            params["spent"] = seconds
+    if seconds:
+        params["spent"] = seconds
+
+    def write(ws: Session) -> bool:
         conn = ws.connection()
         # PostgreSQL: a share lock on the attempt row, so a submission (FOR UPDATE) in flight finishes first and its
         # grading never misses a save it did not see; concurrent saves share it. SQLite: the write lock orders all.
         held = conn.dialect.name != "postgresql" or conn.execute(_STILL_OPEN_SHARED, params).first() is not None
-        stored = held and conn.execute(_WRITE_SPENT if seconds else _WRITE, params).rowcount == 1  # type: ignore[attr-defined]
-        if stored:
+        done = held and conn.execute(_WRITE_SPENT if seconds else _WRITE, params).rowcount == 1  # type: ignore[attr-defined]
+        if done:
             for kind, detail in saving.signals:
                 add_event(ws, Attempt(id=attempt_id), kind, detail, now)  # type: ignore[call-arg]
+        return done
+
+    # SQLite: saves that arrive together share one write transaction (each answered after its commit)
+    stored = write_together(session.get_bind(), write)  # type: ignore[arg-type]
     if not stored:
         fresh = session.exec(select(Answer.version, Answer.response).where(Answer.id == answer_id)).one()
         session.commit()

@@ -264,7 +264,12 @@ def exam_page(
 def state(
     request: Request, attempt_id: IdPath, user: CandidateUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The server's clock and the attempt's state (the page follows it)."""
+    """The server's clock and the attempt's state (the page follows it; mostly answered by exam.web.fast_exam)."""
+    return state_response(request, session, user, attempt_id, settings)
+
+
+def state_response(request: Request, session: Session, user: User, attempt_id: int, settings: Settings) -> Response:
+    """The state poll's answer (shared by the route and the fast path)."""
     attempt = exam_service.open_attempt(session, user, attempt_id, settings, _client(request))
     if attempt is None:
         return _json_not_found()
@@ -283,7 +288,7 @@ def save(
     """Autosave one answer: JSON ``{"version", "answer": {...}, "meta": {...}}`` or form fields + ``version``.
 
     409 ``stale`` when ``version`` is not the stored one, 409 ``closed`` after the deadline plus the grace.
-    Most saves do not come here: :mod:`exam.web.fast_save` answers them with :func:`save_response` directly.
+    Most saves do not come here: :mod:`exam.web.fast_exam` answers them with :func:`save_response` directly.
     """
     return save_response(session, user, attempt_id, position, payload, settings)
 

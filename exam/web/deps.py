@@ -38,7 +38,8 @@ async def get_settings_dep(request: Request) -> Settings:
 
 # State-changing requests whose service reads on the request's session and writes in a short transaction of its
 # own (the autosave): their session reads without taking SQLite's write lock.
-READ_FIRST_PATHS = re.compile(r"^/candidate/attempts/\d+/items/\d+$")
+# The start is one too: it draws the paper on a read snapshot, then stores it in a write transaction of its own.
+READ_FIRST_PATHS = re.compile(r"^/candidate/(attempts/\d+/items/\d+|invitations/\d+/start)$")
 
 
 # The light dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in the threadpool, a hop that
@@ -156,11 +157,16 @@ async def csrf_protect(request: Request) -> None:
         raise CSRFError("missing or invalid CSRF token")
 
 
-def current_user_optional(request: Request, session: SessionDep) -> User | None:
-    """The signed-in user, or None."""
+def current_user_optional(request: Request) -> User | None:
+    """The signed-in user, or None.
+
+    Read on a session of its own, never the request's: a state-changing request's session takes SQLite's one
+    write lock at its first statement, and a user lookup must not hold every other writer up.
+    """
     if hasattr(request.state, "user_resolved"):
         return request.state.user
-    user = accounts.current_user(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        user = accounts.current_user(session, request.app.state.settings, request.cookies.get(SESSION_COOKIE))
     request.state.user = user
     request.state.user_resolved = True
     return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from exam.web.fast_save import FastSave
+from exam.web.fast_exam import FastExam
 from tests.conftest import csrf_of
 from tests.web.test_autosave_races import _started
 
@@ -14,14 +14,14 @@ from tests.web.test_autosave_races import _started
 def taken(monkeypatch):  # type: ignore[no-untyped-def]
     """Records, for each save, whether the fast path answered it (True) or handed it on (False)."""
     seen: list[bool] = []
-    real = FastSave._save
+    real = FastExam._save
 
     def spy(*args):  # type: ignore[no-untyped-def]
         response = real(*args)
         seen.append(response is not None)
         return response
 
-    monkeypatch.setattr(FastSave, "_save", staticmethod(spy))
+    monkeypatch.setattr(FastExam, "_save", staticmethod(spy))
     return seen
 
 
@@ -79,3 +79,28 @@ def test_another_role_gets_the_routes_403(client, session, login_as, taken) -> N
     )
     assert r.status_code == 403
     assert taken == [False]
+
+
+def test_the_state_poll_is_answered_by_the_fast_path_and_refusals_by_the_route(
+    app, client, session, monkeypatch
+) -> None:
+    seen: list[bool] = []
+    real = FastExam._state
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        response = real(*args)
+        seen.append(response is not None)
+        return response
+
+    monkeypatch.setattr(FastExam, "_state", staticmethod(spy))
+    attempt_id, _, _ = _started(client, session)
+    r = client.get(f"/candidate/attempts/{attempt_id}/state")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "in_progress" and body["section_deadline"] and "server_now" in body
+    assert r.headers["cache-control"] == "no-store"
+    assert client.get(f"/candidate/attempts/{attempt_id + 1000}/state").status_code == 404  # not this candidate's
+    assert seen == [True, True]
+    stranger = TestClient(app, follow_redirects=False)
+    assert stranger.get(f"/candidate/attempts/{attempt_id}/state").status_code == 401
+    assert seen == [True, True, False]

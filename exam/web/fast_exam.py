@@ -1,11 +1,13 @@
-"""The autosave without the framework around it: the exam's most frequent request, answered in one thread hop.
+"""The autosave and the state poll without the framework around them: the exam's most frequent requests.
 
-Under a campaign's load, autosaves are most of the requests, and FastAPI's routing and dependency solving cost
-several times the save itself (see benchmarks/README.md). This ASGI middleware answers the common case of
-``POST /candidate/attempts/{id}/items/{pos}`` (a JSON body, a valid CSRF token, a signed-in candidate) with
-the route's own :func:`exam.web.candidate.save_response`; anything else (a form body, no or a bad token, no
-session, another role, ids out of range) goes on to the route unchanged, with the body it already read, so
-every refusal is the route's own. It sits inside the request context and the body limit.
+Under a campaign's load, autosaves and state polls are most of the requests, and FastAPI's routing, dependency
+solving and thread hops cost several times the work itself (see benchmarks/README.md). This ASGI middleware
+answers the common case of ``POST /candidate/attempts/{id}/items/{pos}`` (a JSON body, a valid CSRF token, a
+signed-in candidate) and ``GET /candidate/attempts/{id}/state`` (a signed-in candidate) in one thread hop, with
+the routes' own :func:`exam.web.candidate.save_response` and :func:`~exam.web.candidate.state_response`.
+Anything else (a form body, no or a bad token, no session, another role, ids out of range) goes on to the
+route unchanged, with the body already read, so every refusal is the route's own. It sits inside the request
+context and the body limit.
 """
 
 from __future__ import annotations
@@ -22,24 +24,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exam.models import Role
 from exam.services import accounts
-from exam.web.candidate import json_payload, save_response
+from exam.web.candidate import json_payload, save_response, state_response
 from exam.web.cookies import SESSION_COOKIE
 from exam.web.deps import MAX_ID, CSRFError, csrf_protect
 from exam.web.errors import busy_response, is_busy
 
 SAVE_PATH = re.compile(r"^/candidate/attempts/([1-9][0-9]{0,9})/items/([0-9]{1,6})$")
+STATE_PATH = re.compile(r"^/candidate/attempts/([1-9][0-9]{0,9})/state$")
 MAX_POSITION = 100_000
 
 
-class FastSave:
-    """ASGI middleware: the autosave's common case without routing and dependency solving."""
+class FastExam:
+    """ASGI middleware: the autosave's and the state poll's common case without routing and dependency solving."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = SAVE_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
-        if match is None or scope["method"] != "POST":
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET" and (state := STATE_PATH.match(scope.get("path", ""))) is not None:
+            await self._state_call(scope, receive, send, int(state.group(1)))
+            return
+        match = SAVE_PATH.match(scope.get("path", "")) if scope["method"] == "POST" else None
+        if match is None:
             await self.app(scope, receive, send)
             return
         attempt_id, position = int(match.group(1)), int(match.group(2))
@@ -65,6 +74,34 @@ class FastSave:
             await self.app(scope, _replay(body, receive), send)
             return
         await response(scope, receive, send)
+
+    async def _state_call(self, scope: Scope, receive: Receive, send: Send, attempt_id: int) -> None:
+        """The state poll, or the route's answer when the fast path does not take it."""
+        if attempt_id > MAX_ID:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await run_in_threadpool(self._state, request, attempt_id)
+        except (OperationalError, SATimeoutError) as exc:
+            if not is_busy(exc):
+                raise
+            response = busy_response(request, exc)
+        if response is None:
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _state(request: Request, attempt_id: int) -> Response | None:
+        """The route's answer for a signed-in candidate (None: someone else, whom the route answers)."""
+        app = request.app
+        with Session(app.state.engine, expire_on_commit=False) as session:
+            user = accounts.current_user(session, app.state.settings, request.cookies.get(SESSION_COOKIE))
+            if user is None or user.role != Role.candidate.value:
+                return None
+            request.state.user = user
+            return state_response(request, session, user, attempt_id, app.state.settings)
 
     @staticmethod
     def _save(request: Request, attempt_id: int, position: int, body: bytes) -> Response | None:
