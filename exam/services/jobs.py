@@ -43,7 +43,7 @@ JOBS: tuple[Job, ...] = (
     Job(
         "run_exports",
         "export_interval_seconds",
-        lambda engine, settings: exports.run_due(engine, settings),
+        exports.run_due_isolated,  # in a child process: the export's CPU work never holds this worker's GIL
         woken_by=exports.on_new_exports,
     ),
 )

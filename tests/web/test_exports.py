@@ -316,3 +316,27 @@ def test_filtered_stats_match_the_filtered_rows(session, data) -> None:  # type:
         met, failed = ranking.distribution(session, oid, filters=filters)
         assert (stats.bins_met, stats.bins_failed) == (met, failed)
         assert sum(met) + sum(failed) == stats.scored == sum(r.attempt.hiring_score is not None for r in rows)
+
+
+def test_deleting_a_candidate_deletes_the_exports_that_name_them(client, session, engine, data, hr) -> None:  # type: ignore[no-untyped-def]
+    oid = data.opening.id
+    job_id = _job_id(_ask(client, oid, "csv"))
+    exports.run_due(engine)
+    token = csrf_of(client, "/hr")
+    r = client.post(
+        f"/hr/attempts/{data.attempt_ids[0]}/delete",
+        data={"csrf_token": token, "confirm": "yes", "comment": "本人要求"},
+    )
+    assert r.status_code == 303
+    assert _fresh(session, job_id) is None
+    assert not session.exec(select(ExportChunk).where(ExportChunk.job_id == job_id)).all()
+    assert client.get(f"/hr/openings/{oid}/exports/{job_id}/file").status_code == 404
+
+
+def test_the_app_runs_exports_in_a_child_process(client, session, engine, settings, data, hr) -> None:  # type: ignore[no-untyped-def]
+    oid = data.opening.id
+    assert exports.run_due_isolated(engine, settings) == {"purged": 0}  # nothing waits: no process is started
+    job_id = _job_id(_ask(client, oid, "xlsx"))
+    assert exports.run_due_isolated(engine, settings) == {"purged": 0, "done": 1}
+    body = client.get(f"/hr/openings/{oid}/exports/{job_id}/file").content
+    assert _cells(body) == _cells(_reference(session, data.opening, {}, "xlsx"))
