@@ -2,9 +2,9 @@
 
 HR asks for an export with the ranking's filters and order: :func:`start` writes an ``ExportJob`` row (queued)
 and the audit entry in the request's transaction, and wakes the job runner of this process after the commit.
-The ``run_exports`` background job (:func:`run_due`, in a thread) claims a queued job with a conditional UPDATE
-and a lease (several processes can run it at once; only one wins a job), reads the ranking in one read
-transaction (a consistent snapshot), and stores the file in ``ExportChunk`` rows: the CSV as it goes (one piece
+The ``run_exports`` background job (:func:`run_due_isolated`: :func:`run_due` in a child process) claims a
+queued job with a conditional UPDATE and a lease (several processes can run it at once; only one wins a job),
+reads the ranking in one read transaction (a consistent snapshot), and stores the file in ``ExportChunk`` rows: the CSV as it goes (one piece
 per few hundred rows, with the progress), the XLSX (openpyxl's write-only mode, spooled to a temporary file)
 when the workbook is saved. A download streams the pieces one at a time. Finished files are deleted after
 :data:`KEEP`. The cells are those of :func:`exam.hiring.explain.export_table`, the same as before the jobs.
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
@@ -454,12 +454,3 @@ def run_due_isolated(engine: Engine, settings: Settings) -> dict[str, int]:
     child_settings = settings.model_copy(update={"database_url": engine.url.render_as_string(hide_password=False)})
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(_run_in_child, child_settings).result()
-
-
-def open_jobs_count(session: Session) -> int:
-    """Exports waiting or running (for health pages and tests)."""
-    return int(
-        session.exec(
-            select(func.count(col(ExportJob.id))).where(col(ExportJob.status).in_(("queued", "running")))
-        ).one()
-    )
