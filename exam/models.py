@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -493,3 +493,38 @@ class WebhookTry(SQLModel, table=True):
     duration_ms: int = 0
     error: str = Field(default="", sa_type=Text)
     response_excerpt: str = Field(default="", sa_type=Text)
+
+
+# --- exports that run in the background ------------------------------------------------------------
+
+
+class ExportJob(SQLModel, table=True):
+    """An HR export of a ranking (filters and order as asked): queued → running (leased by one worker) → done or
+    failed; its file is stored in ``ExportChunk`` rows until ``expires_at``."""
+
+    __table_args__ = (Index("ix_exportjob_due", "status", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True, ondelete="CASCADE")
+    requested_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    kind: str = Field(max_length=8)  # csv, xlsx
+    params: dict = json_field()  # {"filters": [[name, value], ...], "sort": "rank", "desc": true}
+    locale: str = Field(default="zh_CN", max_length=16)  # the language of the headers and labels
+    status: str = Field(default="queued", max_length=16)  # queued, running, done, failed
+    rows_done: int = 0
+    rows_total: int | None = None
+    tries: int = 0
+    lease_until: datetime | None = utc_field()  # a worker holds the running job until then (renewed as it goes)
+    error: str = Field(default="", sa_type=Text)  # why it failed (for the log; HR reads a translated message)
+    size: int = 0  # bytes of the finished file
+    created_at: datetime = utc_field(nullable=False, default_now=True)
+    started_at: datetime | None = utc_field()
+    finished_at: datetime | None = utc_field()
+    expires_at: datetime | None = utc_field(index=True)  # the file is deleted after this
+
+
+class ExportChunk(SQLModel, table=True):
+    """One piece of an export's file, in order (written as the export goes; read back one piece at a time)."""
+
+    job_id: int = Field(primary_key=True, foreign_key="exportjob.id", ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     webhook_interval_seconds: int = Field(default=5, ge=1)  # the deliverer's poll (it also wakes on new events)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_allow_private: bool = False  # webhooks to private networks and plain http (an intranet receiver)
+    export_interval_seconds: int = Field(default=5, ge=1)  # the export runner's poll (it also wakes on new exports)
     api_rate_per_minute: int = Field(default=120, ge=1)  # requests per API token per minute (then 429)
 
     @model_validator(mode="after")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["BOM", "FORMULA_PREFIXES", "safe_cell", "to_csv", "to_xlsx"]
+__all__ = ["BOM", "FORMULA_PREFIXES", "csv_pieces", "safe_cell", "to_csv", "to_xlsx", "write_xlsx"]
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,21 +40,48 @@ def _csv_text(value: Any) -> str:
     return str(safe_cell(value if isinstance(value, str) else str(value)))
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A CSV file Excel opens with the right (Chinese) text: UTF-8 with BOM, CRLF line ends."""
+def csv_pieces(headers: Sequence[str], rows: Iterable[Sequence[Any]], rows_per_piece: int = 500) -> Iterator[bytes]:
+    """The CSV file of :func:`to_csv` in pieces (the BOM and header first, then ``rows_per_piece`` rows each)."""
     buf = io.StringIO()
     buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([_csv_text(h) for h in headers])
+    pending = 0
     for row in rows:
         writer.writerow([_csv_text(v) for v in row])
-    return buf.getvalue().encode("utf-8")
+        pending += 1
+        if pending >= rows_per_piece:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+            pending = 0
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV file Excel opens with the right (Chinese) text: UTF-8 with BOM, CRLF line ends."""
+    return b"".join(csv_pieces(headers, rows))
 
 
 def to_xlsx(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1", widths: Sequence[int] | None = None
 ) -> bytes:
     """An XLSX workbook with one sheet: a bold, frozen header row and typed cells (streamed, write-only)."""
+    out = io.BytesIO()
+    write_xlsx(out, headers, rows, title=title, widths=widths)
+    return out.getvalue()
+
+
+def write_xlsx(
+    out: IO[bytes],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    widths: Sequence[int] | None = None,
+) -> None:
+    """Write the workbook of :func:`to_xlsx` to a binary file (openpyxl's write-only mode: rows are not kept)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -86,9 +113,7 @@ def to_xlsx(
                 # safe_cell never leaves a string starting with "=", so openpyxl stores no formula
                 values.append(safe_cell(v))
         ws.append(values)
-    out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
 
 
 def _sheet_title(title: str) -> str:

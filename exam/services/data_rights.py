@@ -30,6 +30,8 @@ from exam.models import (
     AttemptSection,
     AuditLog,
     BlindScore,
+    ExportChunk,
+    ExportJob,
     HireOutcome,
     IntegrityEvent,
     Invitation,
@@ -196,6 +198,11 @@ def _delete_attempts(session: Session, attempt_ids: list[int]) -> None:
     """Delete attempts with their answers, section clocks and integrity events (explicitly, on any engine)."""
     if not attempt_ids:
         return
+    # the openings' ranking exports may name these candidates: their files go too (HR can export again)
+    openings = select(col(Attempt.opening_id)).where(col(Attempt.id).in_(attempt_ids)).distinct()
+    jobs = select(col(ExportJob.id)).where(col(ExportJob.opening_id).in_(openings))
+    session.exec(sa_delete(ExportChunk).where(col(ExportChunk.job_id).in_(jobs)))  # type: ignore[call-overload]
+    session.exec(sa_delete(ExportJob).where(col(ExportJob.opening_id).in_(openings)))  # type: ignore[call-overload]
     answer_ids = select(Answer.id).where(col(Answer.attempt_id).in_(attempt_ids))
     session.exec(sa_delete(BlindScore).where(col(BlindScore.answer_id).in_(answer_ids)))  # type: ignore[call-overload]
     for table in (HireOutcome, RankChange, Answer, AttemptSection, IntegrityEvent):

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import api_tokens, data_rights, mail, stats, sweep, webhook_delivery, webhooks
+from exam.services import api_tokens, data_rights, exports, mail, stats, sweep, webhook_delivery, webhooks
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -39,6 +39,12 @@ JOBS: tuple[Job, ...] = (
         "webhook_interval_seconds",
         lambda engine, settings: webhook_delivery.deliver_due(engine, settings),
         woken_by=webhooks.on_new_deliveries,
+    ),
+    Job(
+        "run_exports",
+        "export_interval_seconds",
+        exports.run_due_isolated,  # in a child process: the export's CPU work never holds this worker's GIL
+        woken_by=exports.on_new_exports,
     ),
 )
 

@@ -448,8 +448,25 @@ def export_rows(
         yield from _rows(session, opening_id, ids[start : start + batch], ranks)
 
 
-def distribution(session: Session, opening_id: int, width: int = 10) -> tuple[list[int], list[int]]:
-    """Counts of scored candidates per score bin ([0,10), ..., [90,100]): (met, failed)."""
+def _bin(width: int = 10):  # type: ignore[no-untyped-def]
+    """The score bin of an attempt (0 for [0, 10), ..., the last bin includes 100; NULL without a score)."""
+    n = 100 // width
+    score = col(Attempt.hiring_score)
+    return case(*[(score >= i * width, i) for i in range(n - 1, 0, -1)], (score.is_not(None), 0), else_=None)
+
+
+def _scoped(stmt, opening_id: int, filters: Filters):  # type: ignore[no-untyped-def]
+    """WHERE the opening and the filters (with the people joined when the name search needs them)."""
+    stmt = stmt.where(col(Attempt.opening_id) == opening_id)
+    if filters.q:
+        stmt = _people(stmt)
+    return _filtered(stmt, filters)
+
+
+def distribution(
+    session: Session, opening_id: int, width: int = 10, filters: Filters = Filters()
+) -> tuple[list[int], list[int]]:
+    """Counts of scored candidates (matching the filters) per score bin ([0,10), ..., [90,100]): (met, failed)."""
     n = 100 // width
     score, met = col(Attempt.hiring_score), func.coalesce(col(Attempt.hard_requirements_met), False)
     columns = []
@@ -458,18 +475,14 @@ def distribution(session: Session, opening_id: int, width: int = 10) -> tuple[li
         in_bin = and_(score >= lo, score < hi) if i < n - 1 else score >= lo
         columns.append(func.sum(case((and_(in_bin, met.is_(True)), 1), else_=0)))
         columns.append(func.sum(case((and_(in_bin, met.is_(False)), 1), else_=0)))
-    row = session.exec(
-        select(*columns).where(  # type: ignore[call-overload]
-            col(Attempt.opening_id) == opening_id, score.is_not(None)
-        )
-    ).one()
+    row = session.exec(_scoped(select(*columns).where(score.is_not(None)), opening_id, filters)).one()  # type: ignore[call-overload]
     values = [int(v or 0) for v in row]
     return values[0::2], values[1::2]
 
 
 @dataclass
 class OpeningStats:
-    """Counts for an opening's ranking header."""
+    """Counts for an opening's ranking header (of the candidates matching the filters, if any)."""
 
     total: int = 0
     scored: int = 0
@@ -478,27 +491,25 @@ class OpeningStats:
     statuses: dict[str, int] = field(default_factory=dict)
     bands: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, int] = field(default_factory=dict)
+    # the score distribution: scored candidates per bin of 10 points, meeting / failing the hard requirements
+    bins_met: list[int] = field(default_factory=lambda: [0] * 10)
+    bins_failed: list[int] = field(default_factory=lambda: [0] * 10)
+    all_total: int = 0  # every candidate of the opening, whatever the filters
+    filtered: bool = False
 
 
-def opening_stats(session: Session, opening_id: int) -> OpeningStats:
-    """Totals by status, band and decision, and the mean score (one grouped pass over the opening)."""
+def opening_stats(session: Session, opening_id: int, filters: Filters = Filters()) -> OpeningStats:
+    """Totals by status, band and decision, the mean score and the score distribution of the candidates matching
+    the filters (one grouped pass), and the opening's total (one more count when filters are set)."""
     score = col(Attempt.hiring_score)
-    stats = OpeningStats()
+    stats = OpeningStats(filtered=filters.active)
     total_score = 0.0
+    bin_ = _bin()
+    keys = (col(Attempt.status), col(Attempt.band), col(Attempt.decision), col(Attempt.hard_requirements_met), bin_)
     rows = session.exec(
-        select(  # type: ignore[call-overload]
-            col(Attempt.status),
-            col(Attempt.band),
-            col(Attempt.decision),
-            col(Attempt.hard_requirements_met),
-            func.count(),
-            func.count(score),
-            func.sum(score),
-        )
-        .where(col(Attempt.opening_id) == opening_id)
-        .group_by(col(Attempt.status), col(Attempt.band), col(Attempt.decision), col(Attempt.hard_requirements_met))
+        _scoped(select(*keys, func.count(), func.sum(score)), opening_id, filters).group_by(*keys)  # type: ignore[call-overload]
     ).all()
-    for status, band, decision, met, n, n_scored, sum_score in rows:
+    for status, band, decision, met, bin_no, n, sum_score in rows:
         n = int(n)
         stats.total += n
         stats.statuses[status] = stats.statuses.get(status, 0) + n
@@ -508,7 +519,10 @@ def opening_stats(session: Session, opening_id: int) -> OpeningStats:
             stats.decisions[decision] = stats.decisions.get(decision, 0) + n
         if met:
             stats.met += n
-        stats.scored += int(n_scored or 0)
-        total_score += float(sum_score or 0.0)
+        if bin_no is not None:  # scored
+            stats.scored += n
+            total_score += float(sum_score or 0.0)
+            (stats.bins_met if met else stats.bins_failed)[int(bin_no)] += n
     stats.mean = round(total_score / stats.scored, 1) if stats.scored else None
+    stats.all_total = count_matching(session, opening_id) if filters.active else stats.total
     return stats

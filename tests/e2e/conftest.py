@@ -301,3 +301,23 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:  # type:
     page.fill("#password", password)
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
+
+
+def export_download(page, kind: str, path: Path, timeout: float = 60.0) -> Path:  # type: ignore[no-untyped-def]
+    """Start a ranking export ("csv" or "xlsx") with its button, watch its progress partial, then download it."""
+    before = page.evaluate("() => (document.querySelector('#export-status .export-job') || {}).id || ''")
+    page.click(f"#export-{kind}")
+    page.wait_for_function(
+        "(old) => { const el = document.querySelector('#export-status .export-job'); return el && el.id !== old; }",
+        arg=before,
+        timeout=timeout * 1000,
+    )
+    job = page.locator("#export-status .export-job")
+    assert job.get_attribute("data-status") in ("queued", "running", "done")
+    link = page.locator(f"#{job.get_attribute('id')} #export-download")
+    link.wait_for(timeout=timeout * 1000)  # the partial polls every second until the file is ready
+    assert "24 小时" in job.inner_text()
+    with page.expect_download() as info:
+        link.click()
+    info.value.save_as(path)
+    return path

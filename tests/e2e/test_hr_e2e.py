@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exam.services.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import export_download, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +72,13 @@ def test_hr_reviews_the_demo_opening(live_server, page, tmp_path) -> None:  # ty
     met = page.locator("#ranking-table tbody tr[data-attempt]")
     assert 0 < met.count() < total
     assert all("满足" in t and "未满足" not in t for t in page.locator("#ranking-table tbody td.req").all_inner_texts())
+    # the totals and the chart follow the filter (swapped out of band with the table)
+    assert f"筛选后 {met.count()} 人，共" in page.locator("#summary-scope").inner_text()
+    failed_bars = page.locator("#dist-table tbody tr td:nth-child(3)").all_text_contents()
+    assert failed_bars and all(t.strip() == "0" for t in failed_bars)  # only candidates meeting every requirement
+    assert (
+        0 < sum(int(t) for t in page.locator("#dist-table tbody tr td:nth-child(4)").all_text_contents()) <= met.count()
+    )
     page.fill("#f-min", "60")
     page.locator("#f-min").dispatch_event("change")
     page.wait_for_url(re.compile(r"score_min=60"))
@@ -152,10 +159,7 @@ def test_hr_reviews_the_demo_opening(live_server, page, tmp_path) -> None:  # ty
 
     # download CSV and XLSX and open them
     page.goto(ranking_url)
-    with page.expect_download() as info:
-        page.click("#export-csv")
-    csv_path = tmp_path / "ranking.csv"
-    info.value.save_as(csv_path)
+    csv_path = export_download(page, "csv", tmp_path / "ranking.csv")  # a background job: progress, then the file
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -170,10 +174,7 @@ def test_hr_reviews_the_demo_opening(live_server, page, tmp_path) -> None:  # ty
     assert float(mine[header.index("录用分")]) == new_score
     assert mine[header.index("经人工调整")] == "是"
 
-    with page.expect_download() as info:
-        page.click("#export-xlsx")
-    xlsx_path = tmp_path / "ranking.xlsx"
-    info.value.save_as(xlsx_path)
+    xlsx_path = export_download(page, "xlsx", tmp_path / "ranking.xlsx")
     ws = load_workbook(xlsx_path).active
     xheader = [c.value for c in ws[1]]
     assert xheader == header

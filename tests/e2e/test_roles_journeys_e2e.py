@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exam.services.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import DESKTOP, shot, sign_in
+from tests.e2e.conftest import DESKTOP, export_download, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -79,15 +79,9 @@ def test_hr_creates_shares_invites_decides_and_exports(live_server, pages, tmp_p
             " r.querySelector('td.score .score-num') ? r.querySelector('td.score .score-num').innerText : ''])"
         )
     ]
-    with hr.expect_download() as info:
-        hr.locator("#export-csv").click()
-    csv_path = tmp_path / "ranking.csv"
-    info.value.save_as(csv_path)
+    csv_path = export_download(hr, "csv", tmp_path / "ranking.csv")
     table = list(csv.reader(io.StringIO(csv_path.read_bytes().decode("utf-8-sig"))))
-    with hr.expect_download() as info:
-        hr.locator("#export-xlsx").click()
-    xlsx_path = tmp_path / "ranking.xlsx"
-    info.value.save_as(xlsx_path)
+    xlsx_path = export_download(hr, "xlsx", tmp_path / "ranking.xlsx")
     sheet = [[c.value for c in row] for row in load_workbook(xlsx_path).active.iter_rows()]
     assert len(sheet) == len(table) > 1
     for r, (csv_row, xlsx_row) in enumerate(zip(table, sheet)):

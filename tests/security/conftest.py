@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from exam.models import Invitation, Question, Role, RubricRegrade, ScoredReply, User
-from exam.services import accounts, api_tokens, webhooks
+from exam.services import accounts, api_tokens, exports, ranking, webhooks
 from exam.services.sample import seed_opening
 from tests.conftest import PASSWORDS, login
 from tests.web.candidate_helpers import ROOT, csrf, follow_and_start, make_invitation, make_opening, seed_bank
@@ -96,6 +96,9 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
         session, app.state.settings, users["hr"], sample.opening.id, kind="generic", url="https://1.1.1.1/hook"
     )
     delivery = webhooks.send_test(session, users["hr"], sample.opening.id, endpoint.id)
+    export_job = exports.start(
+        session, users["hr"], sample.opening, "csv", exports.Request(ranking.Filters(), "rank", True)
+    )
     for role, inv in (("candidate", invitation), ("candidate2", invitation2)):
         fresh = session.exec(select(Invitation).where(Invitation.id == inv.id)).one()
         users[role] = session.exec(select(User).where(User.id == fresh.candidate_id)).one()
@@ -123,6 +126,7 @@ def world(app, session) -> World:  # type: ignore[no-untyped-def]
             "endpoint": endpoint.id,
             "delivery": delivery.id,
             "api_token": api_token.id,
+            "export_job": export_job.id,
         },
     )
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
-from exam.hiring import export
 from exam.hiring.explain import (
     DECISION_LABELS,
     STATUS_LABELS,
@@ -19,7 +18,6 @@ from exam.hiring.explain import (
     criterion_points,
     criterion_values,
     decision_label,
-    export_table,
     format_value,
     lower_is_better,
     status_label,
@@ -27,8 +25,7 @@ from exam.hiring.explain import (
 from exam.hiring.svg import histogram_svg, score_bins
 from exam.i18n import gettext as _
 from exam.models import Opening
-from exam.services import accounts, ranking, regrade, review, stats
-from exam.timeutil import to_display, utcnow
+from exam.services import ranking, regrade, review, stats
 from exam.web.deps import FormDep, HROpening, HRUser, SessionDep
 from exam.web.hr.common import COMMON
 from exam.web.templating import _is_htmx, render
@@ -36,7 +33,7 @@ from exam.web.templating import _is_htmx, render
 router = APIRouter(prefix="/hr")
 
 
-def _sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
+def sort_params(q: Mapping[str, Any]) -> tuple[str, bool, int, int]:
     sort = ranking.valid_sort(q.get("sort", "rank"))
     desc = q.get("dir", "desc" if _default_desc(sort) else "asc") != "asc"
     page = _bounded(q.get("page", "1"), 1, 1, 1_000_000)
@@ -75,19 +72,20 @@ def _query(items: list[tuple[str, str]], **changes: Any) -> str:
     return urlencode(data)
 
 
-def _distribution_chart(session: Session, opening_id: int, profile: dict[str, Any]) -> dict[str, Any]:
-    met, failed = ranking.distribution(session, opening_id)
-    bins = score_bins(met, failed)
+def _distribution_chart(summary: ranking.OpeningStats, profile: dict[str, Any]) -> dict[str, Any]:
+    bins = score_bins(summary.bins_met, summary.bins_failed)
     total = sum(b.total for b in bins)
     band_lines = [(float(b["min"]), str(b["label"])) for b in profile.get("bands") or [] if float(b["min"]) > 0]
+    desc = _(
+        "%(n)s scored candidates in bins of 10 points; blue bars meet every hard requirement, grey bars do "
+        "not. Dashed lines mark the recommendation bands."
+    ) % {"n": total}
+    if summary.filtered:
+        desc = _("Only the candidates matching the filters.") + " " + desc
     svg = histogram_svg(
         bins,
         title=_("Distribution of hiring scores"),
-        desc=_(
-            "%(n)s scored candidates in bins of 10 points; blue bars meet every hard requirement, grey bars do "
-            "not. Dashed lines mark the recommendation bands."
-        )
-        % {"n": total},
+        desc=desc,
         met_label=_("Meets hard requirements"),
         failed_label=_("Fails a hard requirement"),
         x_label=_("Hiring score"),
@@ -112,11 +110,13 @@ def _ranking_context(
     notice: str | None = None,
     params: Mapping[str, Any] | None = None,
     partial: bool = False,
+    with_summary: bool = False,
 ) -> dict[str, Any]:
     params = request.query_params if params is None else params
     profile = review.profile_of(session, opening)
     filters = ranking.Filters.parse(params)
-    sort, desc, page, per_page = _sort_params(params)
+    summary = None if partial and not with_summary else ranking.opening_stats(session, opening.id, filters)  # type: ignore[arg-type]
+    sort, desc, page, per_page = sort_params(params)
     result = ranking.fetch_page(
         session,
         opening.id,
@@ -151,9 +151,11 @@ def _ranking_context(
         "page_url": page_url,
         "query": _query(sort_items),
         "export_query": _query(sort_items),
-        # the htmx partial (table only) needs neither the totals nor the chart
-        "stats": None if partial else ranking.opening_stats(session, opening.id),  # type: ignore[arg-type]
-        "chart": None if partial else _distribution_chart(session, opening.id, profile),  # type: ignore[arg-type]
+        # the totals and the chart count the candidates matching the filters; the htmx partial of a new sort or
+        # page (the table only) needs neither, that of new filters sends them out of band
+        "stats": summary,
+        "chart": _distribution_chart(summary, profile) if summary is not None else None,
+        "summary_oob": partial and with_summary,
         "sem": _sem(session, opening.id),  # type: ignore[arg-type]
         "rank_changes": None if partial else regrade.rank_changes(session, opening),
         "criteria": profile.get("criteria") or [],
@@ -185,7 +187,9 @@ def ranking_page(request: Request, opening: HROpening, session: SessionDep) -> R
     if request.query_params.get("deleted") == "1":
         notice = _("The candidate's data was deleted.")
     partial = _is_htmx(request) and request.headers.get("HX-Target") == "ranking-results"
-    ctx = _ranking_context(request, session, opening, notice=notice, partial=partial)
+    # new filters (the filter form sent the request): the totals and the chart change with the table
+    with_summary = partial and request.headers.get("HX-Trigger") == "ranking-filters"
+    ctx = _ranking_context(request, session, opening, notice=notice, partial=partial, with_summary=with_summary)
     if partial:
         return render(request, "hr/review/_ranking_results.html", ctx)
     return render(request, "hr/review/ranking.html", ctx)
@@ -230,48 +234,6 @@ def _bulk_error(request: Request, session: Session, opening: Opening, next_url: 
     query = next_url.split("?", 1)[1] if "?" in next_url else ""
     ctx = _ranking_context(request, session, opening, error=message, params=QueryParams(query))
     return render(request, "hr/review/ranking.html", ctx, status_code=422)
-
-
-# --- exports ----------------------------------------------------------------------------------
-
-
-def _export(request: Request, session: Session, opening: Opening, user: Any, kind: str) -> Response:
-    profile = review.profile_of(session, opening)
-    filters = ranking.Filters.parse(request.query_params)
-    sort, desc, _page, _per = _sort_params(request.query_params)
-    rows = ranking.export_rows(session, opening.id, filters, sort=sort, desc=desc)  # type: ignore[arg-type]
-    headers, table = export_table(rows, profile)
-    today = to_display(utcnow()).date().isoformat()  # the date the screens show (display time zone)
-    stem = f"ranking-{opening.id}-{today}"
-    nice = f"{opening.title}-{_('ranking')}-{today}"
-    if kind == "csv":
-        body = export.to_csv(headers, table)
-        media = "text/csv; charset=utf-8"
-    else:
-        body = export.to_xlsx(headers, table, title=_("Ranking"), widths=[6, 12, 14, 24, 10, 10, 10, 10, 24])
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    accounts.audit_now(
-        request.app.state.engine,
-        user,
-        "ranking.export",
-        "opening",
-        str(opening.id),
-        after={"format": kind, "filters": dict(filters.items()), "sort": sort},
-    )
-    disposition = f"attachment; filename=\"{stem}.{kind}\"; filename*=UTF-8''{quote(nice)}.{kind}"
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
-
-
-@router.get("/openings/{opening_id}/export.csv")
-def export_csv(request: Request, opening: HROpening, user: HRUser, session: SessionDep) -> Response:
-    """The ranking (filters and order applied) as CSV for Excel."""
-    return _export(request, session, opening, user, "csv")
-
-
-@router.get("/openings/{opening_id}/export.xlsx")
-def export_xlsx(request: Request, opening: HROpening, user: HRUser, session: SessionDep) -> Response:
-    """The ranking (filters and order applied) as an XLSX workbook."""
-    return _export(request, session, opening, user, "xlsx")
 
 
 # --- compare -------------------------------------------------------------------------------------
