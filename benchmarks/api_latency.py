@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, launch, stop_server  # noqa: E402
 
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
 SCOPES = ("invitations:write", "results:read", "decisions:write")
@@ -94,7 +94,7 @@ def timed(call: Callable[[int], httpx.Response], runs: int, warmup: int, expect:
 
 def measure(base: str, token: str, opening_id: int, attempt_ids: list[int], calls: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
-    client = httpx.Client(base_url=base, headers=headers, timeout=60)
+    client = httpx.Client(verify=TLS, base_url=base, headers=headers, timeout=60)
     api = "/api/v1"
     first = client.post(f"{api}/openings/{opening_id}/invitations", json={"name": "预热", "phone": "13599999999"})
     invitation_id = first.json()["items"][0]["id"]

@@ -44,7 +44,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, launch, stop_server  # noqa: E402
 
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
 SIMULATION = "sim.presale.shirts"
@@ -249,7 +249,7 @@ async def candidate(index: int, seat: Seat, base: str, args: argparse.Namespace,
     rng = random.Random(index)
     await asyncio.sleep(max(0.0, seat.starts_at - time.time()))
     desk_url = f"/candidate/attempts/{seat.attempt_id}/desk/0"
-    async with httpx.AsyncClient(base_url=base, cookies=seat.cookies, timeout=args.timeout) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=base, cookies=seat.cookies, timeout=args.timeout) as client:
         desk = Desk()
         reader = asyncio.create_task(stream(client, desk_url + "/stream", desk, stats, stop))
         await asyncio.sleep(rng.uniform(0, args.interval))

@@ -45,7 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import HOST, launch, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, launch, stop_server  # noqa: E402
 
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
 
@@ -337,6 +337,7 @@ class Load:
         rng = random.Random(self.args.seed * 100_003 + cand.index)
         await asyncio.sleep(rng.uniform(0, min(self.args.ramp, self.args.duration)))
         async with httpx.AsyncClient(
+            verify=TLS,
             base_url=self.base,
             follow_redirects=False,
             timeout=self.args.timeout,
@@ -579,7 +580,7 @@ def run_ceiling(base: str, concurrency: int, seconds: float, timeout: float) -> 
     status: Counter[str] = Counter()
 
     async def one(i: int, deadline: float) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=timeout) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=base, timeout=timeout) as client:
             n = 0
             while time.monotonic() < deadline:
                 n += 1

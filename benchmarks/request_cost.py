@@ -40,7 +40,7 @@ from benchmarks.load_exam import (  # noqa: E402
     start_ceiling,
     start_server,
 )
-from benchmarks.server import HOST, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, stop_server  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -77,7 +77,7 @@ class Cost:
 
 def started(base: str, token: str) -> tuple[httpx.Client, int, str, list[tuple[int, str, int]]]:
     """A candidate's client in the exam: (client, attempt id, CSRF token, items of the running section)."""
-    client = httpx.Client(base_url=base, timeout=30)
+    client = httpx.Client(verify=TLS, base_url=base, timeout=30)
     r = client.get(f"/i/{token}")
     intro = r.headers["location"]
     csrf = CSRF_RE.search(client.get(intro).text).group(1)  # type: ignore[union-attr]
@@ -123,7 +123,7 @@ def main() -> int:
     try:
         for token in tokens[:3]:  # warm up: the first requests parse and cache the bank
             started(base, token)
-        links = [httpx.Client(base_url=base, timeout=30) for _ in tokens[3:starts]]
+        links = [httpx.Client(verify=TLS, base_url=base, timeout=30) for _ in tokens[3:starts]]
         cost.measure("link", [lambda c=c, t=t: c.get(f"/i/{t}") for c, t in zip(links, tokens[3:starts], strict=True)])
         intros = [(c, c.get(f"/i/{t}").headers["location"]) for c, t in zip(links, tokens[3:starts], strict=True)]
         cost.measure("intro", [lambda c=c, u=u: c.get(u) for c, u in intros])
@@ -161,7 +161,7 @@ def main() -> int:
     cproc = start_ceiling(env, ceiling_url, "sqlmodel", cport, 1, tmp / "ceiling.log")
     try:
         ceiling = Cost(cproc.pid)
-        with httpx.Client(base_url=f"http://{HOST}:{cport}", timeout=30) as c:
+        with httpx.Client(verify=TLS, base_url=f"http://{HOST}:{cport}", timeout=30) as c:
             for _ in range(50):
                 c.post("/save", json={"text": "x"})
             ceiling.measure("ceiling_insert", [lambda: c.post("/save", json={"text": REPLY_TEXT})] * args.requests)
