@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from exam.models import QuestionExposure
@@ -38,6 +39,8 @@ def add_counts(session: Session, added: Mapping[str, int]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     table = QuestionExposure.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).values([{"question_id": qid, "seen": int(added[qid])} for qid in ids])
+    # one statement with parameters, run for each row: compiled once per process (a VALUES list of literal rows
+    # was compiled anew at every exam start)
+    stmt = insert(table).values(question_id=bindparam("qid"), seen=bindparam("n"))
     stmt = stmt.on_conflict_do_update(index_elements=["question_id"], set_={"seen": table.c.seen + stmt.excluded.seen})
-    session.execute(stmt)
+    session.connection().execute(stmt, [{"qid": qid, "n": int(added[qid])} for qid in ids])
