@@ -102,9 +102,10 @@ def reset_postgres(url: str, allow_any: bool) -> None:
     engine.dispose()
 
 
-def seed(env: dict[str, str], url: str, secret: str, n: int) -> tuple[int, list[str]]:
-    """`exam demo --force`, then N invitations to the demo opening: (opening id, link tokens)."""
-    demo = subprocess.run([EXAM_BIN, "demo", "--force"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+def seed(env: dict[str, str], url: str, secret: str, n: int, exam_bin: str = EXAM_BIN) -> tuple[int, list[str]]:
+    """`exam demo --force` (with the `exam` that will serve: its own migrations), then N invitations to the demo
+    opening: (opening id, link tokens)."""
+    demo = subprocess.run([exam_bin, "demo", "--force"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if demo.returncode != 0:
         sys.exit("exam demo failed:\n" + demo.stdout + demo.stderr)
     from sqlmodel import select
@@ -843,7 +844,7 @@ def main() -> int:
     if engine_name == "postgresql":
         reset_postgres(url, args.allow_any_database)
     t = time.monotonic()
-    _, tokens = seed(env, url, secret, args.candidates)
+    _, tokens = seed(env, url, secret, args.candidates, args.server_exam or EXAM_BIN)
     print(
         f"seeded {engine_name} with the demo and {len(tokens)} invitations in {time.monotonic() - t:.1f} s",
         file=sys.stderr,

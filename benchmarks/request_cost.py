@@ -115,7 +115,7 @@ def main() -> int:
     if url.startswith("postgresql"):
         reset_postgres(url, False)
     starts = max(10, min(300, args.requests // 10))
-    _, tokens = seed(env, url, secret, starts + 1)
+    _, tokens = seed(env, url, secret, starts + 1, args.server_exam or EXAM_BIN)
     port = free_port()
     proc = start_server(env, port, 1, tmp / "server.log", args.server_exam or EXAM_BIN)
     base = f"http://{HOST}:{port}"
