@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import api_tokens, data_rights, mail, stats, sweep, webhook_delivery, webhooks
+from exam.services import api_tokens, data_rights, mail, regrade, stats, sweep, webhook_delivery, webhooks
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -40,6 +40,7 @@ JOBS: tuple[Job, ...] = (
         lambda engine, settings: webhook_delivery.deliver_due(engine, settings),
         woken_by=webhooks.on_new_deliveries,
     ),
+    Job("regrade_replies", "regrade_interval_seconds", regrade.run_due, woken_by=regrade.on_queued),
 )
 
 

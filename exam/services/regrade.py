@@ -277,9 +277,12 @@ def audit_entries(session: Session, attempt_id: int) -> list[AuditLog]:
 
 def summary(session: Session, regrade_id: int) -> dict[str, Any] | None:
     """A regrade in numbers per opening, without names (the trainers' view)."""
-    regrade = session.get(RubricRegrade, regrade_id)
+    regrade = session.get(RubricRegrade, regrade_id, populate_existing=True)  # fresh: the job moves it on
     if regrade is None:
         return None
+    if regrade.status != "done":
+        actor = session.get(User, regrade.actor_id) if regrade.actor_id else None
+        return {"regrade": regrade, "openings": [], "actor": (actor.display_name or actor.username) if actor else ""}
     changes = session.exec(select(RankChange).where(RankChange.regrade_id == regrade_id)).all()
     by_opening: dict[int, list[RankChange]] = {}
     for change in changes:
