@@ -88,6 +88,10 @@ def seed_with_answers(path: Path, n: int) -> None:
             session.commit()
             print(f"seeded {n} candidates with answers in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     engine.dispose()
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        _add_regrade_columns(conn)  # a file seeded by an older checkout
 
 
 def _full_width_version(session: Session, question_id: str) -> None:

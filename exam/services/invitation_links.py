@@ -74,14 +74,19 @@ def sheet(
 ) -> tuple[list[SheetCard], int]:
     """Cards for the invitations of an opening that can still be used, and how many links could not be shown."""
     now = now or utcnow()
+    # an invitation whose candidate started the exam cannot be used again: leave those out in SQL (an opening
+    # may have 10,000 attempts, whose rows are wide)
+    started = select(Attempt.id).where(
+        col(Attempt.opening_id) == opening.id, col(Attempt.candidate_id) == col(Invitation.candidate_id)
+    )
     invitations = session.exec(
-        select(Invitation).where(Invitation.opening_id == opening.id).order_by(col(Invitation.id))
+        select(Invitation)
+        .where(Invitation.opening_id == opening.id, col(Invitation.revoked_at).is_(None), ~started.exists())
+        .order_by(col(Invitation.id))
     ).all()
-    attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id))}
     cards, missing = [], 0
     for invitation in invitations:
-        attempt = attempts.get(invitation.candidate_id) if invitation.candidate_id is not None else None
-        if openings.invitation_status(invitation, attempt, now) not in ("invited", "opened", "accepted"):
+        if openings.invitation_status(invitation, None, now) not in ("invited", "opened", "accepted"):
             continue
         url = link(base_url, keys, invitation)
         if url is None:
