@@ -2,10 +2,11 @@
 
 A regrade of 10,000 replies used to run one ORM round trip per answer and attempt (answers, profile,
 signals and a linear search per attempt): minutes. Here the replies are read in chunks of narrow rows and
-graded with the new rubric on a read snapshot (the slow part, progress reported per chunk); the write
-transaction then reads each attempt's answers in a few queries, recomputes the results with the pure
-aggregation (:func:`exam.hiring.sections.build_results`), and writes answers, attempts, audit entries and
-rank changes as executemany batches, with the opening's ranks read before and after in one window query each.
+graded with the new rubric on a read snapshot (progress reported per chunk); the attempts' new results are
+computed on a read snapshot too, from the answers of the sections that changed (the pure aggregation of
+:mod:`exam.hiring.sections`; the other sections' stored figures are kept); the write transaction then checks
+that no attempt changed meanwhile (``graded_at``), and writes answers, attempts, audit entries and rank
+changes as executemany batches, with the opening's ranks read before and after in one window query each.
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
 
-from exam.hiring.sections import GradedItem, build_results, effective_score, grade_item
+from exam.hiring.score import compute_hiring
+from exam.hiring.sections import (
+    GradedItem,
+    build_results,
+    effective_score,
+    grade_item,
+    inputs_from_sections,
+    section_result,
+)
 from exam.integrity import SIGNAL_KINDS
 from exam.models import Answer, Attempt, AuditLog, IntegrityEvent, Opening, QuestionVersion, RankChange, RubricRegrade
 from exam.questions.base import QuestionBase
@@ -165,6 +174,30 @@ class Batch:
             getattr(self, name).update(getattr(other, name))
 
 
+def _results(
+    paper: dict[str, Any],
+    items: list[GradedItem],
+    profile: dict[str, Any],
+    overrides: dict[int, Any],
+    kept: tuple[dict[str, Any], set[str]] | None,
+) -> dict[str, Any]:
+    """Attempt.results from the items of the changed sections and the stored figures of the others (or all items)."""
+    if kept is None:
+        return build_results(paper, items, profile, overrides)
+    stored, changed = kept
+    by_section: dict[str, list[GradedItem]] = {}
+    for item in items:
+        by_section.setdefault(item.section_id, []).append(item)
+    sections = {
+        s["id"]: section_result(s.get("title") or s["id"], by_section.get(s["id"], []), overrides)
+        if s["id"] in changed
+        else stored[s["id"]]
+        for s in paper.get("sections") or []
+    }
+    inputs = inputs_from_sections(sections)
+    return {"sections": sections, "inputs": inputs, "hiring": compute_hiring(profile, inputs).as_dict()}
+
+
 def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None = None) -> Batch:
     """The new answers and results of the regraded attempts (reads only; ``only``: these attempts).
 
@@ -179,6 +212,7 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                 select(
                     Answer.id,
                     Answer.attempt_id,
+                    Answer.section_id,
                     Answer.question_version_id,
                     Answer.score,
                     Answer.result,
@@ -192,7 +226,13 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
     for ids in chunks(sorted({row.attempt_id for row in rows})):
         for row in session.exec(
             select(
-                Attempt.id, Attempt.opening_id, Attempt.paper, Attempt.hiring_score, Attempt.band, Attempt.graded_at
+                Attempt.id,
+                Attempt.opening_id,
+                Attempt.paper,
+                Attempt.results,
+                Attempt.hiring_score,
+                Attempt.band,
+                Attempt.graded_at,
             ).where(col(Attempt.id).in_(ids), col(Attempt.status) == "graded")
         ).all():
             attempts[row.id] = row
@@ -209,11 +249,25 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
     for opening_id in opening_ids:
         opening = session.get(Opening, opening_id)
         profiles[opening_id] = papers.opening_profile(session, opening)[0] if opening else {}  # type: ignore[arg-type]
-    # every answer of these attempts (the aggregation needs all of them), narrow rows
+    # only the sections the regraded replies are in change: their answers are read (narrow rows) and their
+    # figures computed again; the other sections' stored figures are kept (an attempt without them is read whole)
+    affected: dict[int, set[str]] = {}
+    for row in current.values():
+        affected.setdefault(row.attempt_id, set()).add(row.section_id)
+    sections_read = set().union(*affected.values()) if affected else set()
+    whole: set[int] = set()
+    for attempt_id in attempt_ids:
+        stored = (attempts[attempt_id].results or {}).get("sections") or {}
+        if any(s.get("id") not in stored for s in (attempts[attempt_id].paper or {}).get("sections") or []):
+            whole.add(attempt_id)
+            affected[attempt_id] = set()  # every section: see _results
     by_attempt: dict[int, list[Any]] = {}
     version_ids: set[int] = set()
     signals: dict[int, int] = {}
     for ids in chunks(attempt_ids):
+        wanted = or_(
+            col(Answer.section_id).in_(sections_read), col(Answer.attempt_id).in_([i for i in ids if i in whole])
+        )
         for row in session.exec(
             select(
                 Answer.id,
@@ -227,9 +281,11 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                 Answer.result,
                 Answer.overrides,
             )
-            .where(col(Answer.attempt_id).in_(ids))
+            .where(col(Answer.attempt_id).in_(ids), wanted)
             .order_by(col(Answer.attempt_id), col(Answer.position))
         ).all():
+            if row.attempt_id not in whole and row.section_id not in affected[row.attempt_id]:
+                continue
             by_attempt.setdefault(row.attempt_id, []).append(row)
             version_ids.add(row.question_version_id)
         signals.update(
@@ -239,7 +295,7 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                 .group_by(col(IntegrityEvent.attempt_id))
             ).all()  # type: ignore[arg-type]
         )
-    models = papers.load_versions(session, list(version_ids))
+    models = papers.load_versions(session, list(version_ids | {plan.version_id}))  # topics of the new version too
     topics = {vid: tuple(m.topics) for vid, m in models.items()}
     batch = Batch()
     for attempt_id in attempt_ids:
@@ -292,7 +348,13 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
             )
             if answer.overrides:
                 overrides[answer.position] = dict(answer.overrides)
-        results = build_results(paper, items, profiles[attempt.opening_id], overrides)
+        results = _results(
+            paper,
+            items,
+            profiles[attempt.opening_id],
+            overrides,
+            None if attempt_id in whole else ((attempt.results or {}).get("sections") or {}, affected[attempt_id]),
+        )
         hiring = results["hiring"]
         batch.attempts.append(
             {

@@ -166,3 +166,46 @@ def test_access_and_csrf(client, login_as, session, engine, replies) -> None:  #
     assert refused.status_code == 403
     session.commit()
     assert len(session.exec(select(RubricRegrade)).all()) == 1
+
+
+def test_a_regrade_recomputes_what_a_full_regrade_would(session) -> None:  # type: ignore[no-untyped-def]
+    """Only the reply's section is recomputed; the stored figures of the others are kept: the same results."""
+    import json
+
+    from exam.models import Attempt, QuestionVersion, Role
+    from exam.services import accounts, workspace
+    from exam.services.sample import _hash, seed_opening
+    from exam.zhtext import full_width
+
+    trainer = accounts.create_user(session, "t1", Role.trainer, "Trainer-test-pass-1")
+    sample = seed_opening(session, 12, with_answers=True, seed=3)
+    qid = "sample.reply.bargain"
+    row = session.exec(select(QuestionVersion).where(QuestionVersion.question_id == qid)).one()
+
+    def fix(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            return full_width(value)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return {k: fix(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    row.content = fix(row.content)  # today's text rules (full-width marks), or the edit does not validate
+    row.content_hash = _hash(row.content)
+    session.add(row)
+    session.commit()
+    content = json.loads(json.dumps(row.content))
+    content["rubric"]["criteria"][2]["detectors"][0]["items"][0]["points"] = 4  # stating the price is worth less
+    report = regrade.apply_edit(session, trainer, qid, workspace.question_yaml(content), base_version=1)
+    session.commit()
+    assert report.outcome == "updated" and report.regrade.answers == 12  # type: ignore[union-attr]
+    for attempt_id in sample.attempt_ids[:12]:
+        attempt = session.get(Attempt, attempt_id)
+        batch = json.loads(json.dumps(attempt.results))  # type: ignore[union-attr]
+        score = attempt.hiring_score  # type: ignore[union-attr]
+        results.regrade_attempt(session, attempt)  # type: ignore[arg-type]
+        full = json.loads(json.dumps(attempt.results))  # type: ignore[union-attr]
+        for sid in full["sections"]:
+            assert full["sections"][sid] == batch["sections"][sid], (sid, full["sections"][sid], batch["sections"][sid])
+        assert full == batch
+        assert attempt.hiring_score == score  # type: ignore[union-attr]
+    session.rollback()
