@@ -108,9 +108,10 @@ def apply_edit(
     if report.outcome != "running":
         return report
     regrade = report.regrade
-    plan = regrade_batch.plan(session, regrade)  # type: ignore[arg-type]
-    graded = regrade_batch.grade(lambda ids: regrade_batch.responses(session, ids), plan, lambda done: None)
-    regrade_batch.store(session, plan, graded, regrade_batch.compute(session, plan, graded), actor.id)
+    with regrade_batch.paused_gc():
+        plan = regrade_batch.plan(session, regrade)  # type: ignore[arg-type]
+        graded = regrade_batch.grade(lambda ids: regrade_batch.responses(session, ids), plan, lambda done: None)
+        regrade_batch.store(session, plan, graded, regrade_batch.compute(session, plan, graded), actor.id)
     session.expire_all()  # the batch wrote with executemany: reload what the caller holds
     changes = list(session.exec(select(RankChange).where(RankChange.regrade_id == regrade.id)).all())  # type: ignore[union-attr]
     return RegradeReport("updated", report.version, regrade, changes)
@@ -212,7 +213,8 @@ def run_due(engine: Engine, settings: Settings | None = None) -> int:
     finished = 0
     while (regrade_id := _claim(engine, utcnow())) is not None:
         try:
-            _run(engine, regrade_id)
+            with regrade_batch.paused_gc():
+                _run(engine, regrade_id)
             finished += 1
         except Exception as exc:  # noqa: BLE001 - record the failure, keep the queue moving
             log.exception("regrade %s failed", regrade_id)

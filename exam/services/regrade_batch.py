@@ -11,13 +11,15 @@ changes as executemany batches, with the opening's ranks read before and after i
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from exam.hiring.score import compute_hiring
@@ -37,9 +39,22 @@ from exam.services.blind import candidate_view
 from exam.services.ranking import ranks_and_percentiles
 from exam.timeutil import utcnow
 
-__all__ = ["Batch", "Plan", "compute", "grade", "plan", "store"]
+__all__ = ["Batch", "Plan", "compute", "grade", "paused_gc", "plan", "store"]
 
 CHUNK = 500  # rows per read (and per progress step)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused for a batch: it allocates about a million short-lived objects without
+    cycles, and the full collections they set off took a quarter of the regrade's CPU (measured)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def chunks(ids: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -214,9 +229,6 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                     Answer.attempt_id,
                     Answer.section_id,
                     Answer.question_version_id,
-                    Answer.score,
-                    Answer.result,
-                    Answer.overrides,
                 ).where(col(Answer.id).in_(ids))
             ).all()
         )
@@ -278,7 +290,9 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                 Answer.response,
                 Answer.score,
                 Answer.max_score,
-                Answer.result,
+                # a regraded reply's old grading is replaced: only its score is read (for the audit), not decoded
+                case((col(Answer.question_id) == plan.question_id, None), else_=col(Answer.result)).label("result"),
+                col(Answer.result)["score"].as_float().label("old_reply_score"),
                 Answer.overrides,
             )
             .where(col(Answer.attempt_id).in_(ids), wanted)
@@ -313,7 +327,7 @@ def compute(session: Session, plan: Plan, graded: Graded, only: set[int] | None 
                     "answer": row.id,
                     "version": plan.numbers.get(row.question_version_id),
                     "score": row.score,
-                    "reply_score": (row.result or {}).get("score"),
+                    "reply_score": row.old_reply_score,
                 }
                 if kept != (row.overrides or {}):
                     old["dropped_overrides"] = sorted(set(row.overrides or {}) - set(kept))
