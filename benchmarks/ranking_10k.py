@@ -251,19 +251,13 @@ def bench_regrade(db: Path) -> dict[str, Any]:
     (``regrade.run_due``, else the synchronous ``apply_edit`` of older code). The job logs its two phases.
     """
     import logging
-    import sqlite3
 
     from sqlmodel import func
 
     from exam.models import Answer, Question, User
     from exam.services import regrade
 
-    copy = db.with_name(db.stem + "-regrade.sqlite3")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(copy) + suffix).unlink(missing_ok=True)
-    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-        _add_regrade_columns(dst)
+    copy = _copy(db, "regrade")
     phases: list[Any] = []
 
     class Phases(logging.Handler):
@@ -314,10 +308,61 @@ def bench_regrade(db: Path) -> dict[str, Any]:
     return result
 
 
+def _copy(db: Path, suffix: str) -> Path:
+    """A copy of the seeded file (a benchmark that writes leaves the seed as it was)."""
+    import sqlite3
+
+    copy = db.with_name(f"{db.stem}-{suffix}.sqlite3")
+    for end in ("", "-wal", "-shm"):
+        Path(str(copy) + end).unlink(missing_ok=True)
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+        _add_regrade_columns(dst)
+    return copy
+
+
+def bench_statistics(db: Path, repeat: int) -> dict[str, Any]:
+    """The statistics job over N candidates (``stats.refresh``, on a copy), then the pages that show its snapshots."""
+    from exam.services import stats
+
+    copy = _copy(db, "stats")
+    engine = make_engine(f"sqlite:///{copy}")
+    start, cpu = time.perf_counter(), time.process_time()
+    scopes = stats.refresh(engine)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    engine.dispose()
+    trainer, engine = _client(copy, TRAINER_USER)
+    hr, _ = _client(copy, HR_USER)
+    with Session(engine) as session:
+        opening_id = session.exec(select(Opening.id)).first()
+    pages = []
+    for client, label, url in (
+        (trainer, "trainer statistics (opening)", f"/trainer/stats?opening={opening_id}"),
+        (trainer, "trainer question statistics", f"/trainer/questions/{REGRADE_QUESTION}/stats"),
+        (hr, "outcomes and validity", f"/hr/openings/{opening_id}/outcomes"),
+        (hr, "ranking (with SEM bands)", f"/hr/openings/{opening_id}/ranking"),
+    ):
+        client.get(url).raise_for_status()
+        ms = timed(lambda: client.get(url).raise_for_status(), repeat)  # noqa: B023
+        pages.append(
+            {"page": label, "url": url, "median_ms": round(statistics.median(ms), 1), "max_ms": round(max(ms), 1)}
+        )
+    engine.dispose()
+    for end in ("", "-wal", "-shm"):
+        Path(str(copy) + end).unlink(missing_ok=True)
+    return {
+        "refresh_seconds": round(seconds, 2),
+        "refresh_cpu_seconds": round(cpu, 2),
+        "scopes": scopes,
+        "pages": pages,
+    }
+
+
 def hr_benchmarks(db: Path, n: int, repeat: int, sample: int, regrade: bool) -> dict[str, Any]:
     """Seed (once) and run the HR part: the report's percentiles, the other pages, the regrade."""
     seed_with_answers(db, n)
     out: dict[str, Any] = {"db": str(db), "report": bench_reports(db, sample), **bench_hr_pages(db, repeat)}
+    out["statistics"] = bench_statistics(db, repeat)
     if regrade:
         out["regrade"] = bench_regrade(db)
     return out
@@ -332,6 +377,10 @@ def print_hr(hr: dict[str, Any]) -> None:
     print(f"{'page':<32} {'first':>8} {'median':>8} {'max':>8}")
     for p in hr["pages"]:
         print(f"{p['page']:<32} {p['first_ms']:>8} {p['median_ms']:>8} {p['max_ms']:>8}")
+    st = hr["statistics"]
+    print(f"statistics job (stats.refresh, {st['scopes']} scopes): {st['refresh_seconds']} s; then:")
+    for p in st["pages"]:
+        print(f"  {p['page']:<30} {p['median_ms']:>8} {p['max_ms']:>8}")
     if "regrade" in hr:
         g = hr["regrade"]
         phases = (
