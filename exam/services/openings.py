@@ -275,60 +275,6 @@ def revoke(session: Session, invitation: Invitation, *, actor: User | None = Non
         accounts.audit(session, actor, "invitation.revoke", "invitation", str(invitation.id))
 
 
-INVITATIONS_PER_PAGE = 100
-
-
-@dataclass
-class InvitationPage:
-    """One page of an opening's invitations (newest first) with their attempts, and how many match."""
-
-    invitations: list[Invitation]
-    attempts: dict[int, Attempt]  # by candidate id
-    total: int
-    page: int
-    pages: int
-
-
-def invitation_page(
-    session: Session, opening: Opening, page: int = 1, query: str = "", per_page: int = INVITATIONS_PER_PAGE
-) -> InvitationPage:
-    """A page of the opening's invitations, optionally those whose name, e-mail or phone contains ``query``.
-
-    Only the page's rows and their attempts are read (an opening may have 10,000 invitations).
-    """
-    where = [Invitation.opening_id == opening.id]
-    query = query.strip()[:100]
-    if query:
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            or_(
-                col(Invitation.name).ilike(like, escape="\\"),
-                col(Invitation.email).ilike(like, escape="\\"),
-                col(Invitation.phone).ilike(like, escape="\\"),
-            )
-        )
-    total = session.exec(select(func.count()).select_from(Invitation).where(*where)).one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    invitations = list(
-        session.exec(
-            select(Invitation)
-            .where(*where)
-            .order_by(col(Invitation.id).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-    )
-    candidates = [i.candidate_id for i in invitations if i.candidate_id is not None]
-    attempts = {
-        a.candidate_id: a
-        for a in session.exec(
-            select(Attempt).where(Attempt.opening_id == opening.id, col(Attempt.candidate_id).in_(candidates or [-1]))
-        ).all()
-    }
-    return InvitationPage(invitations, attempts, total, page, pages)
-
-
 def attempt_of(session: Session, invitation: Invitation) -> Attempt | None:
     """The attempt started from an invitation, if any."""
     if invitation.candidate_id is None:

@@ -8,7 +8,7 @@ import re
 from sqlmodel import select
 
 from exam.models import Invitation
-from exam.services.openings import INVITATIONS_PER_PAGE
+from exam.services.invitation_links import INVITATIONS_PER_PAGE
 from exam.services.sample import seed_opening
 
 HX = {"HX-Request": "true", "HX-Target": "invitations"}

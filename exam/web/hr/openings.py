@@ -200,7 +200,7 @@ def _page_number(request: Request) -> int:
 def _rows(request: Request, session: Session, opening: Opening) -> dict[str, Any]:
     """One page of the invitations list (the page and search of the query string) and its pager."""
     query = request.query_params.get("q", "")
-    found = openings.invitation_page(session, opening, _page_number(request), query)
+    found = invitation_links.invitation_page(session, opening, _page_number(request), query)
     deliveries = mail.latest(session, [inv.id for inv in found.invitations])
     base = f"/hr/openings/{opening.id}"
 
