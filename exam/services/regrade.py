@@ -40,7 +40,7 @@ from exam.services.ranking import load_rows
 from exam.settings import Settings
 from exam.timeutil import as_utc, utcnow
 
-__all__ = ["RegradeReport", "apply_edit", "on_queued", "queue_edit", "rank_changes", "run_due", "status_of"]
+__all__ = ["RegradeReport", "apply_edit", "on_queued", "queue_edit", "rank_changes", "run_due"]
 
 log = logging.getLogger("exam.regrade")
 
@@ -225,11 +225,6 @@ def run_due(engine: Engine, settings: Settings | None = None) -> int:
                     .values(status="failed", lease_until=None, finished_at=utcnow(), error=repr(exc)[:2000])
                 )
     return finished
-
-
-def status_of(session: Session, regrade_id: int) -> RubricRegrade | None:
-    """A regrade's row, read fresh (for the progress display)."""
-    return session.get(RubricRegrade, regrade_id, populate_existing=True)
 
 
 def rank_changes(session: Session, opening: Opening, limit: int = 5) -> list[dict[str, Any]]:
