@@ -390,6 +390,12 @@ class RubricRegrade(SQLModel, table=True):
     answers: int = 0
     attempts: int = 0
     skipped: int = 0
+    # the regrade runs in a background job: queued -> running (a worker holds it until lease_until) -> done | failed
+    status: str = Field(default="done", max_length=16, index=True)
+    done: int = 0  # replies graded again so far (the progress shown to the trainer)
+    lease_until: datetime | None = utc_field()
+    finished_at: datetime | None = utc_field()
+    error: str = Field(default="", sa_type=Text)
 
 
 class RankChange(SQLModel, table=True):

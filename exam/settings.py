@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     smtp_interval_seconds: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=10_000)
     webhook_interval_seconds: int = Field(default=5, ge=1)  # the deliverer's poll (it also wakes on new events)
+    regrade_interval_seconds: int = Field(default=10, ge=1)  # queued rubric regrades (also woken when queued)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_allow_private: bool = False  # webhooks to private networks and plain http (an intranet receiver)
     export_interval_seconds: int = Field(default=5, ge=1)  # the export runner's poll (it also wakes on new exports)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from exam.numbers import round1
@@ -80,8 +80,14 @@ class CriterionScore:
     clamped: str | None = None  # "low" (below the 0-point value), "high" (above the 100-point value) or None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return asdict(self)
+        """JSON form (flat fields; a regrade stores thousands: no recursive ``dataclasses.asdict``)."""
+        out = {name: getattr(self, name) for name in _CRITERION_FIELDS}
+        if self.scale is not None:
+            out["scale"] = dict(self.scale)
+        return out
+
+
+_CRITERION_FIELDS = tuple(f.name for f in fields(CriterionScore))
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,10 @@ class RequirementCheck:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _REQUIREMENT_FIELDS}
+
+
+_REQUIREMENT_FIELDS = tuple(f.name for f in fields(RequirementCheck))
 
 
 @dataclass(frozen=True)

@@ -62,13 +62,14 @@ def _order_key(question_id: str, answer_id: int) -> str:
 
 def _replies(session: Session, question_id: str) -> list[tuple[int, str]]:
     """(answer id, text) of every non-empty reply to the question in a finished attempt, in sample order."""
+    # the text alone, extracted by the database (not every response decoded here: a question may have 10,000)
     rows = session.exec(
-        select(Answer.id, Answer.response)
+        select(Answer.id, col(Answer.response)["text"].as_string())
         .join(Attempt, col(Attempt.id) == col(Answer.attempt_id))
         .where(col(Answer.question_id) == question_id, col(Attempt.status) == "graded")
     ).all()
     ordered = sorted(
-        ((answer_id, str((response or {}).get("text") or "")) for answer_id, response in rows),
+        ((answer_id, str(text or "")) for answer_id, text in rows),
         key=lambda r: _order_key(question_id, r[0]),  # type: ignore[arg-type]
     )
     return [(a, t) for a, t in ordered if t.strip()]  # type: ignore[misc]
@@ -79,11 +80,14 @@ def _same(text: str) -> str:
     return " ".join(text.split())
 
 
-def sample(session: Session, question_id: str) -> list[tuple[int, str]]:
-    """(answer id, reply text) of the question's sample: finished attempts, non-empty, distinct, in sample order."""
+def sample(session: Session, question_id: str, replies: list[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
+    """(answer id, reply text) of the question's sample: finished attempts, non-empty, distinct, in sample order.
+
+    ``replies``: the question's replies when the caller has already read them.
+    """
     seen: set[str] = set()
     out: list[tuple[int, str]] = []
-    for answer_id, text in _replies(session, question_id):
+    for answer_id, text in _replies(session, question_id) if replies is None else replies:
         if _same(text) not in seen:
             seen.add(_same(text))
             out.append((answer_id, text))
@@ -117,7 +121,7 @@ def next_reply(session: Session, question_id: str, rater: User, after: int | Non
     """The next reply of the sample this trainer has not scored (after ``after`` when skipping); None when done."""
     model = _reply_question(session, question_id)
     replies = _replies(session, question_id)
-    items = sample(session, question_id)
+    items = sample(session, question_id, replies)
     scored = set(
         session.exec(
             select(BlindScore.answer_id).where(BlindScore.question_id == question_id, BlindScore.rater_id == rater.id)
@@ -207,12 +211,15 @@ def _trainer_scores(session: Session, question_id: str) -> dict[int, tuple[int, 
     return {int(a): (_half_up(float(mean)), int(n)) for a, mean, n in rows}
 
 
-def _score_rows(session: Session, question_id: str, model: QuestionBase) -> list[ScoredRow]:
+def _score_rows(
+    session: Session, question_id: str, model: QuestionBase, replies: list[tuple[int, str]] | None = None
+) -> list[ScoredRow]:
     """The blind-scored replies of the sample graded by ``model``'s rubric."""
     trainers = _trainer_scores(session, question_id)
-    numbers = {_same(t): n for n, (_a, t) in enumerate(sample(session, question_id), 1)}
+    replies = _replies(session, question_id) if replies is None else replies
+    numbers = {_same(t): n for n, (_a, t) in enumerate(sample(session, question_id, replies), 1)}
     rows = []
-    for answer_id, text in _replies(session, question_id):
+    for answer_id, text in replies:
         if answer_id not in trainers:
             continue
         number = numbers.get(_same(text), 0)
@@ -234,9 +241,10 @@ def _agreement(rows: Sequence[ScoredRow]) -> Agreement:
 def rubric_agreement(session: Session, question_id: str) -> RubricAgreement:
     """The current rubric against the trainers, and the replies where they differ most."""
     model = _reply_question(session, question_id)
-    rows = _score_rows(session, question_id, model)
+    replies = _replies(session, question_id)
+    rows = _score_rows(session, question_id, model, replies)
     differences = sorted((r for r in rows if r.difference), key=lambda r: -abs(r.difference))[:TOP_DIFFERENCES]
-    return RubricAgreement(model, _agreement(rows), rows, differences, len(sample(session, question_id)))
+    return RubricAgreement(model, _agreement(rows), rows, differences, len(sample(session, question_id, replies)))
 
 
 def rubric_overview(session: Session, rater: User) -> list[dict[str, Any]]:

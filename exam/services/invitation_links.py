@@ -1,5 +1,6 @@
 """Invitation links as people receive them: the link under the current or an earlier secret key, QR codes,
-and the printable sheet of an opening's open invitations for walk-in hiring days.
+the printable sheet of an opening's open invitations for walk-in hiring days, and the invitations list a
+page at a time.
 
 Links are HMACs of the invitation under the secret key, and only their hash is stored, so a link keeps
 working for the candidate whatever the key; showing, printing or e-mailing it again needs the key it was
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from exam import security
@@ -74,14 +76,19 @@ def sheet(
 ) -> tuple[list[SheetCard], int]:
     """Cards for the invitations of an opening that can still be used, and how many links could not be shown."""
     now = now or utcnow()
+    # an invitation whose candidate started the exam cannot be used again: leave those out in SQL (an opening
+    # may have 10,000 attempts, whose rows are wide)
+    started = select(Attempt.id).where(
+        col(Attempt.opening_id) == opening.id, col(Attempt.candidate_id) == col(Invitation.candidate_id)
+    )
     invitations = session.exec(
-        select(Invitation).where(Invitation.opening_id == opening.id).order_by(col(Invitation.id))
+        select(Invitation)
+        .where(Invitation.opening_id == opening.id, col(Invitation.revoked_at).is_(None), ~started.exists())
+        .order_by(col(Invitation.id))
     ).all()
-    attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id))}
     cards, missing = [], 0
     for invitation in invitations:
-        attempt = attempts.get(invitation.candidate_id) if invitation.candidate_id is not None else None
-        if openings.invitation_status(invitation, attempt, now) not in ("invited", "opened", "accepted"):
+        if openings.invitation_status(invitation, None, now) not in ("invited", "opened", "accepted"):
             continue
         url = link(base_url, keys, invitation)
         if url is None:
@@ -89,3 +96,57 @@ def sheet(
             continue
         cards.append(SheetCard(invitation, url, qr_svg(url, title=invitation.name)))
     return cards, missing
+
+
+INVITATIONS_PER_PAGE = 100
+
+
+@dataclass
+class InvitationPage:
+    """One page of an opening's invitations (newest first) with their attempts, and how many match."""
+
+    invitations: list[Invitation]
+    attempts: dict[int, Attempt]  # by candidate id
+    total: int
+    page: int
+    pages: int
+
+
+def invitation_page(
+    session: Session, opening: Opening, page: int = 1, query: str = "", per_page: int = INVITATIONS_PER_PAGE
+) -> InvitationPage:
+    """A page of the opening's invitations, optionally those whose name, e-mail or phone contains ``query``.
+
+    Only the page's rows and their attempts are read (an opening may have 10,000 invitations).
+    """
+    where = [Invitation.opening_id == opening.id]
+    query = query.strip()[:100]
+    if query:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            or_(
+                col(Invitation.name).ilike(like, escape="\\"),
+                col(Invitation.email).ilike(like, escape="\\"),
+                col(Invitation.phone).ilike(like, escape="\\"),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(Invitation).where(*where)).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    invitations = list(
+        session.exec(
+            select(Invitation)
+            .where(*where)
+            .order_by(col(Invitation.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    )
+    candidates = [i.candidate_id for i in invitations if i.candidate_id is not None]
+    attempts = {
+        a.candidate_id: a
+        for a in session.exec(
+            select(Attempt).where(Attempt.opening_id == opening.id, col(Attempt.candidate_id).in_(candidates or [-1]))
+        ).all()
+    }
+    return InvitationPage(invitations, attempts, total, page, pages)

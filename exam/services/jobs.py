@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from exam.services import api_tokens, data_rights, exports, mail, stats, sweep, webhook_delivery, webhooks
+from exam.services import api_tokens, data_rights, exports, mail, regrade, stats, sweep, webhook_delivery, webhooks
 from exam.settings import Settings
 
 log = logging.getLogger("exam.jobs")
@@ -46,6 +46,7 @@ JOBS: tuple[Job, ...] = (
         exports.run_due_isolated,  # in a child process: the export's CPU work never holds this worker's GIL
         woken_by=exports.on_new_exports,
     ),
+    Job("regrade_replies", "regrade_interval_seconds", regrade.run_due, woken_by=regrade.on_queued),
 )
 
 

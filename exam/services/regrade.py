@@ -8,66 +8,62 @@ Reviewers' overrides stay for criteria the new rubric still has. Each regraded a
 entry with the old and new reply score, version, hiring score, band and rank; each attempt whose hiring
 score or rank changed gets a :class:`~exam.models.RankChange` that HR sees on the opening's ranking.
 Replies to versions whose task text differs are left as they were (counted as skipped).
+
+From the web, :func:`queue_edit` saves the version and queues the regrade; the background job
+:func:`run_due` claims queued regrades one at a time, in order (compare-and-set with a lease, so several
+processes can run it), grades outside the write transaction with progress, and writes in one short batch
+(:mod:`exam.services.regrade_batch`). :func:`apply_edit` does the same at once in the caller's session.
 """
 
 from __future__ import annotations
 
-import copy
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from exam.db import transactional
-from exam.hiring.sections import effective_score, grade_item
-from exam.models import Answer, Attempt, AuditLog, Opening, Question, QuestionVersion, RankChange, RubricRegrade, User
+from exam.db import session_scope, transactional
+from exam.models import AuditLog, Opening, Question, RankChange, RubricRegrade, User
 from exam.security import N_
-from exam.services import workspace
-from exam.services.accounts import audit
+from exam.services import regrade_batch, workspace
 from exam.services.bank_store import store_question
-from exam.services.blind import BlindError, candidate_view
-from exam.services.papers import load_versions
-from exam.services.ranking import load_rows, ranks_and_percentiles
-from exam.services.results import regrade_attempt
+from exam.services.blind import BlindError
+from exam.services.ranking import load_rows
+from exam.settings import Settings
+from exam.timeutil import as_utc, utcnow
 
-__all__ = ["RegradeReport", "apply_edit", "rank_changes"]
+__all__ = ["RegradeReport", "apply_edit", "on_queued", "queue_edit", "rank_changes", "run_due"]
+
+log = logging.getLogger("exam.regrade")
+
+LEASE = timedelta(minutes=5)  # a worker holds a running regrade this long past its last progress report
+UNFINISHED = ("queued", "running")
+QUEUED_FLAG = "regrade_queued"
+_listeners: list[Callable[[], None]] = []
 
 
 @dataclass
 class RegradeReport:
     """What applying an edit did."""
 
-    outcome: str  # "updated" | "unchanged"
+    outcome: str  # "updated" | "queued" | "unchanged" | "invalid"
     version: int
     regrade: RubricRegrade | None = None
     changes: list[RankChange] = field(default_factory=list)
     problems: list[Any] = field(default_factory=list)
 
 
-def _ranks(session: Session, opening_ids: set[int]) -> dict[int, tuple[int, float | None]]:
-    ranks: dict[int, tuple[int, float | None]] = {}
-    for opening_id in opening_ids:
-        ranks.update(ranks_and_percentiles(session, opening_id))
-    return ranks
-
-
-def _move_paper_item(attempt: Attempt, answer: Answer, version_id: int) -> None:
-    """Point the attempt's paper item of this answer at the new version (the paper is reassigned)."""
-    paper = copy.deepcopy(attempt.paper)
-    position = 0
-    for section in paper.get("sections") or []:
-        for item in section.get("items") or []:
-            if position == answer.position and item.get("question_id") == answer.question_id:
-                item["version_id"] = version_id
-            position += 1
-    attempt.paper = paper
-
-
-@transactional
-def apply_edit(
-    session: Session, actor: User, question_id: str, yaml_text: str, base_version: int, note: str = ""
+def _save_version(
+    session: Session, actor: User, question_id: str, yaml_text: str, base_version: int, note: str, status: str
 ) -> RegradeReport:
-    """Save an edited reply question and regrade past replies with it (BlindError when refused)."""
     row = session.get(Question, question_id)
     if row is None or row.type != "reply":
         raise BlindError(N_("Only reply questions have a rubric to calibrate."))
@@ -80,114 +76,155 @@ def apply_edit(
     parsed = workspace.parse_question_text(yaml_text, session, editing=question_id)
     if not parsed.ok:
         return RegradeReport("invalid", row.current_version, problems=parsed.problems)
-    model = parsed.model
     from_version = row.current_version
-    outcome, version = store_question(session, model, actor.id, (note.strip() or "rubric calibration")[:500])
+    outcome, version = store_question(session, parsed.model, actor.id, (note.strip() or "rubric calibration")[:500])
     if outcome == "unchanged":
         return RegradeReport("unchanged", version.version)
-    session.flush()
-    answers = session.exec(
-        select(Answer)
-        .join(Attempt, col(Attempt.id) == col(Answer.attempt_id))
-        .where(col(Answer.question_id) == question_id, col(Attempt.status) == "graded")
-        .order_by(col(Answer.attempt_id))
-    ).all()
-    old_models = load_versions(session, list({a.question_version_id for a in answers}))
-    numbers = dict(
-        session.exec(
-            select(QuestionVersion.id, QuestionVersion.version).where(
-                col(QuestionVersion.id).in_(set(old_models) or {-1})
-            )
-        ).all()
-    )
-    task = candidate_view(model)
-    todo = [
-        a
-        for a in answers
-        if a.question_version_id in old_models and candidate_view(old_models[a.question_version_id]) == task
-    ]
-    skipped = len(answers) - len(todo)
-    attempts = {
-        a.id: a
-        for a in session.exec(select(Attempt).where(col(Attempt.id).in_({a.attempt_id for a in todo} or {-1}))).all()
-    }
-    openings = {a.opening_id for a in attempts.values()}
-    ranks_before = _ranks(session, openings)
-    before = {a.id: (a.hiring_score, a.band) for a in attempts.values()}
     regrade = RubricRegrade(
-        question_id=question_id,
-        from_version=from_version,
-        to_version=version.version,
-        actor_id=actor.id,
-        answers=len(todo),
-        attempts=len(attempts),
-        skipped=skipped,
+        question_id=question_id, from_version=from_version, to_version=version.version, actor_id=actor.id, status=status
     )
     session.add(regrade)
     session.flush()
-    criteria = {c.id for c in model.rubric.criteria}  # type: ignore[attr-defined]
-    answer_before: dict[int, dict[str, Any]] = {}
-    for answer in todo:
-        old: dict[str, Any] = {
-            "answer": answer.id,
-            "version": numbers.get(answer.question_version_id),
-            "score": answer.score,
-        }
-        old["reply_score"] = (answer.result or {}).get("score")
-        kept = {k: v for k, v in (answer.overrides or {}).items() if k in criteria}
-        if kept != (answer.overrides or {}):
-            old["dropped_overrides"] = sorted(set(answer.overrides or {}) - set(kept))
-        score, maximum, detail = grade_item(model, answer.response or {})
-        answer.result, answer.max_score, answer.overrides = detail, maximum, kept
-        answer.score = effective_score("reply", score, maximum, detail, kept)
-        answer.question_version_id = version.id  # type: ignore[assignment]
-        session.add(answer)
-        attempt = attempts[answer.attempt_id]
-        _move_paper_item(attempt, answer, version.id)  # type: ignore[arg-type]
-        answer_before.setdefault(attempt.id, old)  # type: ignore[arg-type]
-    session.flush()
-    for attempt in attempts.values():
-        regrade_attempt(session, attempt)
-    session.flush()
-    ranks_after = _ranks(session, openings)
-    changes: list[RankChange] = []
-    for attempt in attempts.values():
-        old_score, old_band = before[attempt.id]  # type: ignore[index]
-        old_rank = ranks_before.get(attempt.id, (None, None))[0]  # type: ignore[arg-type]
-        new_rank = ranks_after.get(attempt.id, (None, None))[0]  # type: ignore[arg-type]
-        answer = next(a for a in todo if a.attempt_id == attempt.id)
-        audit(
-            session,
-            actor,
-            "attempt.rubric_regrade",
-            "attempt",
-            str(attempt.id),
-            before={**answer_before[attempt.id], "hiring_score": old_score, "band": old_band, "rank": old_rank},  # type: ignore[index]
-            after={
-                "answer": answer.id,
-                "version": version.version,
-                "score": answer.score,
-                "reply_score": (answer.result or {}).get("score"),
-                "hiring_score": attempt.hiring_score,
-                "band": attempt.band,
-                "rank": new_rank,
-            },
-            comment=f"{question_id} v{from_version} → v{version.version}",
-        )
-        if old_score != attempt.hiring_score or old_rank != new_rank:
-            change = RankChange(
-                regrade_id=regrade.id,  # type: ignore[arg-type]
-                attempt_id=attempt.id,  # type: ignore[arg-type]
-                opening_id=attempt.opening_id,
-                old_score=old_score,
-                new_score=attempt.hiring_score,
-                old_rank=old_rank,
-                new_rank=new_rank,
+    return RegradeReport(status, version.version, regrade)
+
+
+@transactional
+def queue_edit(
+    session: Session, actor: User, question_id: str, yaml_text: str, base_version: int, note: str = ""
+) -> RegradeReport:
+    """Save an edited reply question and queue the regrade of past replies for the background job."""
+    report = _save_version(session, actor, question_id, yaml_text, base_version, note, "queued")
+    if report.outcome == "queued":
+        session.info[QUEUED_FLAG] = True  # wake this process's job after the commit
+    return report
+
+
+@transactional
+def apply_edit(
+    session: Session, actor: User, question_id: str, yaml_text: str, base_version: int, note: str = ""
+) -> RegradeReport:
+    """Save an edited reply question and regrade past replies with it now, in this session (BlindError when refused)."""
+    report = _save_version(session, actor, question_id, yaml_text, base_version, note, "running")
+    if report.outcome != "running":
+        return report
+    regrade = report.regrade
+    with regrade_batch.paused_gc():
+        plan = regrade_batch.plan(session, regrade)  # type: ignore[arg-type]
+        graded = regrade_batch.grade(lambda ids: regrade_batch.responses(session, ids), plan, lambda done: None)
+        regrade_batch.store(session, plan, graded, regrade_batch.compute(session, plan, graded), actor.id)
+    session.expire_all()  # the batch wrote with executemany: reload what the caller holds
+    changes = list(session.exec(select(RankChange).where(RankChange.regrade_id == regrade.id)).all())  # type: ignore[union-attr]
+    return RegradeReport("updated", report.version, regrade, changes)
+
+
+# --- the background job ----------------------------------------------------------------------------
+
+
+def on_queued(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` after each commit that queued a regrade; returns its remover."""
+    _listeners.append(callback)
+    return lambda: _listeners.remove(callback) if callback in _listeners else None
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _after_commit(session: OrmSession) -> None:
+    if session.info.pop(QUEUED_FLAG, False):
+        for callback in list(_listeners):
+            try:
+                callback()
+            except Exception:  # noqa: BLE001, S110 - a stopped loop must not fail the commit
+                pass
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _after_rollback(session: OrmSession) -> None:
+    session.info.pop(QUEUED_FLAG, None)
+
+
+def _claim(engine: Engine, now: datetime) -> int | None:
+    """Take the oldest unfinished regrade (regrades run in order), unless another worker holds it."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(RubricRegrade.id, RubricRegrade.status, RubricRegrade.lease_until)
+            .where(col(RubricRegrade.status).in_(UNFINISHED))
+            .order_by(col(RubricRegrade.id))
+            .limit(1)
+        ).first()
+        if row is None or (row[1] == "running" and row[2] is not None and as_utc(row[2]) > now):
+            return None
+        taken = session.execute(
+            update(RubricRegrade)
+            .where(
+                col(RubricRegrade.id) == row[0],
+                col(RubricRegrade.status).in_(UNFINISHED),
+                or_(col(RubricRegrade.lease_until).is_(None), col(RubricRegrade.lease_until) < now),
             )
-            session.add(change)
-            changes.append(change)
-    session.flush()
-    return RegradeReport("updated", version.version, regrade, changes)
+            .values(status="running", lease_until=now + LEASE)
+        )
+        return row[0] if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _progress(engine: Engine, regrade_id: int, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(RubricRegrade)
+            .where(col(RubricRegrade.id) == regrade_id, col(RubricRegrade.status) == "running")
+            .values(lease_until=utcnow() + LEASE, **values)
+        )
+
+
+def _run(engine: Engine, regrade_id: int) -> None:
+    """Plan, grade and compute on read snapshots (progress committed per chunk), then write in one transaction."""
+    with session_scope(engine, write=False) as session:
+        regrade = session.get(RubricRegrade, regrade_id)
+        plan = regrade_batch.plan(session, regrade)  # type: ignore[arg-type]
+        actor_id = regrade.actor_id  # type: ignore[union-attr]
+    _progress(engine, regrade_id, answers=len(plan.todo), skipped=plan.skipped, done=0)
+
+    def read(ids: Any) -> list[tuple[int, Any]]:
+        with session_scope(engine, write=False) as session:
+            return regrade_batch.responses(session, ids)
+
+    started = time.perf_counter()
+    graded = regrade_batch.grade(read, plan, lambda done: _progress(engine, regrade_id, done=done))
+    with session_scope(engine, write=False) as session:
+        batch = regrade_batch.compute(session, plan, graded)
+    computed = time.perf_counter()
+    with session_scope(engine) as session:
+        still_mine = session.execute(
+            update(RubricRegrade)
+            .where(col(RubricRegrade.id) == regrade_id, col(RubricRegrade.status) == "running")
+            .values(lease_until=utcnow() + LEASE)
+        )
+        if still_mine.rowcount != 1:  # type: ignore[attr-defined]
+            return  # another worker finished it meanwhile
+        regrade_batch.store(session, plan, graded, batch, actor_id)
+    log.info(
+        "regrade %s: %s replies graded and results computed in %.2f s, written in %.2f s (one write transaction)",
+        regrade_id,
+        len(graded),
+        computed - started,
+        time.perf_counter() - computed,
+    )
+
+
+def run_due(engine: Engine, settings: Settings | None = None) -> int:
+    """Run the queued regrades, oldest first (the background job); returns how many were finished."""
+    finished = 0
+    while (regrade_id := _claim(engine, utcnow())) is not None:
+        try:
+            with regrade_batch.paused_gc():
+                _run(engine, regrade_id)
+            finished += 1
+        except Exception as exc:  # noqa: BLE001 - record the failure, keep the queue moving
+            log.exception("regrade %s failed", regrade_id)
+            with session_scope(engine) as session:
+                session.execute(
+                    update(RubricRegrade)
+                    .where(col(RubricRegrade.id) == regrade_id)
+                    .values(status="failed", lease_until=None, finished_at=utcnow(), error=repr(exc)[:2000])
+                )
+    return finished
 
 
 def rank_changes(session: Session, opening: Opening, limit: int = 5) -> list[dict[str, Any]]:
@@ -237,9 +274,12 @@ def audit_entries(session: Session, attempt_id: int) -> list[AuditLog]:
 
 def summary(session: Session, regrade_id: int) -> dict[str, Any] | None:
     """A regrade in numbers per opening, without names (the trainers' view)."""
-    regrade = session.get(RubricRegrade, regrade_id)
+    regrade = session.get(RubricRegrade, regrade_id, populate_existing=True)  # fresh: the job moves it on
     if regrade is None:
         return None
+    if regrade.status != "done":
+        actor = session.get(User, regrade.actor_id) if regrade.actor_id else None
+        return {"regrade": regrade, "openings": [], "actor": (actor.display_name or actor.username) if actor else ""}
     changes = session.exec(select(RankChange).where(RankChange.regrade_id == regrade_id)).all()
     by_opening: dict[int, list[RankChange]] = {}
     for change in changes:

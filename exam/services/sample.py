@@ -17,6 +17,8 @@ the code that uses it, so that the tests and benchmarks need nothing else.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import random
@@ -492,6 +494,22 @@ def _samples(rng: random.Random, total_chars: int, seconds: float) -> list[list[
     return points
 
 
+@functools.lru_cache(maxsize=64)
+def _reply_result(question_id: str, index: int) -> dict[str, Any]:
+    """The real grader's result for one of the sample replies (the same text always grades the same)."""
+    from exam.grading.rubric import Rubric, grade_reply
+
+    q = next(r for r in REPLIES if r["id"] == question_id)
+    return grade_reply(
+        Rubric.model_validate(q["rubric"]),
+        REPLY_TEXTS[question_id][index],
+        facts=q["facts"],
+        messages=q["messages"],
+        model_answers=q["model_answers"],
+        question=q["id"],
+    ).as_dict()
+
+
 def _pick_choice(rng: random.Random, q: dict[str, Any], right: bool) -> dict[str, Any]:
     if q["type"] == "true_false":
         return {"answer": q["answer"] if right else not q["answer"]}
@@ -513,7 +531,6 @@ def _attempt_with_answers(
     submitted: datetime,
 ) -> list[Answer]:
     """Answers graded by the real graders; sets the attempt's results and hiring fields."""
-    from exam.grading.rubric import Rubric, grade_reply
     from exam.grading.typing import grade_typing
 
     answers: list[Answer] = []
@@ -582,14 +599,7 @@ def _attempt_with_answers(
         pool = REPLY_TEXTS[q["id"]]
         index = min(len(pool) - 1, max(0, int(round((1 - ability) * (len(pool) - 1) + rng.gauss(0, 0.7)))))
         text = pool[index]
-        result = grade_reply(
-            Rubric.model_validate(q["rubric"]),
-            text,
-            facts=q["facts"],
-            messages=q["messages"],
-            model_answers=q["model_answers"],
-            question=q["id"],
-        ).as_dict()
+        result = copy.deepcopy(_reply_result(q["id"], index))
         ans = Answer(
             attempt_id=attempt.id,
             question_id=q["id"],

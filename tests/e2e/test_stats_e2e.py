@@ -82,7 +82,10 @@ def test_trainer_and_hr_check_the_exam(live_server, page) -> None:  # type: igno
     page.check("#apply-confirm")
     page.fill("#apply-note", "薄弱回答封顶 10 分")
     page.click("button:has-text('保存并重新评分')")
-    page.wait_for_selector("#regrade-table")
+    # the request only queues the regrade; the server's background job runs it and the page polls its progress
+    page.wait_for_selector("#regrade-status")
+    page.wait_for_selector("#regrade-table", timeout=30_000)
+    assert page.locator("#regrade-status").get_attribute("data-status") == "done"
     assert "过去的回复已重新评分" in page.locator("h1").inner_text()
     changed = page.locator("#regrade-table tbody tr th")
     assert changed.count() >= 1 and "2025 秋季招聘" in page.locator("#regrade-table").inner_text()

@@ -168,7 +168,7 @@ def test_blind_screen_hides_machine_score_and_candidate(client, trainer, session
     assert client.get("/trainer/rubrics/k1/blind").status_code == 404  # not a reply question
 
 
-def test_agreement_dry_run_and_apply_with_regrade(client, trainer, session, replies) -> None:  # type: ignore[no-untyped-def]
+def test_agreement_dry_run_and_apply_with_regrade(client, trainer, session, engine, replies) -> None:  # type: ignore[no-untyped-def]
     _user, token = trainer
     opening, attempts, answers = replies
     for key, score in {"good": 9, "medium": 5, "poor": 0, "copy": 1, "short": 4, "english": 1}.items():
@@ -206,8 +206,19 @@ def test_agreement_dry_run_and_apply_with_regrade(client, trainer, session, repl
         data={"csrf_token": token, "yaml": edit, "base_version": "1", "confirm": "yes", "note": "封顶"},
     )
     assert applied.status_code == 303
-    report = client.get(applied.headers["location"])
-    assert report.status_code == 200 and "回复测试" in report.text
+    waiting = client.get(applied.headers["location"])  # the regrade is queued for the background job
+    assert (
+        waiting.status_code == 200
+        and 'data-status="queued"' in waiting.text
+        and 'hx-trigger="every 1s"' in waiting.text
+    )
+    from exam.services import regrade
+
+    session.commit()  # end the read before the job writes
+    assert regrade.run_due(engine) == 1
+    report = client.get(applied.headers["location"], headers={**HX, "HX-Target": "regrade-status"})
+    assert report.status_code == 200 and 'data-status="done"' in report.text and "hx-trigger" not in report.text
+    assert "回复测试" in report.text and "<html" not in report.text  # the partial the poll swaps in
     for name in NAMES.values():
         assert name not in report.text  # trainers see numbers, not who
     session.rollback()

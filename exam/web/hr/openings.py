@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -191,13 +192,28 @@ def _row(
     }
 
 
-def _rows(request: Request, session: Session, opening: Opening) -> list[dict[str, Any]]:
-    invitations = session.exec(
-        select(Invitation).where(Invitation.opening_id == opening.id).order_by(Invitation.id.desc())
-    ).all()  # type: ignore[union-attr]
-    attempts = {a.candidate_id: a for a in session.exec(select(Attempt).where(Attempt.opening_id == opening.id)).all()}
-    deliveries = mail.latest(session, [inv.id for inv in invitations])
-    return [_row(request, session, inv, attempts, deliveries) for inv in invitations]
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 8 else 1
+
+
+def _rows(request: Request, session: Session, opening: Opening) -> dict[str, Any]:
+    """One page of the invitations list (the page and search of the query string) and its pager."""
+    query = request.query_params.get("q", "")
+    found = invitation_links.invitation_page(session, opening, _page_number(request), query)
+    deliveries = mail.latest(session, [inv.id for inv in found.invitations])
+    base = f"/hr/openings/{opening.id}"
+
+    def page_url(n: int) -> str:
+        params = {k: v for k, v in (("q", query.strip()), ("page", str(n) if n > 1 else "")) if v}
+        return base + ("?" + urlencode(params) if params else "") + "#invitations"
+
+    return {
+        "rows": [_row(request, session, inv, found.attempts, deliveries) for inv in found.invitations],
+        "invitations_page": found,
+        "invitations_query": query.strip()[:100],
+        "invitations_url": page_url,
+    }
 
 
 def _sharing(request: Request, session: Session, opening: Opening) -> dict[str, Any]:
@@ -221,7 +237,7 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
         "opening": opening,
         "profile": profile,
         "state": openings.window_state(opening),
-        "rows": _rows(request, session, opening),
+        **_rows(request, session, opening),
         "labels": openings.STATUS_LABELS,
         "delivery_labels": mail.STATUS_LABELS,
         "smtp_enabled": request.app.state.settings.smtp_enabled,
@@ -240,8 +256,9 @@ def _opening_context(request: Request, session: Session, opening: Opening, **ext
 
 @router.get("/openings/{opening_id}")
 def opening_page(request: Request, opening: HROpening, session: SessionDep) -> Response:
-    """One opening: invite candidates, see their links and status, set extra time, share it."""
-    return render(request, "hr/opening.html", _opening_context(request, session, opening))
+    """One opening: invite candidates, see their links and status (a page at a time, searchable), extra time, sharing."""
+    template = "hr/_invitations.html" if request.headers.get("HX-Target") == "invitations" else "hr/opening.html"
+    return render(request, template, _opening_context(request, session, opening))
 
 
 def _invitations_response(

@@ -150,7 +150,7 @@ def apply(
     note: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save the edited rubric as a new version and regrade past replies (old scores kept in the audit trail)."""
+    """Save the edited rubric as a new version and queue the regrade of past replies (a background job)."""
     row = _reply_or_404(session, question_id)
     if confirm != "yes":
         run = blind.dry_run(session, row.id, yaml)
@@ -159,7 +159,7 @@ def apply(
             apply_error=_("Tick the box to confirm that past replies will be regraded."),
         )  # fmt: skip
     try:
-        report = regrade.apply_edit(session, user, row.id, yaml, base_version, note)
+        report = regrade.queue_edit(session, user, row.id, yaml, base_version, note)
     except blind.BlindError as exc:
         run = blind.dry_run(session, row.id, yaml)
         return _agreement_page(
@@ -177,12 +177,15 @@ def apply(
 def regrade_report(
     request: Request, question_id: str, regrade_id: int, user: TrainerUser, session: SessionDep
 ) -> Response:
-    """What a regrade changed, in numbers (HR sees who on the opening's ranking)."""
+    """A regrade's progress while the background job runs it, then what it changed, in numbers (HR sees who)."""
     row = _reply_or_404(session, question_id)
     summary = regrade.summary(session, regrade_id)
     if summary is None or summary["regrade"].question_id != row.id:
         raise HTTPException(404)
-    return page(request, "trainer/regrade.html", {**_common(), "row": row, **summary})
+    ctx = {**_common(), "row": row, **summary}
+    if partial(request, "regrade-status"):
+        return page(request, "trainer/_regrade_status.html", ctx)
+    return page(request, "trainer/regrade.html", ctx)
 
 
 __all__ = ["Agreement", "router"]
