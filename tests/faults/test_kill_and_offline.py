@@ -38,8 +38,13 @@ def _port() -> int:
 
 
 def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+    # its own process group: `exam serve` runs a worker per core under a supervisor, and a power cut takes them all
     proc = subprocess.Popen(
-        [EXAM_BIN, "serve", "--port", str(port)], env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
+        [EXAM_BIN, "serve", "--port", str(port)],
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -48,8 +53,17 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:  # ty
                 return proc
         except httpx.HTTPError:
             time.sleep(0.1)
-    proc.kill()
+    _kill(proc)
     raise RuntimeError(log.read_text())
+
+
+def _kill(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """SIGKILL to the server and its workers (its process group), as a power cut of the whole server."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
 
 
 @pytest.mark.skipif(not Path(EXAM_BIN).exists(), reason="the exam command is not installed")
@@ -107,8 +121,7 @@ def test_sigkill_during_a_burst_of_saves_loses_no_acknowledged_save(tmp_path) ->
         worker.start()
         while len(acked) < 25:
             time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: as a power cut of the process
-        proc.wait(10)
+        _kill(proc)  # no shutdown, no flush: as a power cut of the server
         stop.set()
         worker.join(20)
         assert len(acked) >= 25
@@ -127,8 +140,7 @@ def test_sigkill_during_a_burst_of_saves_loses_no_acknowledged_save(tmp_path) ->
         else:
             assert answer.response["text"] == last_text + "您好"
     finally:
-        proc.kill()
-        proc.wait(10)
+        _kill(proc)
 
 
 def test_a_deadline_passing_while_the_candidate_is_offline(world: World, session, settings, engine) -> None:  # type: ignore[no-untyped-def]
