@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from exam import security
@@ -57,9 +59,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)  # a transaction left open: its rollback is I/O
+            # a transaction left open: its rollback is I/O, done in a thread, but never queued behind the requests
+            # waiting for the request threads: its connection would stay checked out meanwhile, and with enough
+            # such sessions a bounded pool (PostgreSQL) is exhausted by requests that wait for threads the
+            # handlers hold while they wait for a connection
+            await anyio.to_thread.run_sync(session.close, limiter=_closing_limiter())
         else:
             session.close()
+
+
+_CLOSERS: RunVar[anyio.CapacityLimiter] = RunVar("exam_session_closers")
+
+
+def _closing_limiter() -> anyio.CapacityLimiter:
+    """The threads that close sessions, apart from the request threads (one limiter per event loop)."""
+    try:
+        return _CLOSERS.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(4)
+        _CLOSERS.set(limiter)
+        return limiter
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
