@@ -86,7 +86,7 @@ def plan(session: Session, regrade: RubricRegrade) -> Plan:
             QuestionVersion.question_id == regrade.question_id, QuestionVersion.version == regrade.to_version
         )
     ).one()
-    model = papers.load_versions(session, [new_id])[new_id]  # type: ignore[index]
+    model = papers.load_versions(session, [new_id])[new_id]  # type: ignore[index, list-item]
     rows = session.exec(
         select(Answer.id, Answer.attempt_id, Answer.question_version_id)
         .join(Attempt, col(Attempt.id) == col(Answer.attempt_id))
@@ -403,7 +403,7 @@ def store(
     for ids in chunks(list(batch.stamps)):
         stamps.update(
             {
-                row[0]: row[1]
+                row[0]: row[1]  # type: ignore[misc]
                 for row in session.exec(
                     select(Attempt.id, Attempt.graded_at).where(
                         col(Attempt.id).in_(ids), col(Attempt.status) == "graded"
