@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -170,6 +171,37 @@ def make_engine(
 
 
 T = TypeVar("T")
+
+
+class CommitSignal:
+    """Wakes this process's listeners after the commit of a transaction that raised it (a background job's "there
+    is work now"); a rolled-back transaction wakes nobody."""
+
+    def __init__(self, name: str) -> None:
+        self.key = f"signal:{name}"
+        self._listeners: list[Callable[[], None]] = []
+        event.listen(OrmSession, "after_commit", self._after_commit)
+        event.listen(OrmSession, "after_rollback", self._after_rollback)
+
+    def raise_on(self, session: Session) -> None:
+        """Wake the listeners once this session's transaction commits."""
+        session.info[self.key] = True
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` after each commit that raised the signal; returns its remover."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _after_commit(self, session: OrmSession) -> None:
+        if session.info.pop(self.key, False):
+            for callback in list(self._listeners):
+                try:
+                    callback()
+                except Exception:  # noqa: BLE001, S110 - a stopped loop must not fail the commit
+                    pass
+
+    def _after_rollback(self, session: OrmSession) -> None:
+        session.info.pop(self.key, None)  # what the transaction queued is gone
 
 
 class _Write:

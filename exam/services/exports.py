@@ -21,12 +21,10 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from exam.db import session_scope, transactional
+from exam.db import CommitSignal, session_scope, transactional
 from exam.errors import UserError
 from exam.hiring import export
 from exam.hiring.explain import export_table
@@ -69,8 +67,7 @@ PROGRESS_EVERY = 500  # rows between progress updates (and CSV pieces)
 PIECE_BYTES = 1 << 20  # the XLSX file is stored in pieces of 1 MiB
 MAX_OPEN_PER_USER = 5  # queued or running exports one HR user may have at once
 SYNC_LIMIT = 1_000  # the old GET URLs answer at once up to this many rows (else they start a job)
-WAKE_FLAG = "exports_new"
-_listeners: list[Callable[[], None]] = []
+NEW_EXPORTS = CommitSignal("exports_new")  # wakes this process's job after the commit
 
 
 class ExportError(UserError):
@@ -139,7 +136,7 @@ def start(session: Session, actor: User, opening: Opening, kind: str, request: R
         str(opening.id),
         after={"format": kind, "filters": dict(request.filters.items()), "sort": request.sort, "job": job.id},
     )
-    session.info[WAKE_FLAG] = True
+    NEW_EXPORTS.raise_on(session)
     return job
 
 
@@ -213,23 +210,7 @@ def file_names(opening: Opening, job: ExportJob) -> tuple[str, str]:
 
 def on_new_exports(callback: Callable[[], None]) -> Callable[[], None]:
     """Call ``callback`` after each commit that queued an export (the runner of this process starts at once)."""
-    _listeners.append(callback)
-    return lambda: _listeners.remove(callback) if callback in _listeners else None
-
-
-@sa_event.listens_for(OrmSession, "after_commit")
-def _after_commit(session: OrmSession) -> None:
-    if session.info.pop(WAKE_FLAG, False):
-        for callback in list(_listeners):
-            try:
-                callback()
-            except Exception:  # noqa: BLE001, S110 - a stopped loop must not fail the commit
-                pass
-
-
-@sa_event.listens_for(OrmSession, "after_rollback")
-def _after_rollback(session: OrmSession) -> None:
-    session.info.pop(WAKE_FLAG, None)
+    return NEW_EXPORTS.subscribe(callback)
 
 
 # --- running exports (the background job's side) ------------------------------------------------------------

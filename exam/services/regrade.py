@@ -24,13 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from exam.db import session_scope, transactional
+from exam.db import CommitSignal, session_scope, transactional
 from exam.models import AuditLog, Opening, Question, RankChange, RubricRegrade, User
 from exam.security import N_
 from exam.services import regrade_batch, workspace
@@ -46,8 +44,7 @@ log = logging.getLogger("exam.regrade")
 
 LEASE = timedelta(minutes=5)  # a worker holds a running regrade this long past its last progress report
 UNFINISHED = ("queued", "running")
-QUEUED_FLAG = "regrade_queued"
-_listeners: list[Callable[[], None]] = []
+QUEUED = CommitSignal("regrade_queued")  # wakes this process's job after the commit
 
 
 @dataclass
@@ -95,7 +92,7 @@ def queue_edit(
     """Save an edited reply question and queue the regrade of past replies for the background job."""
     report = _save_version(session, actor, question_id, yaml_text, base_version, note, "queued")
     if report.outcome == "queued":
-        session.info[QUEUED_FLAG] = True  # wake this process's job after the commit
+        QUEUED.raise_on(session)
     return report
 
 
@@ -122,23 +119,7 @@ def apply_edit(
 
 def on_queued(callback: Callable[[], None]) -> Callable[[], None]:
     """Call ``callback`` after each commit that queued a regrade; returns its remover."""
-    _listeners.append(callback)
-    return lambda: _listeners.remove(callback) if callback in _listeners else None
-
-
-@sa_event.listens_for(OrmSession, "after_commit")
-def _after_commit(session: OrmSession) -> None:
-    if session.info.pop(QUEUED_FLAG, False):
-        for callback in list(_listeners):
-            try:
-                callback()
-            except Exception:  # noqa: BLE001, S110 - a stopped loop must not fail the commit
-                pass
-
-
-@sa_event.listens_for(OrmSession, "after_rollback")
-def _after_rollback(session: OrmSession) -> None:
-    session.info.pop(QUEUED_FLAG, None)
+    return QUEUED.subscribe(callback)
 
 
 def _claim(engine: Engine, now: datetime) -> int | None:

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import func
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from exam.db import transactional
+from exam.db import CommitSignal, transactional
 from exam.errors import UserError
 from exam.models import Attempt, Invitation, Opening, User, WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookTry
 from exam.security import N_
@@ -53,8 +51,7 @@ __all__ = [
 
 DEFAULT_EVENTS = {"generic": list(EVENTS), "wecom": ["attempt.graded"], "dingtalk": ["attempt.graded"]}
 DEFAULT_EVENTS["feishu"] = ["attempt.graded"]
-PENDING_FLAG = "webhooks_new"
-_listeners: list[Callable[[], None]] = []
+NEW_DELIVERIES = CommitSignal("webhooks_new")  # wakes this process's job after the commit
 
 
 class WebhookError(UserError):
@@ -121,32 +118,13 @@ def emit(session: Session, kind: str, attempt: Attempt) -> WebhookEvent | None:
     for endpoint in targets:
         session.add(WebhookDelivery(uid="dlv_" + uuid.uuid4().hex, event_id=row.id, endpoint_id=endpoint.id))  # type: ignore[arg-type]
     session.flush()
-    session.info[PENDING_FLAG] = True
+    NEW_DELIVERIES.raise_on(session)
     return row
 
 
 def on_new_deliveries(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` after each commit that wrote deliveries (the in-process deliverer wakes up at once).
-
-    Returns a function that removes the callback.
-    """
-    _listeners.append(callback)
-    return lambda: _listeners.remove(callback) if callback in _listeners else None
-
-
-@sa_event.listens_for(OrmSession, "after_commit")
-def _after_commit(session: OrmSession) -> None:
-    if session.info.pop(PENDING_FLAG, False):
-        for callback in list(_listeners):
-            try:
-                callback()
-            except Exception:  # noqa: BLE001, S110 - a stopped loop must not fail the commit
-                pass
-
-
-@sa_event.listens_for(OrmSession, "after_rollback")
-def _after_rollback(session: OrmSession) -> None:
-    session.info.pop(PENDING_FLAG, None)  # the transaction's deliveries are gone
+    """Call ``callback`` after each commit that wrote deliveries (the in-process deliverer wakes up at once)."""
+    return NEW_DELIVERIES.subscribe(callback)
 
 
 # --- where requests may go (SSRF) ------------------------------------------------------------------
@@ -339,7 +317,7 @@ def send_test(session: Session, actor: User, opening_id: int, endpoint_id: int) 
     delivery = WebhookDelivery(uid="dlv_" + uuid.uuid4().hex, event_id=row.id, endpoint_id=endpoint.id)  # type: ignore[arg-type]
     session.add(delivery)
     session.flush()
-    session.info[PENDING_FLAG] = True
+    NEW_DELIVERIES.raise_on(session)
     return delivery
 
 
@@ -356,7 +334,7 @@ def resend(session: Session, actor: User, opening_id: int, delivery_id: int) -> 
     delivery.status, delivery.tries, delivery.next_try_at, delivery.lease_until = "pending", 0, utcnow(), None
     session.add(delivery)
     session.flush()
-    session.info[PENDING_FLAG] = True
+    NEW_DELIVERIES.raise_on(session)
     audit(session, actor, "webhook.resend", "opening", str(opening_id), after={"delivery": delivery.uid})
     return delivery
 
