@@ -13,6 +13,8 @@ context and the body limit.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -22,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from exam.models import Role
+from exam.models import Role, User
 from exam.services import accounts
 from exam.web.candidate import json_payload, save_response, state_response
 from exam.web.cookies import SESSION_COOKIE
@@ -41,48 +43,36 @@ class FastExam:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] == "GET" and (state := STATE_PATH.match(scope.get("path", ""))) is not None:
-            await self._state_call(scope, receive, send, int(state.group(1)))
-            return
-        match = SAVE_PATH.match(scope.get("path", "")) if scope["method"] == "POST" else None
-        if match is None:
-            await self.app(scope, receive, send)
-            return
-        attempt_id, position = int(match.group(1)), int(match.group(2))
-        request = Request(scope, receive)
-        json_body = request.headers.get("content-type", "").startswith("application/json")
-        if not json_body or attempt_id > MAX_ID or position > MAX_POSITION:
-            await self.app(scope, receive, send)
-            return
-        body = await request.body()
-        response = None
-        try:
-            await csrf_protect(request)
-        except CSRFError:
-            pass  # the route refuses it with its own page
-        else:
-            try:
-                response = await run_in_threadpool(self._save, request, attempt_id, position, body)
-            except (OperationalError, SATimeoutError) as exc:
-                if not is_busy(exc):
-                    raise
-                response = busy_response(request, exc)
-        if response is None:
-            await self.app(scope, _replay(body, receive), send)
-            return
-        await response(scope, receive, send)
+        path, method = scope.get("path", ""), scope.get("method")
+        if scope["type"] == "http" and method == "GET" and (state := STATE_PATH.match(path)) is not None:
+            attempt_id = int(state.group(1))
+            if attempt_id <= MAX_ID:
+                request = Request(scope, receive)
+                await self._answer(scope, receive, send, request, self._state, request, attempt_id)
+                return
+        elif scope["type"] == "http" and method == "POST" and (save := SAVE_PATH.match(path)) is not None:
+            attempt_id, position = int(save.group(1)), int(save.group(2))
+            request = Request(scope, receive)
+            json_body = request.headers.get("content-type", "").startswith("application/json")
+            if json_body and attempt_id <= MAX_ID and position <= MAX_POSITION:
+                body = await request.body()
+                replay = _replay(body, receive)  # the route reads the body again when it answers
+                try:
+                    await csrf_protect(request)
+                except CSRFError:  # the route refuses it with its own page
+                    await self.app(scope, replay, send)
+                    return
+                await self._answer(scope, replay, send, request, self._save, request, attempt_id, position, body)
+                return
+        await self.app(scope, receive, send)
 
-    async def _state_call(self, scope: Scope, receive: Receive, send: Send, attempt_id: int) -> None:
-        """The state poll, or the route's answer when the fast path does not take it."""
-        if attempt_id > MAX_ID:
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, request: Request, work: Any, *args: Any
+    ) -> None:
+        """``work(*args)`` in a request thread; its response, or the route's when it gives None (``receive`` gives
+        the route the body, when one was read)."""
         try:
-            response = await run_in_threadpool(self._state, request, attempt_id)
+            response = await run_in_threadpool(work, *args)
         except (OperationalError, SATimeoutError) as exc:
             if not is_busy(exc):
                 raise
@@ -93,26 +83,32 @@ class FastExam:
         await response(scope, receive, send)
 
     @staticmethod
-    def _state(request: Request, attempt_id: int) -> Response | None:
-        """The route's answer for a signed-in candidate (None: someone else, whom the route answers)."""
+    def _as_candidate(request: Request, answer: Callable[[Session, User], Response]) -> Response | None:
+        """``answer`` for a signed-in candidate (None: someone else, whom the route answers)."""
         app = request.app
         with Session(app.state.engine, expire_on_commit=False) as session:
             user = accounts.current_user(session, app.state.settings, request.cookies.get(SESSION_COOKIE))
             if user is None or user.role != Role.candidate.value:
                 return None
             request.state.user = user
-            return state_response(request, session, user, attempt_id, app.state.settings)
+            return answer(session, user)
+
+    @staticmethod
+    def _state(request: Request, attempt_id: int) -> Response | None:
+        """The state poll's answer (None: the route answers)."""
+        settings = request.app.state.settings
+        return FastExam._as_candidate(
+            request, lambda session, user: state_response(request, session, user, attempt_id, settings)
+        )
 
     @staticmethod
     def _save(request: Request, attempt_id: int, position: int, body: bytes) -> Response | None:
-        """The route's answer for a signed-in candidate (None: someone else, whom the route answers)."""
-        app = request.app
-        with Session(app.state.engine, expire_on_commit=False) as session:
-            user = accounts.current_user(session, app.state.settings, request.cookies.get(SESSION_COOKIE))
-            if user is None or user.role != Role.candidate.value:
-                return None
-            request.state.user = user
-            return save_response(session, user, attempt_id, position, json_payload(body), app.state.settings)
+        """The autosave's answer (None: the route answers)."""
+        settings = request.app.state.settings
+        return FastExam._as_candidate(
+            request,
+            lambda session, user: save_response(session, user, attempt_id, position, json_payload(body), settings),
+        )
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -10,19 +10,24 @@ from tests.conftest import csrf_of
 from tests.web.test_autosave_races import _started
 
 
-@pytest.fixture
-def taken(monkeypatch):  # type: ignore[no-untyped-def]
-    """Records, for each save, whether the fast path answered it (True) or handed it on (False)."""
+def _record(monkeypatch, name: str) -> list[bool]:  # type: ignore[no-untyped-def]
+    """For each request offered to the fast path's ``name`` handler: whether it answered (True) or handed it on."""
     seen: list[bool] = []
-    real = FastExam._save
+    real = getattr(FastExam, name)
 
     def spy(*args):  # type: ignore[no-untyped-def]
         response = real(*args)
         seen.append(response is not None)
         return response
 
-    monkeypatch.setattr(FastExam, "_save", staticmethod(spy))
+    monkeypatch.setattr(FastExam, name, staticmethod(spy))
     return seen
+
+
+@pytest.fixture
+def taken(monkeypatch):  # type: ignore[no-untyped-def]
+    """Records, for each save, whether the fast path answered it (True) or handed it on (False)."""
+    return _record(monkeypatch, "_save")
 
 
 def test_a_json_save_is_answered_by_the_fast_path_with_the_routes_body(client, session, taken) -> None:
@@ -84,15 +89,7 @@ def test_another_role_gets_the_routes_403(client, session, login_as, taken) -> N
 def test_the_state_poll_is_answered_by_the_fast_path_and_refusals_by_the_route(
     app, client, session, monkeypatch
 ) -> None:
-    seen: list[bool] = []
-    real = FastExam._state
-
-    def spy(*args):  # type: ignore[no-untyped-def]
-        response = real(*args)
-        seen.append(response is not None)
-        return response
-
-    monkeypatch.setattr(FastExam, "_state", staticmethod(spy))
+    seen = _record(monkeypatch, "_state")
     attempt_id, _, _ = _started(client, session)
     r = client.get(f"/candidate/attempts/{attempt_id}/state")
     assert r.status_code == 200, r.text
