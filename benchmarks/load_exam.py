@@ -45,7 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import HOST, TLS, launch, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, exam_env, launch, stop_server  # noqa: E402
 
 EXAM_BIN = str(Path(sys.executable).with_name("exam"))
 
@@ -829,18 +829,7 @@ def main() -> int:
     url = args.database_url or f"sqlite:///{tmp}/load.sqlite3"
     engine_name = "postgresql" if url.startswith("postgresql") else "sqlite"
     secret = "bench-" + secrets.token_urlsafe(32)
-    env = dict(os.environ)
-    env.update(
-        {
-            "EXAM_DATABASE_URL": url,
-            "EXAM_DATA_DIR": str(tmp),
-            "EXAM_SECRET_KEY": secret,
-            "EXAM_ENVIRONMENT": "development",
-            "EXAM_BANK_DIR": str(ROOT / "question_banks"),
-            "EXAM_TRUSTED_PROXIES": "false",
-        }
-    )
-    os.environ.update({k: v for k, v in env.items() if k.startswith("EXAM_")})  # for the exam modules used here
+    env = exam_env(url, tmp, secret)
     if engine_name == "postgresql":
         reset_postgres(url, args.allow_any_database)
     t = time.monotonic()

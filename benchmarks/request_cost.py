@@ -40,7 +40,7 @@ from benchmarks.load_exam import (  # noqa: E402
     start_ceiling,
     start_server,
 )
-from benchmarks.server import HOST, TLS, stop_server  # noqa: E402
+from benchmarks.server import HOST, TLS, exam_env, stop_server  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -100,18 +100,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="exam-cost-"))
     url = args.database_url or f"sqlite:///{tmp}/cost.sqlite3"
     secret = "bench-" + secrets.token_urlsafe(32)
-    env = dict(os.environ)
-    env.update(
-        {
-            "EXAM_DATABASE_URL": url,
-            "EXAM_DATA_DIR": str(tmp),
-            "EXAM_SECRET_KEY": secret,
-            "EXAM_ENVIRONMENT": "development",
-            "EXAM_BANK_DIR": str(ROOT / "question_banks"),
-            "EXAM_TRUSTED_PROXIES": "false",
-        }
-    )
-    os.environ.update({k: v for k, v in env.items() if k.startswith("EXAM_")})
+    env = exam_env(url, tmp, secret)
     if url.startswith("postgresql"):
         reset_postgres(url, False)
     starts = max(10, min(300, args.requests // 10))

@@ -21,6 +21,24 @@ HOST = "127.0.0.1"  # loopback only
 TLS = ssl.create_default_context()
 
 
+def exam_env(url: str, data_dir: Path, secret: str) -> dict[str, str]:
+    """The environment of a benchmark's `exam` commands and server (also set in this process, for the exam
+    modules the benchmark imports to seed the database)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "EXAM_DATABASE_URL": url,
+            "EXAM_DATA_DIR": str(data_dir),
+            "EXAM_SECRET_KEY": secret,
+            "EXAM_ENVIRONMENT": "development",
+            "EXAM_BANK_DIR": str(ROOT / "question_banks"),
+            "EXAM_TRUSTED_PROXIES": "false",
+        }
+    )
+    os.environ.update({k: v for k, v in env.items() if k.startswith("EXAM_")})
+    return env
+
+
 def launch(
     command: list[str], env: dict[str, str], port: int, log_path: Path, what: str = "the server"
 ) -> subprocess.Popen:  # type: ignore[type-arg]
